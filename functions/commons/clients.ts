@@ -1,0 +1,29 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { readConfig } from './config';
+
+/**
+ * SDK clients, created once per module scope by the handlers. The emulator endpoints are
+ * the only difference between the local system and Lambda.
+ */
+export function createS3Client(): S3Client {
+  const { AWS_REGION, S3_ENDPOINT } = readConfig('AWS_REGION', 'S3_ENDPOINT');
+  return new S3Client({
+    region: AWS_REGION,
+    // Without these, SDK v3 >= 3.729 signs an empty-body CRC32 into presigned PUT URLs and
+    // browser uploads fail (aws-sdk-js-v3 #6810). The SHA-256 we sign is the checksum that counts.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(S3_ENDPOINT ? { endpoint: S3_ENDPOINT, forcePathStyle: true } : {}),
+  });
+}
+
+export function createDocumentClient(): DynamoDBDocumentClient {
+  const { AWS_REGION, DYNAMODB_ENDPOINT } = readConfig('AWS_REGION', 'DYNAMODB_ENDPOINT');
+  const client = new DynamoDBClient({
+    region: AWS_REGION,
+    ...(DYNAMODB_ENDPOINT ? { endpoint: DYNAMODB_ENDPOINT } : {}),
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}

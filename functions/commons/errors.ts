@@ -1,0 +1,38 @@
+/**
+ * Typed errors thrown by domain code. `toErrorResponse` in http.ts is the one place that
+ * turns them into status codes; anything else becomes a 500 with no detail.
+ */
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class Invalid extends AppError {
+  readonly status = 400;
+}
+export class Unauthorized extends AppError {
+  readonly status = 401;
+}
+/** Also what another owner's object answers: existence is never disclosed. */
+export class NotFound extends AppError {
+  readonly status = 404;
+}
+export class Conflict extends AppError {
+  readonly status = 409;
+}
+/** The thing existed and is no longer usable (expired, revoked or used-up link). */
+export class Gone extends AppError {
+  readonly status = 410;
+}
+export class TooLarge extends AppError {
+  readonly status = 413;
+}
+export class UnsupportedType extends AppError {
+  readonly status = 415;
+}

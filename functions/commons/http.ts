@@ -1,0 +1,161 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { limits } from '#definitions/limits';
+import { type RouteDefinition, routeKey, routes } from '#definitions/routes';
+import type { UploadLink } from '#domain/upload-links';
+import { AppError, Invalid, TooLarge } from './errors';
+import { logger } from './logger';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** Who is calling, once the route's authenticator has accepted them. */
+export type Caller =
+  | { readonly kind: 'owner'; readonly ownerId: string }
+  | { readonly kind: 'link'; readonly linkId: string; readonly ownerId: string; readonly link: UploadLink }
+  | { readonly kind: 'public' };
+
+export type Authenticate = (route: RouteDefinition, event: HttpEvent) => Promise<Caller>;
+
+export interface Request<Body, Params, Query> {
+  readonly body: Body;
+  readonly params: Params;
+  readonly query: Query;
+  readonly caller: Caller;
+  readonly route: RouteDefinition;
+  readonly requestId: string;
+  readonly sourceIp: string;
+}
+
+export interface Response {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+interface Spec<Body, Params, Query> {
+  readonly authenticate: Authenticate;
+  readonly body?: z.ZodType<Body>;
+  readonly params?: z.ZodType<Params>;
+  readonly query?: z.ZodType<Query>;
+}
+
+const ROUTES_BY_KEY = new Map<string, RouteDefinition>(routes.map((route) => [routeKey(route), route]));
+
+const HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+export const json = (status: number, body?: unknown): HttpResult => ({
+  statusCode: status,
+  headers: HEADERS,
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+
+export function errorResult(status: number, code: string, message: string): HttpResult {
+  return json(status, { error: { code, message } });
+}
+
+/**
+ * Wraps a thin handler: finds its route, authenticates the caller, parses the body, path and
+ * query with schemas, and maps typed errors to `{ error: { code, message } }`. A 500 says
+ * nothing more than that; the log line has the details and the request id.
+ */
+export function httpHandler<Body = undefined, Params = undefined, Query = undefined>(
+  spec: Spec<Body, Params, Query>,
+  run: (request: Request<Body, Params, Query>) => Promise<Response>,
+): (event: HttpEvent, context: Context) => Promise<HttpResult> {
+  return async (event, context) => {
+    logger.addContext(context);
+    logger.resetKeys();
+    const requestId = event.requestContext.requestId;
+    logger.appendKeys({ apiRequestId: requestId, route: event.routeKey });
+    try {
+      const route = ROUTES_BY_KEY.get(event.routeKey);
+      if (!route) throw new Error(`no route definition for ${event.routeKey}`);
+      const caller = await spec.authenticate(route, event);
+      logger.appendKeys(callerKeys(caller));
+      const request: Request<Body, Params, Query> = {
+        body: spec.body ? parse(spec.body, readJsonBody(event), 'body') : (undefined as Body),
+        params: spec.params ? parse(spec.params, event.pathParameters ?? {}, 'path') : (undefined as Params),
+        query: spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : (undefined as Query),
+        caller,
+        route,
+        requestId,
+        sourceIp: event.requestContext.http.sourceIp,
+      };
+      const response = await run(request);
+      logger.info('request done', { status: response.status });
+      return json(response.status, response.body);
+    } catch (error) {
+      if (error instanceof AppError) {
+        logger.info('request refused', { status: error.status, code: error.code, reason: error.message });
+        return errorResult(error.status, error.code, error.message);
+      }
+      logger.error('request failed', error as Error);
+      return errorResult(500, 'internal_error', `Something went wrong on our side. Request id: ${requestId}.`);
+    }
+  };
+}
+
+function callerKeys(caller: Caller): Record<string, string> {
+  switch (caller.kind) {
+    case 'owner':
+      return { userId: caller.ownerId };
+    case 'link':
+      return { linkId: caller.linkId, linkOwnerId: caller.ownerId };
+    case 'public':
+      return {};
+  }
+}
+
+function readJsonBody(event: HttpEvent): unknown {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > limits.requestBodyMaxBytes) {
+    throw new TooLarge('body_too_large', `The request body is larger than ${limits.requestBodyMaxBytes} bytes.`);
+  }
+  if (bytes.length === 0) throw new Invalid('invalid_body', 'A JSON body is required.');
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new Invalid('invalid_json', 'The request body is not valid JSON.');
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, input: unknown, where: string): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : where}: ${issue.message}`);
+  throw new Invalid(`invalid_${where}`, `Invalid ${where}: ${problems.join('; ')}.`);
+}
+
+/** The owner behind an owner route (the route table guarantees the kind; this keeps the types honest). */
+export function ownerIdOf(caller: Caller): string {
+  if (caller.kind !== 'owner') throw new Error(`expected an owner caller, got ${caller.kind}`);
+  return caller.ownerId;
+}
+
+/** The link behind a link route. */
+export function linkOf(caller: Caller): UploadLink {
+  if (caller.kind !== 'link') throw new Error(`expected a link caller, got ${caller.kind}`);
+  return caller.link;
+}
+
+/** Whose space an owner or link caller acts in: the owner, or the link's owner. */
+export function spaceOwnerOf(caller: Caller): string {
+  if (caller.kind === 'public') throw new Error('a public caller has no space');
+  return caller.ownerId;
+}
+
+/** The actor as the audit trail names it: `user:<sub>` or `link:<linkId>`, never a token. */
+export function actorOf(caller: Caller): string {
+  return caller.kind === 'owner'
+    ? `user:${caller.ownerId}`
+    : caller.kind === 'link'
+      ? `link:${caller.linkId}`
+      : 'public';
+}

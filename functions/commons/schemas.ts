@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { limits } from '#definitions/limits';
+
+/** Ids in paths are ours (see ids.ts); anything else cannot name an object and is refused early. */
+export const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a valid id');
+
+export const pageQuery = z
+  .object({
+    cursor: z.string().max(2048).optional(),
+    limit: z.coerce.number().int().min(1).max(limits.listPage.max).default(limits.listPage.default),
+  })
+  .strict();

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { createAuthenticator, ownerVerifierFromEnvironment } from '#commons/authenticate';
+import { createDocumentClient, createS3Client } from '#commons/clients';
+import { readConfig } from '#commons/config';
+import { actorOf, httpHandler, spaceOwnerOf } from '#commons/http';
+import { id } from '#commons/schemas';
+import { recordAudit } from '#domain/audit';
+import { confirmUpload } from '#domain/uploads';
+
+const config = readConfig('LINKS_TABLE', 'FILES_TABLE', 'AUDIT_TABLE', 'BUCKET_NAME');
+const db = createDocumentClient();
+const links = { db, tableName: config.LINKS_TABLE };
+const storage = { s3: createS3Client(), bucket: config.BUCKET_NAME, files: { db, tableName: config.FILES_TABLE } };
+
+export const handler = httpHandler(
+  {
+    authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment(), links }),
+    params: z.object({ uploadId: id }),
+  },
+  async ({ params, caller, requestId, sourceIp }) => {
+    const ownerId = spaceOwnerOf(caller);
+    // A link holder reaches only the uploads made through its own link.
+    const linkId = caller.kind === 'link' ? caller.linkId : undefined;
+    const file = await confirmUpload(storage, { ownerId, linkId }, params.uploadId);
+    await recordAudit(db, config.AUDIT_TABLE, {
+      ownerId,
+      action: 'upload.confirm',
+      actor: actorOf(caller),
+      objectId: file.fileId,
+      outcome: file.status,
+      requestId,
+      sourceIp,
+    });
+    const outcome = { status: file.status, ...(file.reason ? { reason: file.reason } : {}) };
+    return {
+      status: 200,
+      body: caller.kind === 'link' ? { uploadId: file.fileId, ...outcome } : { fileId: file.fileId, ...outcome },
+    };
+  },
+);

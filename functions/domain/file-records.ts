@@ -1,0 +1,165 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor } from '#commons/cursor';
+import { limits } from '#definitions/limits';
+
+export type FileStatus = 'pending' | 'clean' | 'rejected';
+
+/** One file, from the moment its upload is signed. `fileId` is also the upload id. */
+export interface FileRecord {
+  readonly ownerId: string;
+  readonly fileId: string;
+  readonly name: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly status: FileStatus;
+  readonly createdAt: string;
+  readonly linkId?: string;
+  readonly confirmedAt?: string;
+  readonly validatedAt?: string;
+  readonly reason?: string;
+  /** Set while the record may expire: pending (never arrived) or rejected. */
+  readonly ttl?: number;
+}
+
+export interface FilesStore {
+  readonly db: DynamoDBDocumentClient;
+  readonly tableName: string;
+}
+
+const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+export async function putPendingFile(
+  store: FilesStore,
+  record: Omit<FileRecord, 'status' | 'ttl'>,
+  now = new Date(),
+): Promise<FileRecord> {
+  const item: FileRecord = {
+    ...record,
+    status: 'pending',
+    ttl: epochSeconds(now) + limits.pendingRecordHours * 3600,
+  };
+  await store.db.send(
+    new PutCommand({ TableName: store.tableName, Item: item, ConditionExpression: 'attribute_not_exists(fileId)' }),
+  );
+  return item;
+}
+
+export async function getFile(store: FilesStore, ownerId: string, fileId: string): Promise<FileRecord | undefined> {
+  const { Item } = await store.db.send(
+    new GetCommand({ TableName: store.tableName, Key: { ownerId, fileId }, ConsistentRead: true }),
+  );
+  return Item as FileRecord | undefined;
+}
+
+/**
+ * Moves a pending file to its final status, once: a duplicate or late event finds it no
+ * longer pending and changes nothing. Returns false when the record was not pending (or is gone).
+ */
+export async function settleFile(
+  store: FilesStore,
+  ownerId: string,
+  fileId: string,
+  outcome: { status: 'clean' } | { status: 'rejected'; reason: string },
+  now = new Date(),
+): Promise<boolean> {
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { ownerId, fileId },
+        ...(outcome.status === 'clean'
+          ? {
+              UpdateExpression: 'SET #status = :status, validatedAt = :now REMOVE #ttl',
+              ExpressionAttributeValues: { ':status': 'clean', ':now': now.toISOString(), ':pending': 'pending' },
+            }
+          : {
+              UpdateExpression: 'SET #status = :status, validatedAt = :now, reason = :reason, #ttl = :ttl',
+              ExpressionAttributeValues: {
+                ':status': 'rejected',
+                ':now': now.toISOString(),
+                ':reason': outcome.reason,
+                ':ttl': epochSeconds(now) + limits.rejectedRecordDays * 86_400,
+                ':pending': 'pending',
+              },
+            }),
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Records that the client finished its PUT; the first confirmation wins, later ones change nothing. */
+export async function markConfirmed(
+  store: FilesStore,
+  ownerId: string,
+  fileId: string,
+  now = new Date(),
+): Promise<void> {
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { ownerId, fileId },
+        UpdateExpression: 'SET confirmedAt = if_not_exists(confirmedAt, :now)',
+        ConditionExpression: 'attribute_exists(fileId)',
+        ExpressionAttributeValues: { ':now': now.toISOString() },
+      }),
+    );
+  } catch (error) {
+    // Deleted meanwhile: there is nothing left to confirm.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+export async function deleteFileRecord(store: FilesStore, ownerId: string, fileId: string): Promise<void> {
+  await store.db.send(new DeleteCommand({ TableName: store.tableName, Key: { ownerId, fileId } }));
+}
+
+/** The owner's files, newest first. Uploads that never arrived drop out once their TTL has passed, even before DynamoDB removes them. */
+export async function listFiles(
+  store: FilesStore,
+  ownerId: string,
+  page: { limit: number; cursor?: string },
+  now = new Date(),
+): Promise<{ files: FileRecord[]; cursor?: string }> {
+  const { Items, LastEvaluatedKey } = await store.db.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      KeyConditionExpression: 'ownerId = :owner',
+      ExpressionAttributeValues: { ':owner': ownerId },
+      ScanIndexForward: false,
+      Limit: page.limit,
+      ExclusiveStartKey: decodeCursor(page.cursor, ownerId),
+    }),
+  );
+  const live = ((Items ?? []) as FileRecord[]).filter((file) => file.ttl === undefined || file.ttl > epochSeconds(now));
+  return { files: live, cursor: encodeCursor(LastEvaluatedKey) };
+}
+
+/** What an owner sees of a file. */
+export function describeFile(file: FileRecord) {
+  return {
+    fileId: file.fileId,
+    name: file.name,
+    size: file.size,
+    contentType: file.contentType,
+    status: file.status,
+    createdAt: file.createdAt,
+    ...(file.linkId ? { linkId: file.linkId } : {}),
+    ...(file.reason ? { reason: file.reason } : {}),
+  };
+}

@@ -1,0 +1,53 @@
+import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { Conflict, NotFound } from '#commons/errors';
+import { attachmentDisposition } from '#commons/file-names';
+import { fileKey, incomingKey } from '#definitions/bucket';
+import { limits } from '#definitions/limits';
+import { deleteFileRecord, type FileRecord, getFile } from './file-records';
+import type { StorageDeps } from './uploads';
+
+async function requireFile(deps: StorageDeps, ownerId: string, fileId: string): Promise<FileRecord> {
+  const file = await getFile(deps.files, ownerId, fileId);
+  if (!file) throw new NotFound('file_not_found', 'No such file.');
+  return file;
+}
+
+/** A short-lived GET for a released file, named as it was uploaded. Nothing else is ever signed for reading. */
+export async function presignDownload(
+  deps: StorageDeps,
+  ownerId: string,
+  fileId: string,
+  now = new Date(),
+): Promise<{ url: string; expiresAt: string; file: FileRecord }> {
+  const file = await requireFile(deps, ownerId, fileId);
+  if (file.status === 'pending') throw new Conflict('not_ready', 'The file is still being checked. Try again shortly.');
+  if (file.status === 'rejected')
+    throw new Conflict('rejected', `The file was rejected: ${file.reason ?? 'it failed validation'}.`);
+  const url = await getSignedUrl(
+    deps.s3,
+    new GetObjectCommand({
+      Bucket: deps.bucket,
+      Key: fileKey(ownerId, fileId),
+      ResponseContentDisposition: attachmentDisposition(file.name),
+      ResponseContentType: file.contentType,
+    }),
+    { expiresIn: limits.downloadUrlSeconds },
+  );
+  return { url, expiresAt: new Date(now.getTime() + limits.downloadUrlSeconds * 1000).toISOString(), file };
+}
+
+/**
+ * Removes a file wherever its bytes are (incoming or released) and then its record. If the
+ * validator releases it meanwhile, the validator sees the record gone and removes its copy.
+ */
+export async function deleteStoredFile(deps: StorageDeps, ownerId: string, fileId: string): Promise<FileRecord> {
+  const file = await requireFile(deps, ownerId, fileId);
+  await Promise.all(
+    [incomingKey(ownerId, fileId), fileKey(ownerId, fileId)].map((Key) =>
+      deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key })),
+    ),
+  );
+  await deleteFileRecord(deps.files, ownerId, fileId);
+  return file;
+}

@@ -1,0 +1,218 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor } from '#commons/cursor';
+import { Gone, NotFound, Unauthorized } from '#commons/errors';
+import { hashToken, linkIdOfToken, newLinkId, newLinkToken, tokenMatchesHash } from '#commons/ids';
+import { limits } from '#definitions/limits';
+
+export interface UploadLink {
+  readonly linkId: string;
+  readonly ownerId: string;
+  readonly tokenHash: string;
+  readonly label: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly expiresAtEpoch: number;
+  readonly maxUploads: number;
+  readonly usesTaken: number;
+  readonly maxBytes: number;
+  readonly allowedTypes: readonly string[];
+  readonly revokedAt?: string;
+}
+
+export type LinkState = 'active' | 'expired' | 'revoked' | 'used-up';
+
+export interface LinksStore {
+  readonly db: DynamoDBDocumentClient;
+  readonly tableName: string;
+}
+
+export interface NewLink {
+  readonly label: string;
+  readonly expiresInHours: number;
+  readonly maxUploads: number;
+  readonly maxBytes: number;
+  readonly allowedTypes: readonly string[];
+}
+
+const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+/** Creates a link and returns its token: the only time the token exists outside the caller's hands. */
+export async function createUploadLink(
+  store: LinksStore,
+  ownerId: string,
+  input: NewLink,
+  now = new Date(),
+): Promise<{ link: UploadLink; token: string }> {
+  const linkId = newLinkId();
+  const token = newLinkToken(linkId);
+  const expiresAt = new Date(now.getTime() + input.expiresInHours * 3_600_000);
+  const link: UploadLink = {
+    linkId,
+    ownerId,
+    tokenHash: hashToken(token),
+    label: input.label,
+    createdAt: now.toISOString(),
+    expiresAt: expiresAt.toISOString(),
+    expiresAtEpoch: epochSeconds(expiresAt),
+    maxUploads: input.maxUploads,
+    usesTaken: 0,
+    maxBytes: input.maxBytes,
+    allowedTypes: [...input.allowedTypes],
+  };
+  await store.db.send(
+    new PutCommand({
+      TableName: store.tableName,
+      Item: { ...link, ttl: link.expiresAtEpoch + limits.link.keepAfterExpiryDays * 86_400 },
+      ConditionExpression: 'attribute_not_exists(linkId)',
+    }),
+  );
+  return { link, token };
+}
+
+/**
+ * The state a link is in now. DynamoDB TTL deletes expired items lazily (up to ~48 h late),
+ * so expiry is always compared here, never left to TTL.
+ */
+export function linkState(link: UploadLink, now = new Date()): LinkState {
+  if (link.revokedAt) return 'revoked';
+  if (link.expiresAtEpoch <= epochSeconds(now)) return 'expired';
+  if (link.usesTaken >= link.maxUploads) return 'used-up';
+  return 'active';
+}
+
+const STATE_ERRORS: Record<Exclude<LinkState, 'active'>, () => Gone> = {
+  revoked: () => new Gone('link_revoked', 'This upload link was revoked by its owner.'),
+  expired: () => new Gone('link_expired', 'This upload link has expired. Ask its owner for a new one.'),
+  'used-up': () => new Gone('link_used_up', 'This upload link has no uploads left. Ask its owner for a new one.'),
+};
+
+export function assertLinkActive(link: UploadLink, now = new Date()): void {
+  const state = linkState(link, now);
+  if (state !== 'active') throw STATE_ERRORS[state]();
+}
+
+/**
+ * Finds the link a token belongs to. A revoked link answers 410 here, for every route;
+ * expiry and remaining uses are for each route to check (a client may still confirm an
+ * upload it started before the link ran out).
+ */
+export async function authenticateLinkToken(store: LinksStore, token: string | undefined): Promise<UploadLink> {
+  const invalid = new Unauthorized('invalid_link', 'This upload link is not valid. Check that you copied all of it.');
+  const linkId = token ? linkIdOfToken(token) : undefined;
+  if (!token || !linkId) throw invalid;
+  const { Item } = await store.db.send(
+    new GetCommand({ TableName: store.tableName, Key: { linkId }, ConsistentRead: true }),
+  );
+  const link = Item as UploadLink | undefined;
+  if (!link || !tokenMatchesHash(token, link.tokenHash)) throw invalid;
+  if (link.revokedAt) throw STATE_ERRORS.revoked();
+  return link;
+}
+
+/**
+ * Takes one use of the link with a single conditional update, so clients racing for the
+ * last use cannot both win.
+ */
+export async function consumeLinkUse(store: LinksStore, linkId: string, now = new Date()): Promise<UploadLink> {
+  try {
+    const { Attributes } = await store.db.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { linkId },
+        UpdateExpression: 'SET usesTaken = usesTaken + :one',
+        ConditionExpression:
+          'attribute_exists(linkId) AND usesTaken < maxUploads AND expiresAtEpoch > :now AND attribute_not_exists(revokedAt)',
+        ExpressionAttributeValues: { ':one': 1, ':now': epochSeconds(now) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes as UploadLink;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const { Item } = await store.db.send(
+      new GetCommand({ TableName: store.tableName, Key: { linkId }, ConsistentRead: true }),
+    );
+    if (!Item) throw new NotFound('link_not_found', 'This upload link no longer exists.');
+    assertLinkActive(Item as UploadLink, now);
+    throw STATE_ERRORS['used-up']();
+  }
+}
+
+/** Gives back a use taken for an upload that could not be started. */
+export async function refundLinkUse(store: LinksStore, linkId: string): Promise<void> {
+  await store.db.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: { linkId },
+      UpdateExpression: 'SET usesTaken = usesTaken - :one',
+      ConditionExpression: 'usesTaken > :zero',
+      ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+    }),
+  );
+}
+
+export async function listUploadLinks(
+  store: LinksStore,
+  ownerId: string,
+  page: { limit: number; cursor?: string },
+): Promise<{ links: UploadLink[]; cursor?: string }> {
+  const { Items, LastEvaluatedKey } = await store.db.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      IndexName: 'byOwner',
+      KeyConditionExpression: 'ownerId = :owner',
+      ExpressionAttributeValues: { ':owner': ownerId },
+      ScanIndexForward: false,
+      Limit: page.limit,
+      ExclusiveStartKey: decodeCursor(page.cursor, ownerId),
+    }),
+  );
+  return { links: (Items ?? []) as UploadLink[], cursor: encodeCursor(LastEvaluatedKey) };
+}
+
+/** Revokes a link of this owner; revoking twice is fine, another owner's link is not found. */
+export async function revokeUploadLink(
+  store: LinksStore,
+  ownerId: string,
+  linkId: string,
+  now = new Date(),
+): Promise<void> {
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { linkId },
+        UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now)',
+        ConditionExpression: 'ownerId = :owner',
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':owner': ownerId },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new NotFound('link_not_found', 'No such upload link.');
+    throw error;
+  }
+}
+
+/** What an owner sees of a link: never the token or its hash. */
+export function describeLinkForOwner(link: UploadLink, now = new Date()) {
+  return {
+    linkId: link.linkId,
+    label: link.label,
+    createdAt: link.createdAt,
+    expiresAt: link.expiresAt,
+    maxUploads: link.maxUploads,
+    usesTaken: link.usesTaken,
+    uploadsLeft: Math.max(0, link.maxUploads - link.usesTaken),
+    maxBytes: link.maxBytes,
+    allowedTypes: link.allowedTypes,
+    revoked: link.revokedAt !== undefined,
+    state: linkState(link, now),
+  };
+}

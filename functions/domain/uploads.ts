@@ -1,0 +1,164 @@
+import { HeadObjectCommand, PutObjectCommand, type S3Client, NotFound as S3NotFound } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { z } from 'zod';
+import { Conflict, NotFound, TooLarge, UnsupportedType } from '#commons/errors';
+import { sanitizeFileName } from '#commons/file-names';
+import { newFileId } from '#commons/ids';
+import { fileKey, incomingKey } from '#definitions/bucket';
+import { limits } from '#definitions/limits';
+import { type FileRecord, type FilesStore, getFile, markConfirmed, putPendingFile } from './file-records';
+
+/** A MIME type as `type/subtype`, compared in lower case; parameters such as `; charset=` are not part of the contract. */
+export const mimeType = z
+  .string()
+  .max(100)
+  .regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type such as application/pdf')
+  .transform((type) => type.toLowerCase());
+
+export const uploadRequestSchema = z
+  .object({
+    // Any string is accepted here and made safe by sanitizeFileName; the key never uses it.
+    fileName: z.string().min(1).max(1024),
+    contentType: mimeType,
+    size: z.number().int().min(1, 'empty files are not accepted').max(limits.maxFileBytesCeiling),
+    sha256: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be the base64 SHA-256 digest of the file (44 characters)'),
+  })
+  .strict();
+export type UploadRequest = z.output<typeof uploadRequestSchema>;
+
+/** What this upload may be: the link's limits, or the owner defaults. */
+export interface UploadPolicy {
+  readonly maxBytes: number;
+  readonly allowedTypes: readonly string[];
+  /** The presigned URL never outlives this (the link's own expiry). */
+  readonly notAfter?: Date;
+}
+
+export interface PresignedUpload {
+  readonly uploadId: string;
+  readonly method: 'PUT';
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly expiresAt: string;
+}
+
+export interface StorageDeps {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly files: FilesStore;
+}
+
+/** Refuses, before anything is signed, a file the policy would not accept. */
+export function checkAgainstPolicy(request: UploadRequest, policy: UploadPolicy): void {
+  if (!policy.allowedTypes.includes(request.contentType)) {
+    throw new UnsupportedType(
+      'type_not_allowed',
+      `Files of type ${request.contentType} are not accepted here. Allowed: ${policy.allowedTypes.join(', ')}.`,
+    );
+  }
+  if (request.size > policy.maxBytes) {
+    throw new TooLarge(
+      'file_too_large',
+      `The file is ${request.size} bytes; the limit here is ${policy.maxBytes} bytes.`,
+    );
+  }
+}
+
+/**
+ * Records a pending file and signs a PUT that S3 accepts only with exactly this key, type,
+ * length and SHA-256, and only if nothing is there yet.
+ */
+export async function presignUpload(
+  deps: StorageDeps,
+  owner: { ownerId: string; linkId?: string },
+  request: UploadRequest,
+  policy: UploadPolicy,
+  now = new Date(),
+): Promise<PresignedUpload> {
+  checkAgainstPolicy(request, policy);
+  const fileId = newFileId(now.getTime());
+  await putPendingFile(
+    deps.files,
+    {
+      ownerId: owner.ownerId,
+      fileId,
+      name: sanitizeFileName(request.fileName),
+      contentType: request.contentType,
+      size: request.size,
+      sha256: request.sha256,
+      createdAt: now.toISOString(),
+      ...(owner.linkId ? { linkId: owner.linkId } : {}),
+    },
+    now,
+  );
+  const untilLinkExpiry = policy.notAfter ? Math.floor((policy.notAfter.getTime() - now.getTime()) / 1000) : Infinity;
+  const expiresIn = Math.max(1, Math.min(limits.uploadUrlSeconds, untilLinkExpiry));
+  const headers = {
+    'content-type': request.contentType,
+    'content-length': String(request.size),
+    'x-amz-checksum-sha256': request.sha256,
+    'if-none-match': '*',
+  };
+  const url = await getSignedUrl(
+    deps.s3,
+    new PutObjectCommand({
+      Bucket: deps.bucket,
+      Key: incomingKey(owner.ownerId, fileId),
+      ContentType: request.contentType,
+      ContentLength: request.size,
+      ChecksumSHA256: request.sha256,
+      IfNoneMatch: '*',
+    }),
+    {
+      expiresIn,
+      // Signed as headers, not query parameters: the PUT must carry each of them, and S3
+      // refuses the request if any differs from what was signed.
+      signableHeaders: new Set(['content-type', 'content-length']),
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256', 'if-none-match']),
+    },
+  );
+  return {
+    uploadId: fileId,
+    method: 'PUT',
+    url,
+    headers,
+    expiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString(),
+  };
+}
+
+async function objectExists(deps: StorageDeps, key: string): Promise<boolean> {
+  try {
+    await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key }));
+    return true;
+  } catch (error) {
+    if (error instanceof S3NotFound || (error as { name?: string }).name === 'NotFound') return false;
+    throw error;
+  }
+}
+
+/**
+ * The client says its PUT is done. Whether the validator has run yet or not, the answer is
+ * the file's current status; confirming twice changes nothing.
+ */
+export async function confirmUpload(
+  deps: StorageDeps,
+  owner: { ownerId: string; linkId?: string },
+  uploadId: string,
+  now = new Date(),
+): Promise<FileRecord> {
+  const file = await getFile(deps.files, owner.ownerId, uploadId);
+  if (!file || (owner.linkId !== undefined && file.linkId !== owner.linkId)) {
+    throw new NotFound('upload_not_found', 'No such upload.');
+  }
+  if (file.status === 'pending') {
+    // The validator may be between moving the object and recording the outcome: look in both places.
+    const arrived =
+      (await objectExists(deps, incomingKey(file.ownerId, file.fileId))) ||
+      (await objectExists(deps, fileKey(file.ownerId, file.fileId)));
+    if (!arrived) {
+      throw new Conflict('not_uploaded', 'The file has not arrived in storage yet. Send it with the signed PUT first.');
+    }
+  }
+  await markConfirmed(deps.files, file.ownerId, file.fileId, now);
+  return (await getFile(deps.files, file.ownerId, file.fileId)) ?? file;
+}

@@ -1,0 +1,55 @@
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { createDocumentClient, createS3Client } from '#commons/clients';
+import { readConfig } from '#commons/config';
+import { logger } from '#commons/logger';
+import { recordAudit } from '#domain/audit';
+import { validateUpload } from '#domain/validate-upload';
+
+const config = readConfig('FILES_TABLE', 'AUDIT_TABLE', 'BUCKET_NAME');
+const db = createDocumentClient();
+const deps = { s3: createS3Client(), bucket: config.BUCKET_NAME, files: { db, tableName: config.FILES_TABLE } };
+
+const s3EventSchema = z.object({
+  Records: z
+    .array(
+      z.object({
+        eventName: z.string(),
+        s3: z.object({
+          bucket: z.object({ name: z.string() }),
+          object: z.object({ key: z.string().min(1), size: z.number().optional() }),
+        }),
+      }),
+    )
+    .min(1),
+});
+
+/** S3 writes keys into events URL-encoded, with spaces as `+`. */
+export const decodeEventKey = (key: string): string => decodeURIComponent(key.replace(/\+/g, ' '));
+
+/**
+ * Triggered by ObjectCreated under `incoming/`. A thrown error makes Lambda retry the event
+ * and then hand it to the failure destination; every step is safe to repeat.
+ */
+export async function handler(event: unknown, context: Context): Promise<void> {
+  logger.addContext(context);
+  const { Records } = s3EventSchema.parse(event);
+  for (const record of Records) {
+    logger.resetKeys();
+    if (record.s3.bucket.name !== config.BUCKET_NAME || !record.eventName.startsWith('ObjectCreated:')) {
+      logger.warn('ignoring an event for another bucket or kind', { eventName: record.eventName });
+      continue;
+    }
+    const { outcome, file, verdict } = await validateUpload(deps, decodeEventKey(record.s3.object.key));
+    if (file && (outcome === 'clean' || outcome === 'rejected')) {
+      await recordAudit(db, config.AUDIT_TABLE, {
+        ownerId: file.ownerId,
+        action: 'upload.validate',
+        actor: 'system:validator',
+        objectId: file.fileId,
+        outcome: verdict && !verdict.ok ? `rejected:${verdict.code}` : outcome,
+        requestId: context.awsRequestId,
+      });
+    }
+  }
+}

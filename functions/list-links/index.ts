@@ -1,0 +1,24 @@
+import { createAuthenticator, ownerVerifierFromEnvironment } from '#commons/authenticate';
+import { createDocumentClient } from '#commons/clients';
+import { readConfig } from '#commons/config';
+import { httpHandler, ownerIdOf } from '#commons/http';
+import { pageQuery } from '#commons/schemas';
+import { describeLinkForOwner, listUploadLinks } from '#domain/upload-links';
+
+const config = readConfig('LINKS_TABLE');
+const links = { db: createDocumentClient(), tableName: config.LINKS_TABLE };
+
+export const handler = httpHandler(
+  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), query: pageQuery },
+  async ({ query, caller }) => {
+    const page = await listUploadLinks(links, ownerIdOf(caller), query);
+    const now = new Date();
+    return {
+      status: 200,
+      body: {
+        items: page.links.map((link) => describeLinkForOwner(link, now)),
+        ...(page.cursor ? { cursor: page.cursor } : {}),
+      },
+    };
+  },
+);

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { createAuthenticator, ownerVerifierFromEnvironment } from '#commons/authenticate';
+import { createDocumentClient } from '#commons/clients';
+import { readConfig } from '#commons/config';
+import { httpHandler, ownerIdOf } from '#commons/http';
+import { id } from '#commons/schemas';
+import { recordAudit } from '#domain/audit';
+import { revokeUploadLink } from '#domain/upload-links';
+
+const config = readConfig('LINKS_TABLE', 'AUDIT_TABLE');
+const db = createDocumentClient();
+const links = { db, tableName: config.LINKS_TABLE };
+
+export const handler = httpHandler(
+  {
+    authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
+    params: z.object({ linkId: id }),
+  },
+  async ({ params, caller, requestId, sourceIp }) => {
+    const ownerId = ownerIdOf(caller);
+    await revokeUploadLink(links, ownerId, params.linkId);
+    await recordAudit(db, config.AUDIT_TABLE, {
+      ownerId,
+      action: 'link.revoke',
+      actor: `user:${ownerId}`,
+      objectId: params.linkId,
+      outcome: 'revoked',
+      requestId,
+      sourceIp,
+    });
+    return { status: 204 };
+  },
+);

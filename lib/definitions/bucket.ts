@@ -1,0 +1,33 @@
+/**
+ * Bucket layout. Keys are chosen by the server from ids, never from a file name:
+ * clients may only PUT under `incoming/`; the validator moves what passes to `files/`,
+ * which is the only place downloads are signed for.
+ */
+export const bucketLayout = {
+  incomingPrefix: 'incoming/',
+  filesPrefix: 'files/',
+  /** Object tag the validator sets on released objects; the cloud bucket policy denies reads without it. */
+  releaseTag: { key: 'docdrop-status', value: 'clean' },
+} as const;
+
+export const incomingKey = (ownerId: string, fileId: string): string =>
+  `${bucketLayout.incomingPrefix}${ownerId}/${fileId}`;
+
+export const fileKey = (ownerId: string, fileId: string): string => `${bucketLayout.filesPrefix}${ownerId}/${fileId}`;
+
+const ID = '[A-Za-z0-9_-]{1,64}';
+const INCOMING_KEY = new RegExp(`^${bucketLayout.incomingPrefix}(${ID})/(${ID})$`);
+
+/** The owner and file an incoming key belongs to, or undefined for a key docdrop never hands out. */
+export function parseIncomingKey(key: string): { ownerId: string; fileId: string } | undefined {
+  const match = INCOMING_KEY.exec(key);
+  return match ? { ownerId: match[1] as string, fileId: match[2] as string } : undefined;
+}
+
+/** Browsers PUT straight to the bucket: these are the headers the presigned contract makes them send. */
+export const bucketCors = {
+  allowedMethods: ['PUT', 'GET', 'HEAD'] as const,
+  allowedHeaders: ['content-type', 'x-amz-checksum-sha256', 'if-none-match'],
+  exposedHeaders: ['ETag'],
+  maxAgeSeconds: 3000,
+};

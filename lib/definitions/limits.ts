@@ -1,0 +1,46 @@
+/**
+ * Product limits: one place, read by the handlers (through their config), the local
+ * system and the CDK stack.
+ */
+export const MiB = 1024 * 1024;
+
+/** Types docdrop can recognise by content. The validator releases nothing else. */
+export const SUPPORTED_TYPES = [
+  'application/pdf',
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'text/plain',
+] as const;
+export type SupportedType = (typeof SUPPORTED_TYPES)[number];
+
+export const limits = {
+  /** Largest single file, unless the operator configures another (`MAX_FILE_BYTES`). A presigned PUT can carry at most 5 GiB. */
+  maxFileBytes: 100 * MiB,
+  maxFileBytesCeiling: 5 * 1024 * MiB,
+  /** Owner uploads: allowed types and size when no link narrows them. */
+  ownerAllowedTypes: SUPPORTED_TYPES,
+  link: {
+    labelMaxChars: 100,
+    expiresInHours: { min: 1, max: 168, default: 72 },
+    maxUploads: { min: 1, max: 100, default: 1 },
+    defaultMaxBytes: 25 * MiB,
+    defaultAllowedTypes: ['application/pdf', 'image/jpeg', 'image/png', 'image/webp', 'text/plain'] as SupportedType[],
+    /** Link records stay visible to their owner this long after expiry, then TTL removes them. */
+    keepAfterExpiryDays: 30,
+  },
+  /** Presigned PUT lifetime: at most this, and never past the link's own expiry. */
+  uploadUrlSeconds: 15 * 60,
+  downloadUrlSeconds: 5 * 60,
+  /** JSON bodies on the API are small; anything larger is refused before parsing. */
+  requestBodyMaxBytes: 16 * 1024,
+  fileNameMaxChars: 255,
+  listPage: { default: 50, max: 100 },
+  /** Records of uploads that never arrived are removed by TTL after this (the bucket's incoming area is swept on the same clock). */
+  pendingRecordHours: 24,
+  /** Rejected uploads stay listed with their reason this long. */
+  rejectedRecordDays: 30,
+  /** Bytes the validator reads to identify a type: file-type needs at most 4100, the text check 4 KiB. */
+  sniffBytes: 4100,
+} as const;

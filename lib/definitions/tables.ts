@@ -1,0 +1,64 @@
+/**
+ * DynamoDB tables: the one definition that the CDK stack and the local system both create.
+ */
+export type AttributeType = 'S' | 'N';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: AttributeType;
+}
+
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export interface TableDefinition {
+  /** Logical name; the physical name is `<prefix>-<id>` locally and chosen by CloudFormation in the cloud. */
+  readonly id: string;
+  /** Environment variable that hands the physical name to a function. */
+  readonly envVar: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly timeToLiveAttribute?: string;
+  readonly globalIndexes: readonly IndexDefinition[];
+}
+
+/** Upload links, one item per link; the token itself is never stored, only its SHA-256. */
+export const linksTable = {
+  id: 'links',
+  envVar: 'LINKS_TABLE',
+  partitionKey: { name: 'linkId', type: 'S' },
+  timeToLiveAttribute: 'ttl',
+  globalIndexes: [
+    {
+      indexName: 'byOwner',
+      partitionKey: { name: 'ownerId', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+    },
+  ],
+} as const satisfies TableDefinition;
+
+/** Files and the uploads that create them: one item per file, keyed by owner so every read is tenant-scoped. */
+export const filesTable = {
+  id: 'files',
+  envVar: 'FILES_TABLE',
+  partitionKey: { name: 'ownerId', type: 'S' },
+  // File ids are time-ordered, so a reverse query lists newest first.
+  sortKey: { name: 'fileId', type: 'S' },
+  timeToLiveAttribute: 'ttl',
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
+/** What happened, to whose object, by whom: the upload and audit log. */
+export const auditTable = {
+  id: 'audit',
+  envVar: 'AUDIT_TABLE',
+  partitionKey: { name: 'ownerId', type: 'S' },
+  sortKey: { name: 'eventId', type: 'S' },
+  timeToLiveAttribute: 'ttl',
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
+export const tables = [linksTable, filesTable, auditTable] as const;

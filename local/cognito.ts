@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  ListUserPoolClientsCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { userPoolDefinition } from '#definitions/auth';
+
+const require = createRequire(import.meta.url);
+
+// cognito-local's building blocks, composed here instead of through its createDefaultServer,
+// which insists on `./.cognito` in the working directory.
+const { CognitoServiceFactoryImpl } = require('cognito-local/lib/services/cognitoService');
+const { StormDBDataStoreFactory } = require('cognito-local/lib/services/dataStore/stormDb');
+const { UserPoolServiceFactoryImpl } = require('cognito-local/lib/services/userPoolService');
+const services = require('cognito-local/lib/services');
+const { CryptoService } = require('cognito-local/lib/services/crypto');
+const { MessageDeliveryService } = require('cognito-local/lib/services/messageDelivery/messageDelivery');
+const { otp } = require('cognito-local/lib/services/otp');
+const { JwtTokenGenerator } = require('cognito-local/lib/services/tokenGenerator');
+const { Router } = require('cognito-local/lib/server/Router');
+const { createServer } = require('cognito-local/lib/server/server');
+const pino = require('pino');
+
+export interface LocalCognito {
+  readonly endpoint: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly jwksUri: string;
+  stop(): Promise<void>;
+}
+
+export interface CognitoOptions {
+  readonly directory: string;
+  readonly port: number;
+  readonly region: string;
+  /** Where sign-up confirmation codes go: cognito-local "sends" e-mail by printing it. */
+  readonly onMessage: (message: { to: string; code?: string; subject?: string }) => void;
+}
+
+// A fixed pool id in AWS's `<region>_<id>` form, so aws-jwt-verify accepts it unchanged.
+const POOL_SUFFIX = 'docdropLocal';
+
+/** Starts cognito-local with docdrop's user pool and web client, created once and kept across restarts. */
+export async function startCognito(options: CognitoOptions): Promise<LocalCognito> {
+  const dataDirectory = `${options.directory}/db`;
+  mkdirSync(dataDirectory, { recursive: true });
+  // Errors only: a seeded user that already exists is a warning there, and expected here.
+  const logger = pino({ level: 'error' });
+  const ctx = { logger };
+  const userPoolId = `${options.region}_${POOL_SUFFIX}`;
+  const config = {
+    LambdaClient: { credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, region: 'local' },
+    TriggerFunctions: {},
+    UserPoolDefaults: { UsernameAttributes: [...userPoolDefinition.usernameAttributes] },
+    // Tokens then carry the issuer real Cognito would: aws-jwt-verify checks it.
+    TokenConfig: { IssuerDomain: `https://cognito-idp.${options.region}.amazonaws.com` },
+    KMSConfig: { credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, region: 'local' },
+    ServerConfig: { port: options.port, hostname: '127.0.0.1', development: false, https: false },
+  };
+  const clock = new services.DateClock();
+  const dataStoreFactory = new StormDBDataStoreFactory(dataDirectory);
+  const cognito = await new CognitoServiceFactoryImpl(
+    dataDirectory,
+    dataStoreFactory,
+    new UserPoolServiceFactoryImpl(clock, dataStoreFactory),
+  ).create(ctx, config.UserPoolDefaults);
+  const triggers = new services.TriggersService(
+    clock,
+    cognito,
+    { enabled: () => false },
+    new CryptoService(config.KMSConfig),
+  );
+  const sender = {
+    sendEmail: async (_ctx: unknown, _user: unknown, to: string, message: { __code?: string; emailSubject?: string }) =>
+      options.onMessage({ to, code: message.__code, subject: message.emailSubject }),
+    sendSms: async (_ctx: unknown, _user: unknown, to: string, message: { __code?: string }) =>
+      options.onMessage({ to, code: message.__code }),
+  };
+  const server = createServer(
+    Router({
+      clock,
+      cognito,
+      config,
+      messages: new services.MessagesService(triggers, new MessageDeliveryService(sender)),
+      otp,
+      tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
+      triggers,
+    }),
+    logger,
+    config.ServerConfig,
+  );
+  const httpServer: Server = await server.start();
+  const port = (httpServer.address() as AddressInfo).port;
+
+  const pools: { Id: string }[] = await cognito.listUserPools(ctx);
+  if (!pools.some((pool) => pool.Id === userPoolId)) {
+    await cognito.createUserPool(ctx, {
+      Id: userPoolId,
+      Name: userPoolDefinition.name,
+      UsernameAttributes: [...userPoolDefinition.usernameAttributes],
+      AutoVerifiedAttributes: [...userPoolDefinition.autoVerifiedAttributes],
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: userPoolDefinition.passwordPolicy.minimumLength,
+          RequireLowercase: userPoolDefinition.passwordPolicy.requireLowercase,
+          RequireUppercase: userPoolDefinition.passwordPolicy.requireUppercase,
+          RequireNumbers: userPoolDefinition.passwordPolicy.requireNumbers,
+          RequireSymbols: userPoolDefinition.passwordPolicy.requireSymbols,
+        },
+      },
+      Arn: `arn:aws:cognito-idp:${options.region}:000000000000:userpool/${userPoolId}`,
+      CreationDate: new Date(),
+      LastModifiedDate: new Date(),
+    });
+  }
+  const endpoint = `http://127.0.0.1:${port}`;
+  const userPoolClientId = await ensureWebClient(endpoint, options.region, userPoolId);
+  return {
+    endpoint,
+    userPoolId,
+    userPoolClientId,
+    jwksUri: `${endpoint}/${userPoolId}/.well-known/jwks.json`,
+    stop: () => new Promise((resolve, reject) => httpServer.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+/** The web app's public client, created once through the Cognito API as the CDK stack would. */
+async function ensureWebClient(endpoint: string, region: string, userPoolId: string): Promise<string> {
+  const idp = localIdentityProvider(endpoint, region);
+  const { UserPoolClients = [] } = await idp.send(
+    new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }),
+  );
+  const existing = UserPoolClients.find((client) => client.ClientName === userPoolDefinition.client.name);
+  if (existing?.ClientId) return existing.ClientId;
+  const { client } = userPoolDefinition;
+  const created = await idp.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: client.name,
+      ExplicitAuthFlows: [...client.explicitAuthFlows],
+      AccessTokenValidity: client.accessTokenMinutes,
+      IdTokenValidity: client.idTokenMinutes,
+      RefreshTokenValidity: client.refreshTokenDays,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+    }),
+  );
+  const clientId = created.UserPoolClient?.ClientId;
+  if (!clientId) throw new Error('cognito-local did not return a client id');
+  return clientId;
+}
+
+export function localIdentityProvider(endpoint: string, region: string): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}

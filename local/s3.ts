@@ -1,0 +1,86 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { bucketCors } from '#definitions/bucket';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The emulator canonicalises presigned query values with encodeURIComponent, which leaves
+ * `!'()*` as they are, where SigV4 (and the SDK) percent-encode them: a download URL whose
+ * Content-Disposition names `Invoice (1).pdf` or uses `filename*=UTF-8''` then fails its
+ * signature check, although real S3 accepts it. Load its authentication middleware with the
+ * RFC 3986 encoder it already ships, before anything else requires it.
+ */
+function loadS3rverWithRfc3986QuerySigning() {
+  const path = require.resolve('@20minutes/s3rver/lib/middleware/authentication.js');
+  const source = readFileSync(path, 'utf8');
+  const faulty = '[param, value].map(encodeURIComponent)';
+  if (!source.includes(faulty)) throw new Error('s3rver changed: review the query-signing fix in local/s3.ts');
+  // Node's CommonJS internals, used as `require` itself does.
+  const internals = Module as unknown as { _nodeModulePaths(dir: string): string[] };
+  const fixed = new Module(path) as Module & { _compile(source: string, filename: string): void };
+  fixed.filename = path;
+  fixed.paths = internals._nodeModulePaths(dirname(path));
+  fixed._compile(source.replace(faulty, '[param, value].map(encodeURIComponentRFC3986)'), path);
+  fixed.loaded = true;
+  require.cache[path] = fixed;
+  return require('@20minutes/s3rver');
+}
+const S3rver = loadS3rverWithRfc3986QuerySigning();
+
+/** The shape of the events the s3rver fork emits (keys not URL-encoded, unlike S3's). */
+export interface EmulatorS3Event {
+  readonly Records: readonly {
+    readonly eventName: string;
+    readonly s3: {
+      readonly bucket: { readonly name: string };
+      readonly object: { readonly key: string; readonly size?: number };
+    };
+  }[];
+}
+
+export interface LocalS3 {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Access keys the emulator knows; it checks every SigV4 signature against them. */
+export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function corsXml(origins: readonly string[]): string {
+  const tags = (name: string, values: readonly string[]) =>
+    values.map((value) => `<${name}>${escapeXml(value)}</${name}>`).join('');
+  return `<CORSConfiguration><CORSRule>${tags('AllowedOrigin', origins)}${tags('AllowedMethod', bucketCors.allowedMethods)}${tags(
+    'AllowedHeader',
+    bucketCors.allowedHeaders,
+  )}${tags('ExposeHeader', bucketCors.exposedHeaders)}<MaxAgeSeconds>${bucketCors.maxAgeSeconds}</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+}
+
+/** Starts the S3 emulator with the documents bucket and its CORS rules for the web origins. */
+export async function startS3(options: {
+  port: number;
+  directory: string;
+  bucket: string;
+  webOrigins: readonly string[];
+  onEvent: (event: EmulatorS3Event) => void;
+}): Promise<LocalS3> {
+  mkdirSync(options.directory, { recursive: true });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port,
+    directory: options.directory,
+    silent: true,
+    vhostBuckets: false,
+    configureBuckets: [{ name: options.bucket, configs: [corsXml(options.webOrigins)] }],
+  });
+  server.on('event', options.onEvent);
+  const address: AddressInfo = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    stop: () => server.close(),
+  };
+}

@@ -1,0 +1,230 @@
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import {
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  UsernameExistsException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { apiHandlers, validatorHandler } from '#definitions/routes';
+import { type TableDefinition, tables } from '#definitions/tables';
+import { localIdentityProvider, startCognito } from './cognito';
+import { createTables, localDynamoClient, startDynamo } from './dynamodb';
+import { type HttpFunction, startGateway } from './gateway';
+import { S3_CREDENTIALS, startS3 } from './s3';
+import { createS3EventBridge, type S3Function } from './s3-events';
+import { STATIC_PAGE } from './static-page';
+
+export const REGION = 'us-east-1';
+export const BUCKET = 'docdrop-local-documents';
+export const DEMO_OWNER = { email: 'demo@docdrop.local', password: 'Docdrop-demo-2026!' };
+export const physicalTableName = (table: TableDefinition): string => `docdrop-${table.id}`;
+
+export interface Ports {
+  readonly gateway: number;
+  readonly s3: number;
+  readonly dynamodb: number;
+  readonly cognito: number;
+}
+
+export interface LocalSystemOptions {
+  /** Port 0 picks a free one. */
+  readonly ports: Ports;
+  /** Where data persists; undefined keeps DynamoDB in memory and S3 and Cognito in `scratchDir`. */
+  readonly dataDir: string;
+  readonly persistent: boolean;
+  readonly fresh?: boolean;
+  readonly seedDemoOwner?: boolean;
+  readonly onMessage?: (message: { to: string; code?: string; subject?: string }) => void;
+  /** Extra environment for the handlers (e.g. a smaller MAX_FILE_BYTES in tests). */
+  readonly environment?: Record<string, string>;
+}
+
+export interface LocalSystem {
+  readonly apiUrl: string;
+  readonly s3Endpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly cognitoEndpoint: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly bucket: string;
+  readonly tableNames: Record<string, string>;
+  readonly region: string;
+  /** Resolves when the validator has handled every event so far. */
+  validatorIdle(): Promise<void>;
+  /** Events the validator failed on after its retries (the cloud's failure destination). */
+  readonly failedEvents: readonly unknown[];
+  stop(): Promise<void>;
+}
+
+const PORT_VARIABLES: Record<keyof Ports, string> = {
+  gateway: 'PORT',
+  s3: 'S3_PORT',
+  dynamodb: 'DYNAMODB_PORT',
+  cognito: 'COGNITO_PORT',
+};
+
+export class PortInUseError extends Error {}
+
+/** Fails with a message a person can act on if the port is taken; for 0, finds a free one. */
+async function claimPort(port: number, name: keyof Ports): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PortInUseError(
+              `Port ${port} (${name}) is already in use. Stop what is using it, or set ${PORT_VARIABLES[name]}=<another port>.`,
+            )
+          : error,
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => {
+      const { port: chosen } = probe.address() as { port: number };
+      probe.close(() => resolve(chosen));
+    });
+  });
+}
+
+/**
+ * The whole system on one machine: S3, DynamoDB and Cognito emulators, the tables, bucket
+ * and user pool from the shared definitions, the validator on S3 events, and the gateway
+ * serving the shared route table with the same handler modules Lambda runs.
+ */
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
+  const ports: Ports = {
+    gateway: await claimPort(options.ports.gateway, 'gateway'),
+    s3: await claimPort(options.ports.s3, 's3'),
+    dynamodb: await claimPort(options.ports.dynamodb, 'dynamodb'),
+    cognito: await claimPort(options.ports.cognito, 'cognito'),
+  };
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const webOrigin = `http://localhost:${ports.gateway}`;
+    let validator: S3Function | undefined;
+    const events = createS3EventBridge(() => validator);
+
+    const s3 = await startS3({
+      port: ports.s3,
+      directory: join(options.dataDir, 's3'),
+      bucket: BUCKET,
+      webOrigins: [webOrigin, `http://127.0.0.1:${ports.gateway}`],
+      onEvent: events.onEmulatorEvent,
+    });
+    stops.push(async () => {
+      await events.idle();
+      await s3.stop();
+    });
+    const dynamo = await startDynamo({
+      port: ports.dynamodb,
+      ...(options.persistent ? { directory: join(options.dataDir, 'dynamodb') } : {}),
+    });
+    stops.push(dynamo.stop);
+    const cognito = await startCognito({
+      directory: join(options.dataDir, 'cognito'),
+      port: ports.cognito,
+      region: REGION,
+      onMessage: options.onMessage ?? (() => undefined),
+    });
+    stops.push(cognito.stop);
+
+    const dynamoClient = localDynamoClient(dynamo.endpoint);
+    await createTables(dynamoClient, tables, physicalTableName);
+    dynamoClient.destroy();
+    if (options.seedDemoOwner) await seedOwner(cognito.endpoint, cognito.userPoolId, DEMO_OWNER);
+
+    const tableNames = Object.fromEntries(tables.map((table) => [table.envVar, physicalTableName(table)]));
+    // The handlers read their configuration at import, exactly as in Lambda: set it first.
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+      ...tableNames,
+      BUCKET_NAME: BUCKET,
+      USER_POOL_ID: cognito.userPoolId,
+      USER_POOL_CLIENT_ID: cognito.userPoolClientId,
+      WEB_BASE_URL: webOrigin,
+      S3_ENDPOINT: s3.endpoint,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      COGNITO_JWKS_URI: cognito.jwksUri,
+      ...options.environment,
+    });
+    const handlers = new Map<string, HttpFunction>();
+    for (const name of apiHandlers) handlers.set(name, (await import(`../functions/${name}/index.ts`)).handler);
+    validator = (await import(`../functions/${validatorHandler}/index.ts`)).handler;
+
+    const gateway = await startGateway({
+      port: ports.gateway,
+      host: '127.0.0.1',
+      handlers,
+      publicConfig: {
+        apiUrl: webOrigin,
+        region: REGION,
+        userPoolId: cognito.userPoolId,
+        userPoolClientId: cognito.userPoolClientId,
+        cognitoEndpoint: cognito.endpoint,
+      },
+      staticPage: STATIC_PAGE,
+    });
+    stops.push(gateway.stop);
+
+    return {
+      apiUrl: gateway.url,
+      s3Endpoint: s3.endpoint,
+      dynamodbEndpoint: dynamo.endpoint,
+      cognitoEndpoint: cognito.endpoint,
+      userPoolId: cognito.userPoolId,
+      userPoolClientId: cognito.userPoolClientId,
+      bucket: BUCKET,
+      tableNames,
+      region: REGION,
+      validatorIdle: events.idle,
+      failedEvents: events.failed,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Creates a confirmed owner with a permanent password, unless one with that e-mail exists. */
+export async function seedOwner(
+  endpoint: string,
+  userPoolId: string,
+  owner: { email: string; password: string },
+): Promise<void> {
+  const idp = localIdentityProvider(endpoint, REGION);
+  try {
+    await idp.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: owner.email,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: owner.email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof UsernameExistsException) return;
+    throw error;
+  } finally {
+    idp.destroy();
+  }
+  const again = localIdentityProvider(endpoint, REGION);
+  await again.send(
+    new AdminSetUserPasswordCommand({
+      UserPoolId: userPoolId,
+      Username: owner.email,
+      Password: owner.password,
+      Permanent: true,
+    }),
+  );
+  again.destroy();
+}
