@@ -11,6 +11,9 @@ import { userPoolDefinition } from '#definitions/auth';
 
 const require = createRequire(import.meta.url);
 
+// cognito-local carries the v2 SDK for its Lambda triggers (unused here); skip its notice.
+process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1';
+
 // cognito-local's building blocks, composed here instead of through its createDefaultServer,
 // which insists on `./.cognito` in the working directory.
 const { CognitoServiceFactoryImpl } = require('cognito-local/lib/services/cognitoService');

@@ -15,6 +15,10 @@ import { S3_CREDENTIALS, startS3 } from './s3';
 import { createS3EventBridge, type S3Function } from './s3-events';
 import { STATIC_PAGE } from './static-page';
 
+// Lambda runs these functions on Node 24; the local system also runs on Node 20, where SDK v3
+// warns that future releases will need Node 22. The lock file pins a release that supports both.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export const REGION = 'us-east-1';
 export const BUCKET = 'docdrop-local-documents';
 export const DEMO_OWNER = { email: 'demo@docdrop.local', password: 'Docdrop-demo-2026!' };

@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startLocalSystem } from '../../local/system';
+
+export interface SystemInfo {
+  readonly apiUrl: string;
+  readonly s3Endpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly cognitoEndpoint: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly tableNames: Record<string, string>;
+  /** The cognito-local data folder: its signing key is what a forged token must not match. */
+  readonly dataDir: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    system: SystemInfo;
+  }
+}
+
+/**
+ * Starts the whole local system once, on free ports and in a scratch folder (DynamoDB in
+ * memory), exactly as `npm start` does but never on its ports.
+ */
+export default async function setup(project: TestProject) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'docdrop-test-'));
+  const system = await startLocalSystem({
+    ports: { gateway: 0, s3: 0, dynamodb: 0, cognito: 0 },
+    dataDir,
+    persistent: false,
+  });
+  project.provide('system', {
+    apiUrl: system.apiUrl,
+    s3Endpoint: system.s3Endpoint,
+    dynamodbEndpoint: system.dynamodbEndpoint,
+    cognitoEndpoint: system.cognitoEndpoint,
+    userPoolId: system.userPoolId,
+    userPoolClientId: system.userPoolClientId,
+    bucket: system.bucket,
+    region: system.region,
+    tableNames: system.tableNames,
+    dataDir,
+  });
+  return async () => {
+    await system.stop();
+    if (system.failedEvents.length > 0) {
+      console.error(`validator gave up on ${system.failedEvents.length} event(s)`);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
