@@ -208,9 +208,9 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
       }
       const matched = matchRoute(method, url.pathname);
       if (matched === undefined)
-        return sendError(res, 404, 'route_not_found', `No route for ${method} ${url.pathname}.`);
+        return sendError(res, 404, 'route_not_found', 'No API route has this path.');
       if (matched === 'method')
-        return sendError(res, 405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}.`);
+        return sendError(res, 405, 'method_not_allowed', 'This method is not allowed on this path.');
       const body = await readBody(req);
       if (body === 'too-large') {
         res.setHeader('connection', 'close');

@@ -6,6 +6,8 @@ import { limits } from '#definitions/limits';
  * ones it uses at module load (`readConfig('FILES_TABLE', ...)`), so a missing or bad one
  * fails the cold start with its name, not a request later.
  */
+const webUrl = () => z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
 const variables = {
   AWS_REGION: z.string().min(1),
   LINKS_TABLE: z.string().min(1),
@@ -15,13 +17,13 @@ const variables = {
   USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9A-Za-z]+$/, 'must look like <region>_<id>'),
   USER_POOL_CLIENT_ID: z.string().min(1),
   /** Origin of the web app; link URLs point at `<WEB_BASE_URL>/u/#<token>`. */
-  WEB_BASE_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
+  WEB_BASE_URL: webUrl().transform((url) => url.replace(/\/+$/, '')),
   MAX_FILE_BYTES: z.coerce.number().int().positive().max(limits.maxFileBytesCeiling).default(limits.maxFileBytes),
   /** Local system only: emulator endpoints. Unset in Lambda, where the SDK finds AWS. */
-  S3_ENDPOINT: z.url().optional(),
-  DYNAMODB_ENDPOINT: z.url().optional(),
+  S3_ENDPOINT: webUrl().optional(),
+  DYNAMODB_ENDPOINT: webUrl().optional(),
   /** Local system only: where cognito-local publishes its keys (the cloud verifier fetches Cognito's own). */
-  COGNITO_JWKS_URI: z.url().optional(),
+  COGNITO_JWKS_URI: webUrl().optional(),
 } as const;
 
 type Variables = typeof variables;

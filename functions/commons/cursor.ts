@@ -1,18 +1,22 @@
 import { z } from 'zod';
 import { Invalid } from './errors';
 
-const keySchema = z.record(z.string().max(128), z.string().max(256)).refine((key) => Object.keys(key).length <= 4);
-
 /** An opaque page cursor: DynamoDB's LastEvaluatedKey, base64url JSON. */
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
 
 /**
- * Reads a cursor back. It must name the caller's own partition: a cursor is input like any
- * other, and one crafted with another owner's id would otherwise start a page in their data.
+ * Reads a cursor back. A cursor is input like any other: it must hold exactly the key
+ * attributes of the table or index being paged (DynamoDB answers anything else with a
+ * ValidationException), each a non-empty string, and name the caller's own partition, so
+ * one crafted with another owner's id cannot start a page in their data.
  */
-export function decodeCursor(cursor: string | undefined, ownerId: string): Record<string, string> | undefined {
+export function decodeCursor(
+  cursor: string | undefined,
+  ownerId: string,
+  keyAttributes: readonly string[],
+): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
   const invalid = new Invalid('invalid_cursor', 'The page cursor is not valid; start again without it.');
   let decoded: unknown;
@@ -21,7 +25,10 @@ export function decodeCursor(cursor: string | undefined, ownerId: string): Recor
   } catch {
     throw invalid;
   }
-  const parsed = keySchema.safeParse(decoded);
+  const schema = z
+    .object(Object.fromEntries(keyAttributes.map((name) => [name, z.string().min(1).max(256)])))
+    .strict();
+  const parsed = schema.safeParse(decoded);
   if (!parsed.success || parsed.data.ownerId !== ownerId) throw invalid;
-  return parsed.data;
+  return parsed.data as Record<string, string>;
 }

@@ -124,12 +124,19 @@ function readJsonBody(event: HttpEvent): unknown {
   }
 }
 
+const MAX_ISSUE_CHARS = 120;
+
+/** Issue text for a client: unknown field names are not echoed (they may be huge or hostile), and every part is capped. */
+function describeIssue(issue: z.core.$ZodIssue, where: string): string {
+  const path = issue.path.length > 0 ? issue.path.map(String).join('.').slice(0, 60) : where;
+  const message = issue.code === 'unrecognized_keys' ? 'unknown fields are not accepted' : issue.message;
+  return `${path}: ${message.slice(0, MAX_ISSUE_CHARS)}`;
+}
+
 function parse<T>(schema: z.ZodType<T>, input: unknown, where: string): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : where}: ${issue.message}`);
+  const problems = result.error.issues.slice(0, 5).map((issue) => describeIssue(issue, where));
   throw new Invalid(`invalid_${where}`, `Invalid ${where}: ${problems.join('; ')}.`);
 }
 

@@ -9,6 +9,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { limits } from '#definitions/limits';
+import { filesTable, pageKeyAttributes } from '#definitions/tables';
+
+const FILE_PAGE_KEY = pageKeyAttributes(filesTable);
 
 export type FileStatus = 'pending' | 'clean' | 'rejected';
 
@@ -143,7 +146,7 @@ export async function listFiles(
       ExpressionAttributeValues: { ':owner': ownerId },
       ScanIndexForward: false,
       Limit: page.limit,
-      ExclusiveStartKey: decodeCursor(page.cursor, ownerId),
+      ExclusiveStartKey: decodeCursor(page.cursor, ownerId, FILE_PAGE_KEY),
     }),
   );
   const live = ((Items ?? []) as FileRecord[]).filter((file) => file.ttl === undefined || file.ttl > epochSeconds(now));

@@ -10,6 +10,10 @@ import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { Gone, NotFound, Unauthorized } from '#commons/errors';
 import { hashToken, linkIdOfToken, newLinkId, newLinkToken, tokenMatchesHash } from '#commons/ids';
 import { limits } from '#definitions/limits';
+import { linksTable, pageKeyAttributes } from '#definitions/tables';
+
+const OWNER_INDEX = linksTable.globalIndexes[0].indexName;
+const LINK_PAGE_KEY = pageKeyAttributes(linksTable, OWNER_INDEX);
 
 export interface UploadLink {
   readonly linkId: string;
@@ -166,12 +170,12 @@ export async function listUploadLinks(
   const { Items, LastEvaluatedKey } = await store.db.send(
     new QueryCommand({
       TableName: store.tableName,
-      IndexName: 'byOwner',
+      IndexName: OWNER_INDEX,
       KeyConditionExpression: 'ownerId = :owner',
       ExpressionAttributeValues: { ':owner': ownerId },
       ScanIndexForward: false,
       Limit: page.limit,
-      ExclusiveStartKey: decodeCursor(page.cursor, ownerId),
+      ExclusiveStartKey: decodeCursor(page.cursor, ownerId, LINK_PAGE_KEY),
     }),
   );
   return { links: (Items ?? []) as UploadLink[], cursor: encodeCursor(LastEvaluatedKey) };

@@ -62,3 +62,12 @@ export const auditTable = {
 } as const satisfies TableDefinition;
 
 export const tables = [linksTable, filesTable, auditTable] as const;
+
+/** The attributes of a table's (or one of its indexes') LastEvaluatedKey: what a page cursor must hold. */
+export function pageKeyAttributes(table: TableDefinition, indexName?: string): string[] {
+  const base = [table.partitionKey.name, ...(table.sortKey ? [table.sortKey.name] : [])];
+  if (indexName === undefined) return base;
+  const index = table.globalIndexes.find((candidate) => candidate.indexName === indexName);
+  if (!index) throw new Error(`table ${table.id} has no index ${indexName}`);
+  return [...new Set([...base, index.partitionKey.name, ...(index.sortKey ? [index.sortKey.name] : [])])];
+}

@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeUpload, newOwner, type Owner, PDF, system, tableName } from '../support/harness';
+
+/**
+ * What the handlers write to their logs, captured in this process: one JSON line each, with
+ * the request id and who acted, and never a link token, a JWT or a presigned URL.
+ */
+
+type HttpFunction = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+let generateToken: HttpFunction;
+let presign: HttpFunction;
+let describeLink: HttpFunction;
+
+beforeAll(async () => {
+  // The handlers read their configuration at import, as in Lambda: set it first.
+  Object.assign(process.env, {
+    AWS_REGION: system.region,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    LINKS_TABLE: tableName('LINKS_TABLE'),
+    FILES_TABLE: tableName('FILES_TABLE'),
+    AUDIT_TABLE: tableName('AUDIT_TABLE'),
+    BUCKET_NAME: system.bucket,
+    USER_POOL_ID: system.userPoolId,
+    USER_POOL_CLIENT_ID: system.userPoolClientId,
+    WEB_BASE_URL: system.apiUrl,
+    S3_ENDPOINT: system.s3Endpoint,
+    DYNAMODB_ENDPOINT: system.dynamodbEndpoint,
+    COGNITO_JWKS_URI: `${system.cognitoEndpoint}/${system.userPoolId}/.well-known/jwks.json`,
+    // Everything the handlers would ever log, so nothing hides below the level.
+    POWERTOOLS_LOG_LEVEL: 'DEBUG',
+  });
+  generateToken = (await import('../../functions/generate-token/index')).handler;
+  presign = (await import('../../functions/presign/index')).handler;
+  describeLink = (await import('../../functions/describe-link/index')).handler;
+});
+
+function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 29_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** An API Gateway HTTP API (payload 2.0) event, shaped as the local gateway makes them. */
+function httpEvent(
+  method: 'GET' | 'POST',
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): APIGatewayProxyEventV2 {
+  const routeKey = `${method} ${path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'localhost', 'user-agent': 'log-hygiene-test', ...headers },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'local',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'log-hygiene-test' },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    isBase64Encoded: false,
+  };
+}
+
+interface Invocation {
+  readonly result: APIGatewayProxyStructuredResultV2;
+  readonly body: any;
+  readonly context: Context;
+  /** Every line written to stdout or stderr while the handler ran. */
+  readonly lines: string[];
+}
+
+/** Calls a handler as Lambda would, capturing what it writes to stdout and stderr meanwhile. */
+async function invoke(handler: HttpFunction, functionName: string, event: APIGatewayProxyEventV2): Promise<Invocation> {
+  const context = lambdaContext(functionName);
+  const written: string[] = [];
+  const capture = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  };
+  const stdoutWrite = process.stdout.write;
+  const stderrWrite = process.stderr.write;
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
+  let result: APIGatewayProxyStructuredResultV2;
+  try {
+    result = await handler(event, context);
+  } finally {
+    process.stdout.write = stdoutWrite;
+    process.stderr.write = stderrWrite;
+  }
+  const lines = written
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  return { result, body: result.body ? JSON.parse(result.body) : undefined, context, lines };
+}
+
+/** Each line is one JSON object carrying this invocation's request id (and the actor, when one is known). */
+function expectStructuredLines(invocation: Invocation, actor?: { userId: string } | { linkId: string }): void {
+  expect(invocation.lines.length).toBeGreaterThan(0);
+  for (const line of invocation.lines) {
+    let entry: Record<string, unknown> | undefined;
+    expect(
+      () => {
+        entry = JSON.parse(line);
+      },
+      `not a JSON line: ${line.slice(0, 200)}`,
+    ).not.toThrow();
+    expect(entry).toMatchObject({ function_request_id: invocation.context.awsRequestId });
+    if (actor) expect(entry).toMatchObject(actor);
+  }
+}
+
+function expectNoSecrets(invocation: Invocation, secrets: readonly string[]): void {
+  for (const line of invocation.lines) {
+    for (const secret of secrets) expect(line).not.toContain(secret);
+    expect(line).not.toMatch(/X-Amz-Signature|X-Amz-Credential/i);
+  }
+}
+
+/** A token's secret half: on its own it must not be logged either. */
+const secretOf = (token: string): string => token.split('.')[1] as string;
+/** A JWT's signature: together with its readable parts, it is the credential. */
+const signatureOf = (jwt: string): string => jwt.split('.')[2] as string;
+
+describe('log hygiene', () => {
+  let owner: Owner;
+  let linkToken: string;
+  let linkId: string;
+
+  beforeAll(async () => {
+    owner = await newOwner();
+  });
+
+  it('logs link creation with the owner and request id, never the new token or the JWT', async () => {
+    // prepare
+    const event = httpEvent(
+      'POST',
+      '/api/links',
+      { authorization: `Bearer ${owner.idToken}`, 'content-type': 'application/json' },
+      { label: 'Log hygiene', maxUploads: 5 },
+    );
+
+    // act
+    const invocation = await invoke(generateToken, 'docdrop-generate-token', event);
+
+    // assess
+    expect(invocation.result.statusCode).toBe(201);
+    linkToken = invocation.body.token;
+    linkId = invocation.body.linkId;
+    expectStructuredLines(invocation, { userId: owner.sub });
+    expectNoSecrets(invocation, [
+      linkToken,
+      secretOf(linkToken),
+      invocation.body.url,
+      owner.idToken,
+      signatureOf(owner.idToken),
+    ]);
+  });
+
+  it('logs a link holder reading the link with the link id, never the token', async () => {
+    // prepare
+    const event = httpEvent('GET', '/api/drop', { 'x-upload-token': linkToken });
+
+    // act
+    const invocation = await invoke(describeLink, 'docdrop-describe-link', event);
+
+    // assess
+    expect(invocation.result.statusCode).toBe(200);
+    expectStructuredLines(invocation, { linkId });
+    expectNoSecrets(invocation, [linkToken, secretOf(linkToken)]);
+  });
+
+  it('logs a link upload being signed with the link id, never the token or the presigned URL', async () => {
+    // prepare
+    const event = httpEvent(
+      'POST',
+      '/api/drop/uploads',
+      { 'x-upload-token': linkToken, 'content-type': 'application/json' },
+      describeUpload('Passport scan.pdf', 'application/pdf', PDF),
+    );
+
+    // act
+    const invocation = await invoke(presign, 'docdrop-presign', event);
+
+    // assess
+    expect(invocation.result.statusCode).toBe(201);
+    const url = new URL(invocation.body.url);
+    const signature = url.searchParams.get('X-Amz-Signature') as string;
+    expect(signature).toMatch(/^[0-9a-f]{64}$/);
+    expectStructuredLines(invocation, { linkId });
+    expectNoSecrets(invocation, [linkToken, secretOf(linkToken), invocation.body.url, url.search, signature]);
+  });
+
+  it('logs an owner upload being signed with the user, never the JWT or the presigned URL', async () => {
+    // prepare
+    const event = httpEvent(
+      'POST',
+      '/api/uploads',
+      { authorization: `Bearer ${owner.accessToken}`, 'content-type': 'application/json' },
+      describeUpload('Contract.pdf', 'application/pdf', PDF),
+    );
+
+    // act
+    const invocation = await invoke(presign, 'docdrop-presign', event);
+
+    // assess
+    expect(invocation.result.statusCode).toBe(201);
+    const url = new URL(invocation.body.url);
+    const signature = url.searchParams.get('X-Amz-Signature') as string;
+    expectStructuredLines(invocation, { userId: owner.sub });
+    expectNoSecrets(invocation, [
+      owner.accessToken,
+      signatureOf(owner.accessToken),
+      invocation.body.url,
+      url.search,
+      signature,
+    ]);
+  });
+
+  it('logs a refused link token with the request id and without the token', async () => {
+    // prepare: the real link id with a wrong secret
+    const forged = `${linkId}.${'Q'.repeat(43)}`;
+    const event = httpEvent('GET', '/api/drop', { 'x-upload-token': forged });
+
+    // act
+    const invocation = await invoke(describeLink, 'docdrop-describe-link', event);
+
+    // assess
+    expect(invocation.result.statusCode).toBe(401);
+    expectStructuredLines(invocation);
+    expect(invocation.lines.some((line) => line.includes('invalid_link'))).toBe(true);
+    expectNoSecrets(invocation, [forged, secretOf(forged)]);
+  });
+
+  it('logs a refused link upload with the request id and without the token', async () => {
+    // prepare
+    const forged = `${linkId}.${'R'.repeat(43)}`;
+    const event = httpEvent(
+      'POST',
+      '/api/drop/uploads',
+      { 'x-upload-token': forged, 'content-type': 'application/json' },
+      describeUpload('a.pdf', 'application/pdf', PDF),
+    );
+
+    // act
+    const invocation = await invoke(presign, 'docdrop-presign', event);
+
+    // assess
+    expect(invocation.result.statusCode).toBe(401);
+    expectStructuredLines(invocation);
+    expectNoSecrets(invocation, [forged, secretOf(forged)]);
+  });
+
+  it('logs a refused JWT with the request id and without the JWT', async () => {
+    // prepare: a real token with its signature tampered with
+    const [header, payload] = owner.idToken.split('.');
+    const tampered = `${header}.${payload}.${'A'.repeat(signatureOf(owner.idToken).length)}`;
+    const event = httpEvent(
+      'POST',
+      '/api/links',
+      { authorization: `Bearer ${tampered}`, 'content-type': 'application/json' },
+      { label: 'never created' },
+    );
+
+    // act
+    const invocation = await invoke(generateToken, 'docdrop-generate-token', event);
+
+    // assess
+    expect(invocation.result.statusCode).toBe(401);
+    expectStructuredLines(invocation);
+    expect(invocation.lines.some((line) => line.includes('invalid_token'))).toBe(true);
+    expectNoSecrets(invocation, [tampered, `${header}.${payload}`, signatureOf(tampered)]);
+  });
+
+  it('logs a refused body without echoing the values sent', async () => {
+    // prepare: a body whose values are secrets a client pasted by mistake
+    const pasted = `${linkToken}-pasted-into-a-file-name`;
+    const event = httpEvent(
+      'POST',
+      '/api/drop/uploads',
+      { 'x-upload-token': linkToken, 'content-type': 'application/json' },
+      { ...describeUpload(pasted, 'application/pdf', PDF), size: 'not a number' },
+    );
+
+    // act
+    const invocation = await invoke(presign, 'docdrop-presign', event);
+
+    // assess
+    expect(invocation.result.statusCode).toBe(400);
+    expectStructuredLines(invocation, { linkId });
+    expectNoSecrets(invocation, [linkToken, secretOf(linkToken), pasted]);
+  });
+});
