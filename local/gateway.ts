@@ -207,8 +207,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
         );
       }
       const matched = matchRoute(method, url.pathname);
-      if (matched === undefined)
-        return sendError(res, 404, 'route_not_found', 'No API route has this path.');
+      if (matched === undefined) return sendError(res, 404, 'route_not_found', 'No API route has this path.');
       if (matched === 'method')
         return sendError(res, 405, 'method_not_allowed', 'This method is not allowed on this path.');
       const body = await readBody(req);

@@ -25,9 +25,7 @@ export function decodeCursor(
   } catch {
     throw invalid;
   }
-  const schema = z
-    .object(Object.fromEntries(keyAttributes.map((name) => [name, z.string().min(1).max(256)])))
-    .strict();
+  const schema = z.object(Object.fromEntries(keyAttributes.map((name) => [name, z.string().min(1).max(256)]))).strict();
   const parsed = schema.safeParse(decoded);
   if (!parsed.success || parsed.data.ownerId !== ownerId) throw invalid;
   return parsed.data as Record<string, string>;
