@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import Module, { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
@@ -60,6 +61,27 @@ function corsXml(origins: readonly string[]): string {
   )}${tags('ExposeHeader', bucketCors.exposedHeaders)}<MaxAgeSeconds>${bucketCors.maxAgeSeconds}</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
 }
 
+interface FilesystemStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  deleteObject(bucket: string, key: string): Promise<void>;
+}
+
+/**
+ * After a delete, the emulator removes folders that look empty (a readdir, then a recursive
+ * rm). A PUT into the same prefix between the two answers 200 and is then lost with the
+ * folder: seen as 1 upload in 60 under load. S3 has no folders, so delete only the object's
+ * own files and leave the folders.
+ */
+function keepEmptyFolders(store: FilesystemStore): void {
+  store.deleteObject = async (bucket, key) => {
+    await Promise.all(
+      ['object', 'object.md5', 'metadata.json'].map((resource) =>
+        rm(store.getResourcePath(bucket, key, resource), { force: true }),
+      ),
+    );
+  };
+}
+
 /** Starts the S3 emulator with the documents bucket and its CORS rules for the web origins. */
 export async function startS3(options: {
   port: number;
@@ -77,6 +99,7 @@ export async function startS3(options: {
     vhostBuckets: false,
     configureBuckets: [{ name: options.bucket, configs: [corsXml(options.webOrigins)] }],
   });
+  keepEmptyFolders(server.store);
   server.on('event', options.onEvent);
   const address: AddressInfo = await server.run();
   return {

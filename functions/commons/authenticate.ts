@@ -26,7 +26,7 @@ export function createOwnerVerifier(config: { userPoolId: string; clientId: stri
       : undefined,
   );
   return async (authorization) => {
-    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '')?.[1];
+    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(authorization ?? '')?.[1];
     if (!token) throw new Unauthorized('missing_token', 'Sign in first: send Authorization: Bearer <token>.');
     try {
       const payload = await verifier.verify(token);
