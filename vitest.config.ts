@@ -12,7 +12,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // The integration setup runs the local system in the main process, which sets this for
+          // Powertools' per-invocation log context; unit tests call handlers outside any invocation.
+          env: { AWS_LAMBDA_MAX_CONCURRENCY: '' },
+        },
       },
       {
         extends: true,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Conflict, NotFound, TooLarge, UnsupportedType } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
 import { newFileId } from '#commons/ids';
-import { fileKey, incomingKey } from '#definitions/bucket';
+import { incomingKey } from '#definitions/bucket';
 import { limits } from '#definitions/limits';
 import { type FileRecord, type FilesStore, getFile, markConfirmed, putPendingFile } from './file-records';
 
@@ -150,12 +150,12 @@ export async function confirmUpload(
   if (!file || (owner.linkId !== undefined && file.linkId !== owner.linkId)) {
     throw new NotFound('upload_not_found', 'No such upload.');
   }
-  if (file.status === 'pending') {
-    // The validator may be between moving the object and recording the outcome: look in both places.
-    const arrived =
-      (await objectExists(deps, incomingKey(file.ownerId, file.fileId))) ||
-      (await objectExists(deps, fileKey(file.ownerId, file.fileId)));
-    if (!arrived) {
+  if (file.status === 'pending' && !(await objectExists(deps, incomingKey(file.ownerId, file.fileId)))) {
+    // Not in the incoming area: never sent, or the validator settled it and removed it
+    // between our two reads (it deletes the incoming object only after recording the outcome).
+    const current = await getFile(deps.files, file.ownerId, file.fileId);
+    if (!current) throw new NotFound('upload_not_found', 'No such upload.');
+    if (current.status === 'pending') {
       throw new Conflict('not_uploaded', 'The file has not arrived in storage yet. Send it with the signed PUT first.');
     }
   }

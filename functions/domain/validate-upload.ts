@@ -41,10 +41,13 @@ async function readHead(deps: ValidatorDeps, key: string): Promise<Head | undefi
     const total = /\/(\d+)$/.exec(response.ContentRange ?? '')?.[1];
     return { bytes, totalSize: total === undefined ? bytes.length : Number(total) };
   } catch (error) {
-    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+    if (isNoSuchKey(error)) return undefined;
     throw error;
   }
 }
+
+const isNoSuchKey = (error: unknown): boolean =>
+  error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey';
 
 const deleteObject = (deps: ValidatorDeps, key: string) =>
   deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: key }));
@@ -106,16 +109,27 @@ export async function validateUpload(
 
   const verdict = await checkContent(head.bytes, file, { size: head.totalSize });
   if (verdict.ok) {
-    await releaseAsUploaded(deps, file);
-    const settled = await settleFile(deps.files, file.ownerId, file.fileId, { status: 'clean' }, now);
-    if (!settled && !(await getFile(deps.files, file.ownerId, file.fileId))) {
-      // The owner deleted the file while it was being checked: do not leave the released copy behind.
-      await deleteObject(deps, fileKey(file.ownerId, file.fileId));
+    try {
+      await releaseAsUploaded(deps, file);
+    } catch (error) {
+      // Another delivery finished first and removed the incoming object under us.
+      if (isNoSuchKey(error)) return { outcome: 'already-settled', file };
+      throw error;
     }
-  } else {
-    await settleFile(deps.files, file.ownerId, file.fileId, { status: 'rejected', reason: verdict.reason }, now);
+  }
+  const settled = await settleFile(
+    deps.files,
+    file.ownerId,
+    file.fileId,
+    verdict.ok ? { status: 'clean' } : { status: 'rejected', reason: verdict.reason },
+    now,
+  );
+  if (!settled && verdict.ok && !(await getFile(deps.files, file.ownerId, file.fileId))) {
+    // The owner deleted the file while it was being checked: do not leave the released copy behind.
+    await deleteObject(deps, fileKey(file.ownerId, file.fileId));
   }
   await deleteObject(deps, key);
+  if (!settled) return { outcome: 'already-settled', file };
   const outcome = verdict.ok ? 'clean' : 'rejected';
   logger.info('upload validated', { outcome, ...(verdict.ok ? {} : { code: verdict.code, reason: verdict.reason }) });
   return { outcome, file, verdict };
