@@ -47,9 +47,6 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
-/** Access keys the emulator knows; it checks every SigV4 signature against them. */
-export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-
 const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function corsXml(origins: readonly string[]): string {

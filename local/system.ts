@@ -10,8 +10,9 @@ import { apiHandlers, validatorHandler } from '#definitions/routes';
 import { type TableDefinition, tables } from '#definitions/tables';
 import { localIdentityProvider, startCognito } from './cognito';
 import { createTables, localDynamoClient, startDynamo } from './dynamodb';
+import { handlerEnvironment, type SystemAddresses } from './environment';
 import { type HttpFunction, startGateway } from './gateway';
-import { S3_CREDENTIALS, startS3 } from './s3';
+import { startS3 } from './s3';
 import { createS3EventBridge, type S3Function } from './s3-events';
 import { STATIC_PAGE } from './static-page';
 
@@ -44,16 +45,7 @@ export interface LocalSystemOptions {
   readonly environment?: Record<string, string>;
 }
 
-export interface LocalSystem {
-  readonly apiUrl: string;
-  readonly s3Endpoint: string;
-  readonly dynamodbEndpoint: string;
-  readonly cognitoEndpoint: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly bucket: string;
-  readonly tableNames: Record<string, string>;
-  readonly region: string;
+export interface LocalSystem extends SystemAddresses {
   /** Resolves when the validator has handled every event so far. */
   validatorIdle(): Promise<void>;
   /** Events the validator failed on after its retries (the cloud's failure destination). */
@@ -143,20 +135,21 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     const tableNames = Object.fromEntries(tables.map((table) => [table.envVar, physicalTableName(table)]));
     // The handlers read their configuration at import, exactly as in Lambda: set it first.
-    Object.assign(process.env, {
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
-      ...tableNames,
-      BUCKET_NAME: BUCKET,
-      USER_POOL_ID: cognito.userPoolId,
-      USER_POOL_CLIENT_ID: cognito.userPoolClientId,
-      WEB_BASE_URL: webOrigin,
-      S3_ENDPOINT: s3.endpoint,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      COGNITO_JWKS_URI: cognito.jwksUri,
-      ...options.environment,
-    });
+    Object.assign(
+      process.env,
+      handlerEnvironment({
+        region: REGION,
+        apiUrl: webOrigin,
+        s3Endpoint: s3.endpoint,
+        dynamodbEndpoint: dynamo.endpoint,
+        cognitoEndpoint: cognito.endpoint,
+        userPoolId: cognito.userPoolId,
+        userPoolClientId: cognito.userPoolClientId,
+        bucket: BUCKET,
+        tableNames,
+      }),
+      options.environment,
+    );
     const handlers = new Map<string, HttpFunction>();
     for (const name of apiHandlers) handlers.set(name, (await import(`../functions/${name}/index.ts`)).handler);
     validator = (await import(`../functions/${validatorHandler}/index.ts`)).handler;

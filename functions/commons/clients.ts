@@ -27,3 +27,9 @@ export function createDocumentClient(): DynamoDBDocumentClient {
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
+
+/** The bucket and files table that the storage handlers share, from this function's environment. */
+export function storageFromEnvironment(db: DynamoDBDocumentClient) {
+  const { BUCKET_NAME, FILES_TABLE } = readConfig('BUCKET_NAME', 'FILES_TABLE');
+  return { s3: createS3Client(), bucket: BUCKET_NAME, files: { db, tableName: FILES_TABLE } };
+}

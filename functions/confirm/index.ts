@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { createAuthenticator, ownerVerifierFromEnvironment } from '#commons/authenticate';
-import { createDocumentClient, createS3Client } from '#commons/clients';
+import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { actorOf, httpHandler, spaceOwnerOf } from '#commons/http';
 import { id } from '#commons/schemas';
 import { recordAudit } from '#domain/audit';
 import { confirmUpload } from '#domain/uploads';
 
-const config = readConfig('LINKS_TABLE', 'FILES_TABLE', 'AUDIT_TABLE', 'BUCKET_NAME');
+const config = readConfig('LINKS_TABLE', 'AUDIT_TABLE');
 const db = createDocumentClient();
 const links = { db, tableName: config.LINKS_TABLE };
-const storage = { s3: createS3Client(), bucket: config.BUCKET_NAME, files: { db, tableName: config.FILES_TABLE } };
+const storage = storageFromEnvironment(db);
 
 export const handler = httpHandler(
   {

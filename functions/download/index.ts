@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { createAuthenticator, ownerVerifierFromEnvironment } from '#commons/authenticate';
-import { createDocumentClient, createS3Client } from '#commons/clients';
+import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
 import { id } from '#commons/schemas';
 import { recordAudit } from '#domain/audit';
 import { presignDownload } from '#domain/stored-files';
 
-const config = readConfig('FILES_TABLE', 'AUDIT_TABLE', 'BUCKET_NAME');
+const config = readConfig('AUDIT_TABLE');
 const db = createDocumentClient();
-const storage = { s3: createS3Client(), bucket: config.BUCKET_NAME, files: { db, tableName: config.FILES_TABLE } };
+const storage = storageFromEnvironment(db);
 
 export const handler = httpHandler(
   {

@@ -1,14 +1,14 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { createDocumentClient, createS3Client } from '#commons/clients';
+import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { logger } from '#commons/logger';
 import { recordAudit } from '#domain/audit';
 import { validateUpload } from '#domain/validate-upload';
 
-const config = readConfig('FILES_TABLE', 'AUDIT_TABLE', 'BUCKET_NAME');
+const config = readConfig('AUDIT_TABLE');
 const db = createDocumentClient();
-const deps = { s3: createS3Client(), bucket: config.BUCKET_NAME, files: { db, tableName: config.FILES_TABLE } };
+const deps = storageFromEnvironment(db);
 
 const s3EventSchema = z.object({
   Records: z
@@ -36,7 +36,7 @@ export async function handler(event: unknown, context: Context): Promise<void> {
   const { Records } = s3EventSchema.parse(event);
   for (const record of Records) {
     logger.resetKeys();
-    if (record.s3.bucket.name !== config.BUCKET_NAME || !record.eventName.startsWith('ObjectCreated:')) {
+    if (record.s3.bucket.name !== deps.bucket || !record.eventName.startsWith('ObjectCreated:')) {
       logger.warn('ignoring an event for another bucket or kind', { eventName: record.eventName });
       continue;
     }

@@ -1,5 +1,5 @@
 import { createAuthenticator, ownerVerifierFromEnvironment } from '#commons/authenticate';
-import { createDocumentClient, createS3Client } from '#commons/clients';
+import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { actorOf, type Caller, httpHandler, linkOf, spaceOwnerOf } from '#commons/http';
 import { logger } from '#commons/logger';
@@ -14,10 +14,10 @@ import {
   uploadRequestSchema,
 } from '#domain/uploads';
 
-const config = readConfig('LINKS_TABLE', 'FILES_TABLE', 'AUDIT_TABLE', 'BUCKET_NAME', 'MAX_FILE_BYTES');
+const config = readConfig('LINKS_TABLE', 'AUDIT_TABLE', 'MAX_FILE_BYTES');
 const db = createDocumentClient();
 const links = { db, tableName: config.LINKS_TABLE };
-const storage = { s3: createS3Client(), bucket: config.BUCKET_NAME, files: { db, tableName: config.FILES_TABLE } };
+const storage = storageFromEnvironment(db);
 const ownerPolicy = { maxBytes: config.MAX_FILE_BYTES, allowedTypes: limits.ownerAllowedTypes };
 
 /** Owner upload: the owner's defaults; no link involved. */

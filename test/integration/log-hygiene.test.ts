@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { handlerEnvironment } from '../../local/environment';
 import { describeUpload, newOwner, type Owner, PDF, system, tableName } from '../support/harness';
 
 /**
@@ -16,20 +17,7 @@ let describeLink: HttpFunction;
 
 beforeAll(async () => {
   // The handlers read their configuration at import, as in Lambda: set it first.
-  Object.assign(process.env, {
-    AWS_REGION: system.region,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    LINKS_TABLE: tableName('LINKS_TABLE'),
-    FILES_TABLE: tableName('FILES_TABLE'),
-    AUDIT_TABLE: tableName('AUDIT_TABLE'),
-    BUCKET_NAME: system.bucket,
-    USER_POOL_ID: system.userPoolId,
-    USER_POOL_CLIENT_ID: system.userPoolClientId,
-    WEB_BASE_URL: system.apiUrl,
-    S3_ENDPOINT: system.s3Endpoint,
-    DYNAMODB_ENDPOINT: system.dynamodbEndpoint,
-    COGNITO_JWKS_URI: `${system.cognitoEndpoint}/${system.userPoolId}/.well-known/jwks.json`,
+  Object.assign(process.env, handlerEnvironment(system), {
     // Everything the handlers would ever log, so nothing hides below the level.
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
   });

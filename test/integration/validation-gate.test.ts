@@ -4,6 +4,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { confirmUpload } from '../../functions/domain/uploads';
+import { handlerEnvironment } from '../../local/environment';
 import {
   api,
   db,
@@ -38,17 +39,7 @@ let validator: ValidatorHandler;
 beforeAll(async () => {
   // The validator reads its configuration at import, as in Lambda: the same environment the
   // local system gives it (local/system.ts), pointing at the test's emulators.
-  Object.assign(process.env, {
-    AWS_REGION: system.region,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    FILES_TABLE: tableName('FILES_TABLE'),
-    AUDIT_TABLE: tableName('AUDIT_TABLE'),
-    LINKS_TABLE: tableName('LINKS_TABLE'),
-    BUCKET_NAME: system.bucket,
-    S3_ENDPOINT: system.s3Endpoint,
-    DYNAMODB_ENDPOINT: system.dynamodbEndpoint,
-  });
+  Object.assign(process.env, handlerEnvironment(system));
   validator = (await import('../../functions/image-validator/index')).handler;
 });
 

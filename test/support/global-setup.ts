@@ -2,18 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import type { SystemAddresses } from '../../local/environment';
 import { startLocalSystem } from '../../local/system';
 
-export interface SystemInfo {
-  readonly apiUrl: string;
-  readonly s3Endpoint: string;
-  readonly dynamodbEndpoint: string;
-  readonly cognitoEndpoint: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly bucket: string;
-  readonly region: string;
-  readonly tableNames: Record<string, string>;
+export interface SystemInfo extends SystemAddresses {
   /** The cognito-local data folder: its signing key is what a forged token must not match. */
   readonly dataDir: string;
 }

@@ -1,0 +1,35 @@
+/** Access keys the S3 emulator knows; it checks every SigV4 signature against them. */
+export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** Where a running local system is: what its handlers need to know, and what tests are told. */
+export interface SystemAddresses {
+  readonly region: string;
+  readonly apiUrl: string;
+  readonly s3Endpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly cognitoEndpoint: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly bucket: string;
+  readonly tableNames: Record<string, string>;
+}
+
+/**
+ * The environment every function gets locally: the variables Lambda would have, with the
+ * emulator endpoints. Tests that invoke a handler module in their own process use it too.
+ */
+export function handlerEnvironment(system: SystemAddresses): Record<string, string> {
+  return {
+    AWS_REGION: system.region,
+    AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+    ...system.tableNames,
+    BUCKET_NAME: system.bucket,
+    USER_POOL_ID: system.userPoolId,
+    USER_POOL_CLIENT_ID: system.userPoolClientId,
+    WEB_BASE_URL: system.apiUrl,
+    S3_ENDPOINT: system.s3Endpoint,
+    DYNAMODB_ENDPOINT: system.dynamodbEndpoint,
+    COGNITO_JWKS_URI: `${system.cognitoEndpoint}/${system.userPoolId}/.well-known/jwks.json`,
+  };
+}
