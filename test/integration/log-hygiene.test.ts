@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handlerEnvironment } from '../../local/environment';
-import { describeUpload, newOwner, type Owner, PDF, system, tableName } from '../support/harness';
+import { describeUpload, newOwner, type Owner, PDF, system } from '../support/harness';
 
 /**
  * What the handlers write to their logs, captured in this process: one JSON line each, with
