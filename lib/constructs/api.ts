@@ -1,0 +1,153 @@
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { apiHandlers, routeKey, routes } from '../definitions/routes';
+import type { Auth } from './auth';
+import type { Data } from './data';
+import { DocdropFunction } from './docdrop-function';
+import { functionAccess } from './function-access';
+import type { Storage } from './storage';
+
+export interface ApiProps {
+  readonly auth: Auth;
+  readonly data: Data;
+  readonly storage: Storage;
+  readonly webOrigins: readonly string[];
+  readonly maxFileBytes: number;
+  readonly stageName: string;
+  readonly throttleRatePerSecond: number;
+  readonly throttleBurst: number;
+  readonly logRetention: RetentionDays;
+  readonly logsKey: IKey;
+  readonly retainData: boolean;
+}
+
+/**
+ * The HTTP API: one route per entry of the shared route table, one function per handler
+ * folder. Owner routes carry a Cognito JWT authorizer (the handlers verify again); link and
+ * public routes have none, and the handler checks the link token.
+ */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly functions: ReadonlyMap<string, DocdropFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const { auth, data, storage } = props;
+    const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: 'docdrop',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [...props.webOrigins],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
+        allowHeaders: ['authorization', 'content-type', 'x-upload-token'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      encryptionKey: props.logsKey,
+      removalPolicy,
+    });
+    this.stage = new HttpStage(this, 'Stage', {
+      httpApi: this.httpApi,
+      stageName: props.stageName,
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttleRatePerSecond, burstLimit: props.throttleBurst },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // No query strings, no headers: nothing here can carry a token.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            bytes: '$context.responseLength',
+            userId: '$context.authorizer.claims.sub',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    const authorizer = new HttpUserPoolAuthorizer('Owners', auth.userPool, { userPoolClients: [auth.webClient] });
+    const functions = new Map<string, DocdropFunction>();
+    for (const handler of apiHandlers) {
+      const access = functionAccess[handler];
+      if (!access) throw new Error(`no access declared for handler ${handler}`);
+      const fn = new DocdropFunction(this, handler, {
+        handler,
+        logRetention: props.logRetention,
+        logsKey: props.logsKey,
+        removalPolicy,
+      });
+      for (const grant of access.tables ?? [])
+        fn.useTable(grant.table, data.table(grant.table), grant.actions, grant.index);
+      for (const grant of access.bucket ?? []) {
+        fn.useBucketPrefix(storage.bucket, storage.key, grant.prefix, grant.actions, { list: grant.list ?? false });
+      }
+      if (access.owner) {
+        fn.useSetting('USER_POOL_ID', auth.userPool.userPoolId).useSetting(
+          'USER_POOL_CLIENT_ID',
+          auth.webClient.userPoolClientId,
+        );
+      }
+      for (const setting of access.settings ?? []) {
+        fn.useSetting(
+          setting,
+          setting === 'WEB_BASE_URL' ? (props.webOrigins[0] as string) : String(props.maxFileBytes),
+        );
+      }
+      functions.set(handler, fn);
+    }
+    this.functions = functions;
+
+    const integrations = new Map(
+      [...functions].map(([handler, fn]) => [handler, new HttpLambdaIntegration(`${handler}-integration`, fn)]),
+    );
+    for (const route of routes) {
+      const httpRoute = new HttpRoute(this, routeKey(route), {
+        httpApi: this.httpApi,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration: integrations.get(route.handler) as HttpLambdaIntegration,
+        ...(route.caller === 'owner' ? { authorizer } : {}),
+      });
+      if (route.caller !== 'owner') {
+        NagSuppressions.addResourceSuppressions(httpRoute, [
+          {
+            id: 'AwsSolutions-APIG4',
+            reason:
+              route.caller === 'link'
+                ? 'Upload-link route: the handler authorises the X-Upload-Token (hashed lookup, expiry, uses, revocation); link holders have no Cognito identity.'
+                : 'Public health check; it reads nothing.',
+          },
+        ]);
+      }
+    }
+
+    new CfnOutput(scope, 'ApiUrl', {
+      value: this.stage.url,
+      description: 'Base URL of the API; routes start with api/',
+    });
+  }
+}

@@ -1,0 +1,63 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccountRecovery, FeaturePlan, Mfa, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { userPoolDefinition } from '../definitions/auth';
+
+export interface AuthProps {
+  readonly selfSignUp: boolean;
+  readonly retainData: boolean;
+}
+
+/** Owners' sign-in: the user pool and the web app's public client, from the shared definition. */
+export class Auth extends Construct {
+  readonly userPool: UserPool;
+  readonly webClient: UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: AuthProps) {
+    super(scope, id);
+    const { passwordPolicy, client } = userPoolDefinition;
+    this.userPool = new UserPool(this, 'Owners', {
+      userPoolName: userPoolDefinition.name,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      selfSignUpEnabled: props.selfSignUp,
+      passwordPolicy: {
+        minLength: passwordPolicy.minimumLength,
+        requireLowercase: passwordPolicy.requireLowercase,
+        requireUppercase: passwordPolicy.requireUppercase,
+        requireDigits: passwordPolicy.requireNumbers,
+        requireSymbols: passwordPolicy.requireSymbols,
+        tempPasswordValidity: Duration.days(passwordPolicy.temporaryPasswordValidityDays),
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.ESSENTIALS,
+      deletionProtection: props.retainData,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    NagSuppressions.addResourceSuppressions(this.userPool, [
+      {
+        id: 'AwsSolutions-COG2',
+        reason: 'TOTP MFA is offered to every owner (optional); requiring it for all is an operator policy choice.',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason:
+          'The Plus plan (threat protection) costs per monthly active user; Essentials is the default and an operator can upgrade.',
+      },
+    ]);
+    this.webClient = this.userPool.addClient('WebClient', {
+      userPoolClientName: client.name,
+      generateSecret: false,
+      authFlows: { userSrp: true, userPassword: true },
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.minutes(client.accessTokenMinutes),
+      idTokenValidity: Duration.minutes(client.idTokenMinutes),
+      refreshTokenValidity: Duration.days(client.refreshTokenDays),
+    });
+  }
+}

@@ -1,0 +1,170 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import type { TableDefinition } from '../definitions/tables';
+
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const BASIC_EXECUTION = 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
+
+export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+export type ObjectAction = 'GetObject' | 'PutObject' | 'PutObjectTagging' | 'DeleteObject';
+
+export interface DocdropFunctionProps {
+  /** Folder under `functions/` holding `index.ts` with the `handler` export. */
+  readonly handler: string;
+  readonly logRetention: RetentionDays;
+  /** Encrypts the function's log group. */
+  readonly logsKey: IKey;
+  readonly removalPolicy: RemovalPolicy;
+  readonly memorySize?: number;
+  readonly timeout?: Duration;
+}
+
+/**
+ * Every Lambda of docdrop: Node.js 24 on arm64, an ESM bundle made by esbuild (minified, SDK
+ * bundled rather than taken from the runtime), X-Ray tracing, its own log group with a
+ * retention. Access is added only through the `use*` methods, each of which grants exactly
+ * the listed actions and sets the variable that tells the code where the resource is: a
+ * permission never exists without its use, and no variable without its permission.
+ */
+export class DocdropFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: DocdropFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention,
+      encryptionKey: props.logsKey,
+      removalPolicy: props.removalPolicy,
+    });
+    super(scope, id, {
+      entry: join(PROJECT_ROOT, 'functions', props.handler, 'index.ts'),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      environment: { POWERTOOLS_SERVICE_NAME: `docdrop-${props.handler}`, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // Some bundled CommonJS dependencies call require(); ESM has none of its own.
+        banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
+        externalModules: [],
+      },
+    });
+    NagSuppressions.addResourceSuppressions(
+      this,
+      [
+        {
+          id: 'AwsSolutions-IAM4',
+          appliesTo: [BASIC_EXECUTION],
+          reason: 'AWSLambdaBasicExecutionRole only lets the function write its own logs.',
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          appliesTo: ['Resource::*'],
+          reason: 'X-Ray PutTraceSegments and PutTelemetryRecords take no resource narrower than *.',
+        },
+        {
+          id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+          reason:
+            'Each function has its own role whose inline policy is generated from its declared access (DocdropFunction.use*): least privilege per function.',
+        },
+        {
+          id: 'NIST.800.53.R5-LambdaInsideVPC',
+          reason:
+            'The functions reach only AWS APIs (S3, DynamoDB) over TLS with IAM; a VPC would add NAT cost and cold-start time and protect nothing more.',
+        },
+        {
+          id: 'NIST.800.53.R5-LambdaConcurrency',
+          reason:
+            'Load is bounded by the API stage throttle; reserved concurrency would only take capacity from the account pool.',
+        },
+        {
+          id: 'NIST.800.53.R5-LambdaDLQ',
+          reason:
+            'API functions are invoked synchronously (the caller sees the error); the S3-triggered validator has an on-failure destination queue instead.',
+        },
+      ],
+      true,
+    );
+  }
+
+  /** Grants these item actions on the table (and the named index) and says which table it is. */
+  useTable(definition: TableDefinition, table: ITable, actions: readonly DynamoAction[], index?: string): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn, ...(index ? [`${table.tableArn}/index/${index}`] : [])],
+      }),
+    );
+    this.addEnvironment(definition.envVar, table.tableName);
+    return this;
+  }
+
+  /**
+   * Grants object actions under one key prefix of the documents bucket, the KMS use they
+   * need, and optionally listing of that prefix (without it, S3 answers a missing key with
+   * 403 instead of 404).
+   */
+  useBucketPrefix(
+    bucket: IBucket,
+    key: IKey,
+    prefix: string,
+    actions: readonly ObjectAction[],
+    options: { list?: boolean } = {},
+  ): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: actions.map((action) => `s3:${action}`),
+        resources: [bucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
+    if (options.list) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+        }),
+      );
+    }
+    NagSuppressions.addResourceSuppressions(
+      this,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          appliesTo: [{ regex: `/^Resource::<.*>\\/${prefix.replace('/', '')}\\/\\*$/` }],
+          reason: `Object keys are server-chosen ids under ${prefix}; the grant covers exactly that prefix and these actions: ${actions.join(', ')}.`,
+        },
+      ],
+      true,
+    );
+    if (actions.includes('GetObject')) key.grant(this, 'kms:Decrypt');
+    if (actions.includes('PutObject')) key.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
+    this.addEnvironment('BUCKET_NAME', bucket.bucketName);
+    return this;
+  }
+
+  /** Sets a plain setting; for values that carry no permission. */
+  useSetting(name: 'WEB_BASE_URL' | 'MAX_FILE_BYTES' | 'USER_POOL_ID' | 'USER_POOL_CLIENT_ID', value: string): this {
+    this.addEnvironment(name, value);
+    return this;
+  }
+}

@@ -1,0 +1,131 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+  StorageClass,
+} from 'aws-cdk-lib/aws-s3';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { bucketCors, bucketLayout } from '../definitions/bucket';
+
+export interface StorageProps {
+  readonly webOrigins: readonly string[];
+  readonly noncurrentVersionDays: number;
+  readonly retainData: boolean;
+}
+
+/**
+ * The documents bucket and what protects it: a customer KMS key, no public access, TLS only,
+ * versioning, access logs, lifecycle, CORS for the web origins only, and a policy that denies
+ * reading a released object the validator has not tagged.
+ */
+export class Storage extends Construct {
+  readonly bucket: Bucket;
+  readonly key: Key;
+  readonly accessLogs: Bucket;
+
+  constructor(scope: Construct, id: string, props: StorageProps) {
+    super(scope, id);
+    const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.key = new Key(this, 'Key', {
+      description: 'docdrop documents bucket',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+
+    // S3 delivers server access logs only to SSE-S3 buckets.
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      lifecycleRules: [
+        { id: 'expire-access-logs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
+      ],
+      removalPolicy,
+      autoDeleteObjects: !props.retainData,
+    });
+    NagSuppressions.addResourceSuppressions(this.accessLogs, [
+      {
+        id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+        reason: 'Access logs are kept in one region; replication is an operator choice, not a default.',
+      },
+      {
+        id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+        reason: 'S3 server access logs can only be delivered to SSE-S3 encrypted buckets.',
+      },
+    ]);
+
+    this.bucket = new Bucket(this, 'Documents', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'documents/',
+      cors: [
+        {
+          allowedOrigins: [...props.webOrigins],
+          allowedMethods: bucketCors.allowedMethods.map((method) => HttpMethods[method]),
+          allowedHeaders: [...bucketCors.allowedHeaders],
+          exposedHeaders: [...bucketCors.exposedHeaders],
+          maxAge: bucketCors.maxAgeSeconds,
+        },
+      ],
+      lifecycleRules: [
+        {
+          id: 'released-documents-tiering',
+          prefix: bucketLayout.filesPrefix,
+          // Instant Retrieval rather than Flexible Retrieval: a download must work at once,
+          // without a restore request and its hours of waiting.
+          transitions: [
+            { storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) },
+            { storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(60) },
+          ],
+        },
+        { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays) },
+        { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        {
+          id: 'sweep-never-validated-uploads',
+          prefix: bucketLayout.incomingPrefix,
+          expiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+      ],
+      removalPolicy,
+      autoDeleteObjects: !props.retainData,
+    });
+    NagSuppressions.addResourceSuppressions(this.bucket, [
+      {
+        id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+        reason:
+          'Cross-region replication doubles storage cost and is an operator choice; versioning and retention protect against loss within the region.',
+      },
+    ]);
+
+    // Belt and braces with the download handler's status check: a released object can be
+    // read only once the validator has tagged it.
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyReadingUnreleasedDocuments',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [this.bucket.arnForObjects(`${bucketLayout.filesPrefix}*`)],
+        conditions: {
+          StringNotEquals: { [`s3:ExistingObjectTag/${bucketLayout.releaseTag.key}`]: bucketLayout.releaseTag.value },
+        },
+      }),
+    );
+  }
+}

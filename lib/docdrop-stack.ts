@@ -1,0 +1,77 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { Api } from './constructs/api';
+import { Auth } from './constructs/auth';
+import { Data } from './constructs/data';
+import { Monitoring } from './constructs/monitoring';
+import { Storage } from './constructs/storage';
+import { Validation } from './constructs/validation';
+import type { Settings } from './settings';
+
+export interface DocdropStackProps extends StackProps {
+  readonly settings: Settings;
+}
+
+/** Only wires: each concern is a construct of its own. */
+export class DocdropStack extends Stack {
+  readonly storage: Storage;
+  readonly data: Data;
+  readonly auth: Auth;
+  readonly api: Api;
+  readonly validation: Validation;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: DocdropStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const logRetention = retentionOf(settings.logRetentionDays);
+    const { retainData } = settings;
+
+    this.storage = new Storage(this, 'Storage', {
+      webOrigins: settings.webOrigins,
+      noncurrentVersionDays: settings.noncurrentVersionDays,
+      retainData,
+    });
+    this.data = new Data(this, 'Data', { retainData });
+    this.auth = new Auth(this, 'Auth', { selfSignUp: settings.selfSignUp, retainData });
+    this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmail: settings.alarmEmail, retainData });
+    this.api = new Api(this, 'Api', {
+      auth: this.auth,
+      data: this.data,
+      storage: this.storage,
+      webOrigins: settings.webOrigins,
+      maxFileBytes: settings.maxFileBytes,
+      stageName: settings.stageName,
+      throttleRatePerSecond: settings.throttleRatePerSecond,
+      throttleBurst: settings.throttleBurst,
+      logRetention,
+      logsKey: this.monitoring.key,
+      retainData,
+    });
+    this.validation = new Validation(this, 'Validation', {
+      storage: this.storage,
+      data: this.data,
+      operationsKey: this.monitoring.key,
+      logRetention,
+      retainData,
+    });
+
+    this.monitoring.watchFunctions(new Map([...this.api.functions, ['image-validator', this.validation.validator]]));
+    this.monitoring.watchApi(this.api.stage);
+    this.monitoring.watchFailureQueue(this.validation.failures);
+
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.auth.webClient.userPoolClientId });
+    new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName });
+    new CfnOutput(this, 'NotificationTopicArn', { value: this.monitoring.topic.topicArn });
+  }
+}
+
+/** CloudWatch accepts only certain retention periods: the smallest one at least as long as asked. */
+function retentionOf(days: number): RetentionDays {
+  const allowed = Object.values(RetentionDays)
+    .filter((value): value is number => typeof value === 'number' && value > 0)
+    .sort((a, b) => a - b);
+  return (allowed.find((value) => value >= days) ?? RetentionDays.INFINITE) as RetentionDays;
+}
