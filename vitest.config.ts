@@ -31,6 +31,16 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          // Synthesising the stack (and, once, the real CLI with esbuild) takes seconds, not milliseconds.
+          testTimeout: 120_000,
+          env: { AWS_LAMBDA_MAX_CONCURRENCY: '' },
+        },
+      },
     ],
   },
 });

@@ -52,6 +52,8 @@ export class Auth extends Construct {
     this.webClient = this.userPool.addClient('WebClient', {
       userPoolClientName: client.name,
       generateSecret: false,
+      // Sign-in is through the API (SRP or password), not a hosted UI: no OAuth flows or callback URLs.
+      disableOAuth: true,
       authFlows: { userSrp: true, userPassword: true },
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

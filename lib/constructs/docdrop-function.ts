@@ -17,7 +17,10 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 
 const BASIC_EXECUTION = 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
 
 export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
-export type ObjectAction = 'GetObject' | 'PutObject' | 'PutObjectTagging' | 'DeleteObject';
+/** `HeadObject` is S3's `s3:GetObject` without the key: metadata only, S3 decrypts nothing for it. */
+export type ObjectAction = 'HeadObject' | 'GetObject' | 'PutObject' | 'PutObjectTagging' | 'DeleteObject';
+
+const s3ActionOf = (action: ObjectAction): string => (action === 'HeadObject' ? 's3:GetObject' : `s3:${action}`);
 
 export interface DocdropFunctionProps {
   /** Folder under `functions/` holding `index.ts` with the `handler` export. */
@@ -132,7 +135,7 @@ export class DocdropFunction extends NodejsFunction {
   ): this {
     this.addToRolePolicy(
       new PolicyStatement({
-        actions: actions.map((action) => `s3:${action}`),
+        actions: [...new Set(actions.map(s3ActionOf))],
         resources: [bucket.arnForObjects(`${prefix}*`)],
       }),
     );

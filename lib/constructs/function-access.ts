@@ -44,8 +44,8 @@ export const functionAccess: Record<string, FunctionAccess> = {
   confirm: {
     owner: true,
     tables: [linkHolder, { table: filesTable, actions: ['GetItem', 'UpdateItem'] }, audit],
-    // HEAD needs s3:GetObject; listing makes a missing object a 404 rather than a 403.
-    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['GetObject'], list: true }],
+    // Only HEADs the upload, so no use of the key; listing makes a missing object a 404 rather than a 403.
+    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['HeadObject'], list: true }],
   },
   list: { owner: true, tables: [{ table: filesTable, actions: ['Query'] }] },
   download: {

@@ -1,10 +1,11 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import { S3EventSourceV2 } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { bucketLayout } from '../definitions/bucket';
@@ -68,18 +69,10 @@ export class Validation extends Construct {
         'DeleteObject',
       ]);
 
-    this.validator.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.failures) });
-    NagSuppressions.addResourceSuppressions(
-      this.validator,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          appliesTo: ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
-          reason: 'The grant to send to the KMS-encrypted failure queue (SqsDestination), scoped to that one key.',
-        },
-      ],
-      true,
-    );
+    this.validator.configureAsyncInvoke({
+      retryAttempts: 2,
+      onFailure: sendOnlyQueueDestination(this.failures, props.operationsKey),
+    });
     this.validator.addEventSource(
       new S3EventSourceV2(storage.bucket, {
         events: [EventType.OBJECT_CREATED],
@@ -124,4 +117,19 @@ export class Validation extends Construct {
       );
     }
   }
+}
+
+/**
+ * An on-failure destination that grants only what Lambda uses to deliver to an encrypted
+ * queue: SendMessage, and a data key from the queue's key. (SqsDestination also grants
+ * GetQueueAttributes, GetQueueUrl, kms:Encrypt and kms:ReEncrypt*, which delivery does not use.)
+ */
+function sendOnlyQueueDestination(queue: IQueue, key: IKey): IDestination {
+  return {
+    bind: (_scope, fn) => {
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+      key.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+      return { destination: queue.queueArn };
+    },
+  };
 }
