@@ -40,6 +40,8 @@ export interface LocalSystemOptions {
   readonly persistent: boolean;
   readonly fresh?: boolean;
   readonly seedDemoOwner?: boolean;
+  /** False leaves S3 events undelivered, for a benchmark that invokes the validator itself. */
+  readonly deliverS3Events?: boolean;
   readonly onMessage?: (message: { to: string; code?: string; subject?: string }) => void;
   /** Extra environment for the handlers (e.g. a smaller MAX_FILE_BYTES in tests). */
   readonly environment?: Record<string, string>;
@@ -109,7 +111,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       directory: join(options.dataDir, 's3'),
       bucket: BUCKET,
       webOrigins: [webOrigin, `http://127.0.0.1:${ports.gateway}`],
-      onEvent: events.onEmulatorEvent,
+      onEvent: options.deliverS3Events === false ? () => undefined : events.onEmulatorEvent,
     });
     stops.push(async () => {
       await events.idle();

@@ -1,47 +1,17 @@
-import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { RouteDefinition } from '#definitions/routes';
-import { authenticateLinkToken, type LinksStore } from '#domain/upload-links';
-import { readConfig } from './config';
-import { Unauthorized } from './errors';
+import type { UploadLink } from '#domain/upload-links';
 import type { Authenticate, Caller, HttpEvent } from './http';
+import type { VerifyOwner } from './owner-verifier';
 
-export type VerifyOwner = (authorization: string | undefined) => Promise<{ ownerId: string }>;
-
-/**
- * Verifies owner tokens (ID or access) with aws-jwt-verify: signature, issuer, client id,
- * token_use and expiry. The same code runs in Lambda, where the keys come from Cognito, and
- * locally, where `jwksUri` points the key fetch at cognito-local.
- */
-export function createOwnerVerifier(config: { userPoolId: string; clientId: string; jwksUri?: string }): VerifyOwner {
-  const localJwks = config.jwksUri;
-  const verifier = CognitoJwtVerifier.create(
-    { userPoolId: config.userPoolId, clientId: config.clientId, tokenUse: null },
-    localJwks
-      ? {
-          jwksCache: new SimpleJwksCache({
-            fetcher: { fetch: async () => (await fetch(localJwks)).arrayBuffer() },
-          }),
-        }
-      : undefined,
-  );
-  return async (authorization) => {
-    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(authorization ?? '')?.[1];
-    if (!token) throw new Unauthorized('missing_token', 'Sign in first: send Authorization: Bearer <token>.');
-    try {
-      const payload = await verifier.verify(token);
-      return { ownerId: payload.sub };
-    } catch {
-      throw new Unauthorized('invalid_token', 'Your sign-in is not valid or has expired. Sign in again.');
-    }
-  };
-}
+/** Finds the link an `X-Upload-Token` belongs to, or throws a typed error. */
+export type VerifyLinkToken = (token: string | undefined) => Promise<UploadLink>;
 
 /**
  * The one place that decides who a caller is, from the route table's `caller` for the route.
- * A handler names the means it has; a route that needs another is a wiring error (500).
+ * A handler names the means it has (each kept apart so a handler bundles only what it
+ * uses); a route that needs another is a wiring error (500).
  */
-export function createAuthenticator(means: { owner?: VerifyOwner; links?: LinksStore }): Authenticate {
+export function createAuthenticator(means: { owner?: VerifyOwner; link?: VerifyLinkToken }): Authenticate {
   return async (route: RouteDefinition, event: HttpEvent): Promise<Caller> => {
     switch (route.caller) {
       case 'public':
@@ -52,20 +22,10 @@ export function createAuthenticator(means: { owner?: VerifyOwner; links?: LinksS
         return { kind: 'owner', ownerId };
       }
       case 'link': {
-        if (!means.links) throw new Error(`route ${route.path} needs the links table`);
-        const link = await authenticateLinkToken(means.links, event.headers['x-upload-token']);
+        if (!means.link) throw new Error(`route ${route.path} needs a link-token verifier`);
+        const link = await means.link(event.headers['x-upload-token']);
         return { kind: 'link', linkId: link.linkId, ownerId: link.ownerId, link };
       }
     }
   };
-}
-
-/** The owner verifier configured from this function's environment. */
-export function ownerVerifierFromEnvironment(): VerifyOwner {
-  const config = readConfig('USER_POOL_ID', 'USER_POOL_CLIENT_ID', 'COGNITO_JWKS_URI');
-  return createOwnerVerifier({
-    userPoolId: config.USER_POOL_ID,
-    clientId: config.USER_POOL_CLIENT_ID,
-    jwksUri: config.COGNITO_JWKS_URI,
-  });
 }

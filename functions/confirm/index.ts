@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { createAuthenticator, ownerVerifierFromEnvironment } from '#commons/authenticate';
+import { createAuthenticator } from '#commons/authenticate';
 import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { actorOf, httpHandler, spaceOwnerOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id } from '#commons/schemas';
 import { recordAudit } from '#domain/audit';
+import { authenticateLinkToken } from '#domain/upload-links';
 import { confirmUpload } from '#domain/uploads';
 
 const config = readConfig('LINKS_TABLE', 'AUDIT_TABLE');
@@ -14,7 +16,10 @@ const storage = storageFromEnvironment(db);
 
 export const handler = httpHandler(
   {
-    authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment(), links }),
+    authenticate: createAuthenticator({
+      owner: ownerVerifierFromEnvironment(),
+      link: (token) => authenticateLinkToken(links, token),
+    }),
     params: z.object({ uploadId: id }),
   },
   async ({ params, caller, requestId, sourceIp }) => {

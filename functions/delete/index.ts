@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { createAuthenticator, ownerVerifierFromEnvironment } from '#commons/authenticate';
+import { createAuthenticator } from '#commons/authenticate';
 import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id } from '#commons/schemas';
 import { recordAudit } from '#domain/audit';
 import { deleteStoredFile } from '#domain/stored-files';

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { createAuthenticator, ownerVerifierFromEnvironment } from '#commons/authenticate';
+import { createAuthenticator } from '#commons/authenticate';
 import { createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { limits, SUPPORTED_TYPES } from '#definitions/limits';
 import { recordAudit } from '#domain/audit';
 import { createUploadLink } from '#domain/upload-links';

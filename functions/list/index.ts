@@ -1,7 +1,8 @@
-import { createAuthenticator, ownerVerifierFromEnvironment } from '#commons/authenticate';
+import { createAuthenticator } from '#commons/authenticate';
 import { createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { pageQuery } from '#commons/schemas';
 import { describeFile, listFiles } from '#domain/file-records';
 

@@ -1,11 +1,12 @@
-import { createAuthenticator, ownerVerifierFromEnvironment } from '#commons/authenticate';
+import { createAuthenticator } from '#commons/authenticate';
 import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { actorOf, type Caller, httpHandler, linkOf, spaceOwnerOf } from '#commons/http';
 import { logger } from '#commons/logger';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { limits } from '#definitions/limits';
 import { recordAudit } from '#domain/audit';
-import { consumeLinkUse, refundLinkUse } from '#domain/upload-links';
+import { authenticateLinkToken, consumeLinkUse, refundLinkUse } from '#domain/upload-links';
 import {
   checkAgainstPolicy,
   type PresignedUpload,
@@ -50,7 +51,10 @@ async function presignForLink(caller: Caller, request: UploadRequest): Promise<P
 
 export const handler = httpHandler(
   {
-    authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment(), links }),
+    authenticate: createAuthenticator({
+      owner: ownerVerifierFromEnvironment(),
+      link: (token) => authenticateLinkToken(links, token),
+    }),
     body: uploadRequestSchema,
   },
   async ({ body, caller, requestId, sourceIp }) => {

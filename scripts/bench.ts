@@ -1,0 +1,187 @@
+/**
+ * Benchmarks, printed, never asserted (`npm run bench`). Starts the local system on free
+ * ports and measures, side by side in one run:
+ *
+ *  1. presign through the gateway (owner upload), median and p95 of sequential calls;
+ *  2. the validator on non-image uploads of growing size: time, bytes it read from S3, and
+ *     peak RSS growth: what it costs must not grow with the object.
+ *
+ * The machine is small and noisy: read medians and ratios, not single numbers.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { putPendingFile } from '../functions/domain/file-records';
+import { validateUpload } from '../functions/domain/validate-upload';
+import { incomingKey } from '../lib/definitions/bucket';
+import { S3_CREDENTIALS } from '../local/environment';
+import { seedOwner, startLocalSystem } from '../local/system';
+
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+const MiB = 1024 * 1024;
+
+const quantile = (values: number[], q: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+};
+const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} us` : `${ms.toFixed(2)} ms`);
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'docdrop-bench-'));
+  // S3 events are not delivered here: the benchmark calls the validator itself, with a client that counts bytes.
+  const system = await startLocalSystem({
+    ports: { gateway: 0, s3: 0, dynamodb: 0, cognito: 0 },
+    dataDir,
+    persistent: false,
+    deliverS3Events: false,
+  });
+  try {
+    const owner = { email: 'bench@docdrop.local', password: 'Bench-password-2026!' };
+    await seedOwner(system.cognitoEndpoint, system.userPoolId, owner);
+    const idp = new CognitoIdentityProviderClient({
+      region: system.region,
+      endpoint: system.cognitoEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const auth = await idp.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: system.userPoolClientId,
+        AuthParameters: { USERNAME: owner.email, PASSWORD: owner.password },
+      }),
+    );
+    const token = auth.AuthenticationResult?.IdToken as string;
+    const ownerId = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()).sub as string;
+
+    // 1. presign through the gateway
+    const body = JSON.stringify({
+      fileName: 'a.pdf',
+      contentType: 'application/pdf',
+      size: 1000,
+      sha256: createHash('sha256').update('x').digest('base64'),
+    });
+    const presignTimes: number[] = [];
+    for (let i = 0; i < 220; i++) {
+      const started = performance.now();
+      const response = await fetch(`${system.apiUrl}/api/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body,
+      });
+      await response.text();
+      if (i >= 20) presignTimes.push(performance.now() - started); // the first calls warm the JIT and the JWKS cache
+    }
+    console.log('\n1. POST /api/uploads through the local gateway (JWT check, 2 DynamoDB writes, signing), 200 calls');
+    console.log(`   median ${fmt(quantile(presignTimes, 0.5))}   p95 ${fmt(quantile(presignTimes, 0.95))}`);
+
+    const s3 = new S3Client({
+      region: system.region,
+      endpoint: system.s3Endpoint,
+      forcePathStyle: true,
+      credentials: S3_CREDENTIALS,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+
+    // 2. the validator on non-images of growing size
+    const db = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        region: system.region,
+        endpoint: system.dynamodbEndpoint,
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      }),
+    );
+    let bytesRead = 0;
+    const counted = new S3Client({
+      region: system.region,
+      endpoint: system.s3Endpoint,
+      forcePathStyle: true,
+      credentials: S3_CREDENTIALS,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    counted.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const length = Number(
+          (result.response as { headers?: Record<string, string> }).headers?.['content-length'] ?? 0,
+        );
+        if ((args.request as { method?: string }).method === 'GET') bytesRead += length;
+        return result;
+      },
+      { step: 'deserialize', name: 'countBytesRead' },
+    );
+    const deps = {
+      s3: counted,
+      bucket: system.bucket,
+      files: { db, tableName: system.tableNames.FILES_TABLE as string },
+    };
+    console.log('\n2. validator on a PDF (released) of each size, median of runs; the copy to files/ is S3-side');
+    console.log('   size       runs   median time   bytes read from S3   peak RSS growth');
+    for (const [size, runs] of [
+      [1 * MiB, 5],
+      [64 * MiB, 5],
+      [1024 * MiB, 3],
+    ] as const) {
+      const file = join(dataDir, `payload-${size}`);
+      const payload = Buffer.alloc(size);
+      payload.write('%PDF-1.7\n');
+      randomBytes(1024).copy(payload, 16);
+      writeFileSync(file, payload);
+      const times: number[] = [];
+      const reads: number[] = [];
+      const peaks: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        const fileId = `bench${size}r${run}`;
+        await putPendingFile(deps.files, {
+          ownerId,
+          fileId,
+          name: 'big.pdf',
+          contentType: 'application/pdf',
+          size,
+          sha256: 'unused-for-the-gate',
+          createdAt: new Date().toISOString(),
+        });
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: system.bucket,
+            Key: incomingKey(ownerId, fileId),
+            Body: createReadStream(file),
+            ContentLength: size,
+          }),
+        );
+        global.gc?.();
+        bytesRead = 0;
+        const baseline = process.memoryUsage().rss;
+        let peak = baseline;
+        const sampler = setInterval(() => {
+          peak = Math.max(peak, process.memoryUsage().rss);
+        }, 2);
+        const started = performance.now();
+        await validateUpload(deps, incomingKey(ownerId, fileId));
+        times.push(performance.now() - started);
+        clearInterval(sampler);
+        reads.push(bytesRead);
+        peaks.push(peak - baseline);
+      }
+      rmSync(file);
+      console.log(
+        `   ${String(size / MiB).padStart(5)} MiB  ${String(runs).padStart(4)}   ${fmt(quantile(times, 0.5)).padStart(11)}   ${String(quantile(reads, 0.5)).padStart(12)} bytes   ${(quantile(peaks, 0.5) / MiB).toFixed(1).padStart(8)} MiB`,
+      );
+    }
+  } finally {
+    await system.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
