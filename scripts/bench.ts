@@ -23,7 +23,6 @@ import { incomingKey } from '../lib/definitions/bucket';
 import { S3_CREDENTIALS } from '../local/environment';
 import { seedOwner, startLocalSystem } from '../local/system';
 
-process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 const MiB = 1024 * 1024;
 
 const quantile = (values: number[], q: number): number => {
@@ -122,7 +121,10 @@ async function main() {
       bucket: system.bucket,
       files: { db, tableName: system.tableNames.FILES_TABLE as string },
     };
-    console.log('\n2. validator on a PDF (released) of each size, median of runs; the copy to files/ is S3-side');
+    console.log('\n2. validator on a PDF (released) of each size, median of runs');
+    console.log(
+      '   (the time that grows is the emulator copying the object to files/ on local disk; in S3 the copy is server-side)',
+    );
     console.log('   size       runs   median time   bytes read from S3   peak RSS growth');
     for (const [size, runs] of [
       [1 * MiB, 5],
