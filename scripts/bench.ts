@@ -6,6 +6,8 @@
  *  2. the validator on non-image uploads of growing size: time, bytes it read from S3, and
  *     peak RSS growth: what it costs must not grow with the object.
  *
+ *  3. the image path on a 4000x3000 JPEG beside a bare sharp decode + re-encode (the floor).
+ *
  * The machine is small and noisy: read medians and ratios, not single numbers.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -17,9 +19,12 @@ import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/cli
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import sharp from 'sharp';
 import { putPendingFile } from '../functions/domain/file-records';
+import { cleanImage } from '../functions/domain/image-pipeline';
 import { validateUpload } from '../functions/domain/validate-upload';
 import { incomingKey } from '../lib/definitions/bucket';
+import { limits } from '../lib/definitions/limits';
 import { S3_CREDENTIALS } from '../local/environment';
 import { seedOwner, startLocalSystem } from '../local/system';
 
@@ -120,6 +125,7 @@ async function main() {
       s3: counted,
       bucket: system.bucket,
       files: { db, tableName: system.tableNames.FILES_TABLE as string },
+      images: { maxPixels: limits.maxImagePixels },
     };
     console.log('\n2. validator on a PDF (released) of each size, median of runs');
     console.log(
@@ -177,6 +183,69 @@ async function main() {
         `   ${String(size / MiB).padStart(5)} MiB  ${String(runs).padStart(4)}   ${fmt(quantile(times, 0.5)).padStart(11)}   ${String(quantile(reads, 0.5)).padStart(12)} bytes   ${(quantile(peaks, 0.5) / MiB).toFixed(1).padStart(8)} MiB`,
       );
     }
+
+    // 3. the image path against its floor
+    const noise = Buffer.alloc(4000 * 3000 * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (Math.imul(i, 2654435761) >>> 24) & 255;
+    const photo = await sharp(noise, { raw: { width: 4000, height: 3000, channels: 3 } })
+      .jpeg({ quality: 85 })
+      .withExif({ IFD0: { Copyright: 'bench' } })
+      .toBuffer();
+    const imageTimes: number[] = [];
+    const floorTimes: number[] = [];
+    const pipelineTimes: number[] = [];
+    const imageReads: number[] = [];
+    const imagePeaks: number[] = [];
+    for (let run = 0; run < 7; run++) {
+      const fileId = `benchjpeg${run}`;
+      await putPendingFile(deps.files, {
+        ownerId,
+        fileId,
+        name: 'photo.jpg',
+        contentType: 'image/jpeg',
+        size: photo.length,
+        sha256: 'unused-for-the-gate',
+        createdAt: new Date().toISOString(),
+      });
+      await s3.send(new PutObjectCommand({ Bucket: system.bucket, Key: incomingKey(ownerId, fileId), Body: photo }));
+      global.gc?.();
+      bytesRead = 0;
+      const baseline = process.memoryUsage().rss;
+      let peak = baseline;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, 2);
+      let started = performance.now();
+      const result = await validateUpload(deps, incomingKey(ownerId, fileId));
+      const elapsed = performance.now() - started;
+      clearInterval(sampler);
+      if (result.outcome !== 'clean') throw new Error(`the bench photo was ${result.outcome}`);
+      started = performance.now();
+      await cleanImage(photo, 'image/jpeg', deps.images);
+      const pipeline = performance.now() - started;
+      started = performance.now();
+      await sharp(photo).jpeg({ quality: 90 }).toBuffer();
+      const floor = performance.now() - started;
+      if (run >= 2) {
+        imageTimes.push(elapsed);
+        pipelineTimes.push(pipeline);
+        floorTimes.push(floor);
+        imageReads.push(bytesRead);
+        imagePeaks.push(peak - baseline);
+      }
+    }
+    const image = quantile(imageTimes, 0.5);
+    const floor = quantile(floorTimes, 0.5);
+    console.log(
+      `\n3. a 4000x3000 JPEG (${(photo.length / MiB).toFixed(1)} MiB, EXIF), median of 5 runs after 2 warm-ups`,
+    );
+    console.log(`   validator, whole image path (check, clean, thumbnail, S3 writes)   ${fmt(image)}`);
+    console.log(
+      `   bare sharp decode + re-encode of the same image (the floor)        ${fmt(floor)}   ratio ${(image / floor).toFixed(2)}x`,
+    );
+    console.log(
+      `   bytes read from S3 ${quantile(imageReads, 0.5)} (file ${photo.length}), peak RSS growth ${(quantile(imagePeaks, 0.5) / MiB).toFixed(0)} MiB`,
+    );
   } finally {
     await system.stop();
     rmSync(dataDir, { recursive: true, force: true });

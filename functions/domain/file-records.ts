@@ -29,8 +29,20 @@ export interface FileRecord {
   readonly confirmedAt?: string;
   readonly validatedAt?: string;
   readonly reason?: string;
+  /** Images: the released (cleaned) image's size in pixels; a thumbnail exists. */
+  readonly width?: number;
+  readonly height?: number;
+  readonly thumbnail?: boolean;
   /** Set while the record may expire: pending (never arrived) or rejected. */
   readonly ttl?: number;
+}
+
+/** What the image pipeline released in place of the upload: its record describes the cleaned bytes. */
+export interface ReleasedImage {
+  readonly size: number;
+  readonly sha256: string;
+  readonly width: number;
+  readonly height: number;
 }
 
 export interface FilesStore {
@@ -71,7 +83,7 @@ export async function settleFile(
   store: FilesStore,
   ownerId: string,
   fileId: string,
-  outcome: { status: 'clean' } | { status: 'rejected'; reason: string },
+  outcome: { status: 'clean'; image?: ReleasedImage } | { status: 'rejected'; reason: string },
   now = new Date(),
 ): Promise<boolean> {
   try {
@@ -81,8 +93,25 @@ export async function settleFile(
         Key: { ownerId, fileId },
         ...(outcome.status === 'clean'
           ? {
-              UpdateExpression: 'SET #status = :status, validatedAt = :now REMOVE #ttl',
-              ExpressionAttributeValues: { ':status': 'clean', ':now': now.toISOString(), ':pending': 'pending' },
+              UpdateExpression: `SET #status = :status, validatedAt = :now${
+                outcome.image
+                  ? ', #size = :size, sha256 = :sha256, width = :width, height = :height, thumbnail = :yes'
+                  : ''
+              } REMOVE #ttl`,
+              ExpressionAttributeValues: {
+                ':status': 'clean',
+                ':now': now.toISOString(),
+                ':pending': 'pending',
+                ...(outcome.image
+                  ? {
+                      ':size': outcome.image.size,
+                      ':sha256': outcome.image.sha256,
+                      ':width': outcome.image.width,
+                      ':height': outcome.image.height,
+                      ':yes': true,
+                    }
+                  : {}),
+              },
             }
           : {
               UpdateExpression: 'SET #status = :status, validatedAt = :now, reason = :reason, #ttl = :ttl',
@@ -95,7 +124,12 @@ export async function settleFile(
               },
             }),
         ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+        // `size` is a DynamoDB reserved word.
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#ttl': 'ttl',
+          ...(outcome.status === 'clean' && outcome.image ? { '#size': 'size' } : {}),
+        },
       }),
     );
     return true;
@@ -164,5 +198,6 @@ export function describeFile(file: FileRecord) {
     createdAt: file.createdAt,
     ...(file.linkId ? { linkId: file.linkId } : {}),
     ...(file.reason ? { reason: file.reason } : {}),
+    ...(file.width && file.height ? { width: file.width, height: file.height } : {}),
   };
 }

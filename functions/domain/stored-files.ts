@@ -2,8 +2,8 @@ import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Conflict, NotFound } from '#commons/errors';
 import { attachmentDisposition } from '#commons/file-names';
-import { fileKey, incomingKey } from '#definitions/bucket';
-import { limits } from '#definitions/limits';
+import { fileKey, incomingKey, thumbKey } from '#definitions/bucket';
+import { isImageType, limits } from '#definitions/limits';
 import { deleteFileRecord, type FileRecord, getFile } from './file-records';
 import type { StorageDeps } from './uploads';
 
@@ -37,6 +37,26 @@ export async function presignDownload(
   return { url, expiresAt: new Date(now.getTime() + limits.downloadUrlSeconds * 1000).toISOString(), file };
 }
 
+/** A short-lived GET for a released image's 400x400 WebP preview. Non-images have none. */
+export async function presignThumbnail(
+  deps: StorageDeps,
+  ownerId: string,
+  fileId: string,
+  now = new Date(),
+): Promise<{ url: string; expiresAt: string }> {
+  const file = await requireFile(deps, ownerId, fileId);
+  if (file.status === 'pending' && isImageType(file.contentType)) {
+    throw new Conflict('not_ready', 'The image is still being checked. Try again shortly.');
+  }
+  if (file.status !== 'clean' || !file.thumbnail) throw new NotFound('no_thumbnail', 'This file has no thumbnail.');
+  const url = await getSignedUrl(
+    deps.s3,
+    new GetObjectCommand({ Bucket: deps.bucket, Key: thumbKey(ownerId, fileId), ResponseContentType: 'image/webp' }),
+    { expiresIn: limits.downloadUrlSeconds },
+  );
+  return { url, expiresAt: new Date(now.getTime() + limits.downloadUrlSeconds * 1000).toISOString() };
+}
+
 /**
  * Removes a file wherever its bytes are (incoming or released) and then its record. If the
  * validator releases it meanwhile, the validator sees the record gone and removes its copy.
@@ -44,7 +64,7 @@ export async function presignDownload(
 export async function deleteStoredFile(deps: StorageDeps, ownerId: string, fileId: string): Promise<FileRecord> {
   const file = await requireFile(deps, ownerId, fileId);
   await Promise.all(
-    [incomingKey(ownerId, fileId), fileKey(ownerId, fileId)].map((Key) =>
+    [incomingKey(ownerId, fileId), fileKey(ownerId, fileId), thumbKey(ownerId, fileId)].map((Key) =>
       deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key })),
     ),
   );

@@ -5,7 +5,7 @@ import { Conflict, NotFound, TooLarge, UnsupportedType } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
 import { newFileId } from '#commons/ids';
 import { incomingKey } from '#definitions/bucket';
-import { limits } from '#definitions/limits';
+import { limits, REFUSED_TYPES } from '#definitions/limits';
 import { type FileRecord, type FilesStore, getFile, markConfirmed, putPendingFile } from './file-records';
 
 /** A MIME type as `type/subtype`, compared in lower case; parameters such as `; charset=` are not part of the contract. */
@@ -50,6 +50,8 @@ export interface StorageDeps {
 
 /** Refuses, before anything is signed, a file the policy would not accept. */
 export function checkAgainstPolicy(request: UploadRequest, policy: UploadPolicy): void {
+  const refusal = REFUSED_TYPES[request.contentType];
+  if (refusal) throw new UnsupportedType('type_refused', refusal);
   if (!policy.allowedTypes.includes(request.contentType)) {
     throw new UnsupportedType(
       'type_not_allowed',

@@ -1,21 +1,25 @@
+import { createHash } from 'node:crypto';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   NoSuchKey,
+  PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { logger } from '#commons/logger';
-import { bucketLayout, fileKey, incomingKey, parseIncomingKey } from '#definitions/bucket';
-import { limits } from '#definitions/limits';
+import { bucketLayout, fileKey, incomingKey, parseIncomingKey, thumbKey } from '#definitions/bucket';
+import { type ImageType, isImageType, limits } from '#definitions/limits';
 import { checkContent, type Verdict } from './content-check';
-import { type FileRecord, type FilesStore, getFile, settleFile } from './file-records';
+import { type FileRecord, type FilesStore, getFile, type ReleasedImage, settleFile } from './file-records';
+import { checkImageHeader, cleanImage, type ImageLimits, ImageRejected } from './image-pipeline';
 
 export interface ValidatorDeps {
   readonly s3: S3Client;
   readonly bucket: string;
   readonly files: FilesStore;
+  readonly images: ImageLimits;
 }
 
 export type ValidationOutcome =
@@ -52,29 +56,74 @@ const isNoSuchKey = (error: unknown): boolean =>
 const deleteObject = (deps: ValidatorDeps, key: string) =>
   deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: key }));
 
-/**
- * Puts the validated bytes where downloads are signed for, tagged as released (the tag the
- * cloud bucket policy requires for reads). Everything is released as uploaded for now; the
- * image pipeline (sharp: metadata stripped, re-encoded, thumbnail) plugs in here for images.
- */
+const releaseTagging = { TagSet: [{ Key: bucketLayout.releaseTag.key, Value: bucketLayout.releaseTag.value }] };
+
+/** Tags a released object with the tag the cloud bucket policy requires for reads: the last step, after it is complete. */
+const tagReleased = (deps: ValidatorDeps, key: string) =>
+  deps.s3.send(new PutObjectTaggingCommand({ Bucket: deps.bucket, Key: key, Tagging: releaseTagging }));
+
+/** Non-images: the validated bytes are copied as uploaded (S3-side) to where downloads are signed for. */
 async function releaseAsUploaded(deps: ValidatorDeps, file: FileRecord): Promise<void> {
-  const source = incomingKey(file.ownerId, file.fileId);
   const target = fileKey(file.ownerId, file.fileId);
   await deps.s3.send(
     new CopyObjectCommand({
       Bucket: deps.bucket,
       Key: target,
-      CopySource: `${deps.bucket}/${source}`,
+      CopySource: `${deps.bucket}/${incomingKey(file.ownerId, file.fileId)}`,
       MetadataDirective: 'COPY',
     }),
   );
-  await deps.s3.send(
-    new PutObjectTaggingCommand({
-      Bucket: deps.bucket,
-      Key: target,
-      Tagging: { TagSet: [{ Key: bucketLayout.releaseTag.key, Value: bucketLayout.releaseTag.value }] },
-    }),
+  await tagReleased(deps, target);
+}
+
+/**
+ * Images: decoded once and re-encoded without metadata (see image-pipeline.ts); the cleaned
+ * image replaces the upload and a WebP thumbnail is written beside it. The record then
+ * describes the cleaned bytes.
+ */
+async function releaseCleanedImage(deps: ValidatorDeps, file: FileRecord, type: ImageType): Promise<ReleasedImage> {
+  const source = await deps.s3.send(
+    new GetObjectCommand({ Bucket: deps.bucket, Key: incomingKey(file.ownerId, file.fileId) }),
   );
+  const bytes = (await source.Body?.transformToByteArray()) ?? new Uint8Array();
+  const cleaned = await cleanImage(bytes, type, deps.images);
+  const target = fileKey(file.ownerId, file.fileId);
+  const thumbnail = thumbKey(file.ownerId, file.fileId);
+  await Promise.all([
+    deps.s3.send(new PutObjectCommand({ Bucket: deps.bucket, Key: target, Body: cleaned.image, ContentType: type })),
+    deps.s3.send(
+      new PutObjectCommand({ Bucket: deps.bucket, Key: thumbnail, Body: cleaned.thumbnail, ContentType: 'image/webp' }),
+    ),
+  ]);
+  await Promise.all([tagReleased(deps, target), tagReleased(deps, thumbnail)]);
+  return {
+    size: cleaned.image.length,
+    sha256: createHash('sha256').update(cleaned.image).digest('base64'),
+    width: cleaned.width,
+    height: cleaned.height,
+  };
+}
+
+/** Checks what the content is, then for images decodes and cleans it: any refusal becomes a rejection verdict. */
+async function judgeAndRelease(
+  deps: ValidatorDeps,
+  file: FileRecord,
+  head: Head,
+): Promise<{ verdict: Verdict; image?: ReleasedImage }> {
+  const verdict = await checkContent(head.bytes, file, { size: head.totalSize });
+  if (!verdict.ok) return { verdict };
+  if (!isImageType(file.contentType)) {
+    await releaseAsUploaded(deps, file);
+    return { verdict };
+  }
+  try {
+    // A small file can claim a huge canvas: refuse it from the header, before downloading it.
+    await checkImageHeader(head.bytes, deps.images);
+    return { verdict, image: await releaseCleanedImage(deps, file, file.contentType) };
+  } catch (error) {
+    if (error instanceof ImageRejected) return { verdict: { ok: false, code: error.code, reason: error.message } };
+    throw error;
+  }
 }
 
 /**
@@ -107,26 +156,28 @@ export async function validateUpload(
   const head = await readHead(deps, key);
   if (!head) return { outcome: 'already-settled', file };
 
-  const verdict = await checkContent(head.bytes, file, { size: head.totalSize });
-  if (verdict.ok) {
-    try {
-      await releaseAsUploaded(deps, file);
-    } catch (error) {
-      // Another delivery finished first and removed the incoming object under us.
-      if (isNoSuchKey(error)) return { outcome: 'already-settled', file };
-      throw error;
-    }
+  let judged: { verdict: Verdict; image?: ReleasedImage };
+  try {
+    judged = await judgeAndRelease(deps, file, head);
+  } catch (error) {
+    // Another delivery finished first and removed the incoming object under us.
+    if (isNoSuchKey(error)) return { outcome: 'already-settled', file };
+    throw error;
   }
+  const { verdict, image } = judged;
   const settled = await settleFile(
     deps.files,
     file.ownerId,
     file.fileId,
-    verdict.ok ? { status: 'clean' } : { status: 'rejected', reason: verdict.reason },
+    verdict.ok ? { status: 'clean', ...(image ? { image } : {}) } : { status: 'rejected', reason: verdict.reason },
     now,
   );
   if (!settled && verdict.ok && !(await getFile(deps.files, file.ownerId, file.fileId))) {
-    // The owner deleted the file while it was being checked: do not leave the released copy behind.
-    await deleteObject(deps, fileKey(file.ownerId, file.fileId));
+    // The owner deleted the file while it was being checked: do not leave the released copies behind.
+    await Promise.all([
+      deleteObject(deps, fileKey(file.ownerId, file.fileId)),
+      deleteObject(deps, thumbKey(file.ownerId, file.fileId)),
+    ]);
   }
   await deleteObject(deps, key);
   if (!settled) return { outcome: 'already-settled', file };

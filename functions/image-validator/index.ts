@@ -6,9 +6,9 @@ import { logger } from '#commons/logger';
 import { recordAudit } from '#domain/audit';
 import { validateUpload } from '#domain/validate-upload';
 
-const config = readConfig('AUDIT_TABLE');
+const config = readConfig('AUDIT_TABLE', 'MAX_IMAGE_PIXELS');
 const db = createDocumentClient();
-const deps = storageFromEnvironment(db);
+const deps = { ...storageFromEnvironment(db), images: { maxPixels: config.MAX_IMAGE_PIXELS } };
 
 const s3EventSchema = z.object({
   Records: z

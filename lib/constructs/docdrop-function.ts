@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
@@ -31,6 +32,18 @@ export interface DocdropFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   readonly memorySize?: number;
   readonly timeout?: Duration;
+  /**
+   * Packages with native binaries, left out of the bundle and installed beside it for Lambda's
+   * platform (linux, arm64, glibc) at the version the lock file pins.
+   */
+  readonly nativeModules?: readonly string[];
+}
+
+function pinnedVersion(name: string): string {
+  const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8'));
+  const version = lock.packages?.[`node_modules/${name}`]?.version;
+  if (!version) throw new Error(`${name} is not in package-lock.json`);
+  return version;
 }
 
 /**
@@ -68,7 +81,22 @@ export class DocdropFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         // Some bundled CommonJS dependencies call require(); ESM has none of its own.
         banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
-        externalModules: [],
+        externalModules: [...(props.nativeModules ?? [])],
+        ...(props.nativeModules?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                // A package.json of its own makes the asset folder npm's root: without it npm
+                // walks up and installs into the project instead.
+                afterBundling: (_inputDir: string, outputDir: string) => [
+                  `cd "${outputDir}" && echo '{"private":true}' > package.json && npm install --no-save --no-package-lock --no-audit --no-fund --os=linux --cpu=arm64 --libc=glibc ${props.nativeModules
+                    ?.map((name) => `${name}@${pinnedVersion(name)}`)
+                    .join(' ')} && rm package.json`,
+                ],
+              },
+            }
+          : {}),
       },
     });
     NagSuppressions.addResourceSuppressions(

@@ -53,12 +53,18 @@ export const functionAccess: Record<string, FunctionAccess> = {
     tables: [{ table: filesTable, actions: ['GetItem'] }, audit],
     bucket: [{ prefix: bucketLayout.filesPrefix, actions: ['GetObject'] }],
   },
+  thumbnail: {
+    owner: true,
+    tables: [{ table: filesTable, actions: ['GetItem'] }],
+    bucket: [{ prefix: bucketLayout.thumbsPrefix, actions: ['GetObject'] }],
+  },
   delete: {
     owner: true,
     tables: [{ table: filesTable, actions: ['GetItem', 'DeleteItem'] }, audit],
     bucket: [
       { prefix: bucketLayout.incomingPrefix, actions: ['DeleteObject'] },
       { prefix: bucketLayout.filesPrefix, actions: ['DeleteObject'] },
+      { prefix: bucketLayout.thumbsPrefix, actions: ['DeleteObject'] },
     ],
   },
 };

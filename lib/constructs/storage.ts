@@ -121,7 +121,10 @@ export class Storage extends Construct {
         effect: Effect.DENY,
         principals: [new AnyPrincipal()],
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resources: [this.bucket.arnForObjects(`${bucketLayout.filesPrefix}*`)],
+        resources: [
+          this.bucket.arnForObjects(`${bucketLayout.filesPrefix}*`),
+          this.bucket.arnForObjects(`${bucketLayout.thumbsPrefix}*`),
+        ],
         conditions: {
           StringNotEquals: { [`s3:ExistingObjectTag/${bucketLayout.releaseTag.key}`]: bucketLayout.releaseTag.value },
         },

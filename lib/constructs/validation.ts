@@ -57,6 +57,7 @@ export class Validation extends Construct {
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       memorySize: 1024,
       timeout: Duration.minutes(2),
+      nativeModules: ['sharp'],
     })
       .useTable(filesTable, data.table(filesTable), ['GetItem', 'UpdateItem'])
       .useTable(auditTable, data.table(auditTable), ['PutItem'])
@@ -64,6 +65,11 @@ export class Validation extends Construct {
         list: true,
       })
       .useBucketPrefix(storage.bucket, storage.key, bucketLayout.filesPrefix, [
+        'PutObject',
+        'PutObjectTagging',
+        'DeleteObject',
+      ])
+      .useBucketPrefix(storage.bucket, storage.key, bucketLayout.thumbsPrefix, [
         'PutObject',
         'PutObjectTagging',
         'DeleteObject',

@@ -1,11 +1,13 @@
 /**
  * Bucket layout. Keys are chosen by the server from ids, never from a file name:
- * clients may only PUT under `incoming/`; the validator moves what passes to `files/`,
- * which is the only place downloads are signed for.
+ * clients may only PUT under `incoming/`; the validator moves what passes to `files/` (and
+ * image previews to `thumbs/`), the only places reads are signed for.
  */
 export const bucketLayout = {
   incomingPrefix: 'incoming/',
   filesPrefix: 'files/',
+  /** 400x400 WebP previews of released images, written by the validator. */
+  thumbsPrefix: 'thumbs/',
   /** Object tag the validator sets on released objects; the cloud bucket policy denies reads without it. */
   releaseTag: { key: 'docdrop-status', value: 'clean' },
 } as const;
@@ -14,6 +16,9 @@ export const incomingKey = (ownerId: string, fileId: string): string =>
   `${bucketLayout.incomingPrefix}${ownerId}/${fileId}`;
 
 export const fileKey = (ownerId: string, fileId: string): string => `${bucketLayout.filesPrefix}${ownerId}/${fileId}`;
+
+export const thumbKey = (ownerId: string, fileId: string): string =>
+  `${bucketLayout.thumbsPrefix}${ownerId}/${fileId}.webp`;
 
 const ID = '[A-Za-z0-9_-]{1,64}';
 const INCOMING_KEY = new RegExp(`^${bucketLayout.incomingPrefix}(${ID})/(${ID})$`);

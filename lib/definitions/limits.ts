@@ -11,8 +11,23 @@ export const SUPPORTED_TYPES = [
   'image/png',
   'image/webp',
   'image/gif',
+  'image/avif',
   'text/plain',
 ] as const;
+
+/** Image types the validator re-encodes (metadata stripped, thumbnail made); everything else is released as uploaded. */
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'] as const;
+export type ImageType = (typeof IMAGE_TYPES)[number];
+export const isImageType = (type: string): type is ImageType => (IMAGE_TYPES as readonly string[]).includes(type);
+
+/** Types refused with a reason of their own, rather than only "not allowed". */
+export const REFUSED_TYPES: Readonly<Record<string, string>> = {
+  'image/svg+xml': 'SVG images can carry script, so docdrop does not accept them; send a PNG or PDF instead.',
+  'image/heic':
+    'HEIC photos cannot be decoded here (no HEVC decoder in the image library); export the photo as JPEG first.',
+  'image/heif':
+    'HEIF photos cannot be decoded here (no HEVC decoder in the image library); export the photo as JPEG first.',
+};
 export type SupportedType = (typeof SUPPORTED_TYPES)[number];
 
 export const limits = {
@@ -43,4 +58,6 @@ export const limits = {
   rejectedRecordDays: 30,
   /** Bytes the validator reads to identify a type: file-type needs at most 4100, the text check 4 KiB. */
   sniffBytes: 4100,
+  /** Images larger than this (width x height x frames) are refused before decoding (`MAX_IMAGE_PIXELS`). */
+  maxImagePixels: 50_000_000,
 } as const;

@@ -27,6 +27,7 @@ export const routes = [
   { method: 'POST', path: '/api/uploads/{uploadId}/confirm', handler: 'confirm', caller: 'owner' },
   { method: 'GET', path: '/api/files', handler: 'list', caller: 'owner' },
   { method: 'GET', path: '/api/files/{fileId}/download', handler: 'download', caller: 'owner' },
+  { method: 'GET', path: '/api/files/{fileId}/thumbnail', handler: 'thumbnail', caller: 'owner' },
   { method: 'DELETE', path: '/api/files/{fileId}', handler: 'delete', caller: 'owner' },
 ] as const satisfies readonly RouteDefinition[];
 

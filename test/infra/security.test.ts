@@ -238,7 +238,7 @@ describe('documents bucket', () => {
     );
   });
 
-  it('denies reading a released object the validator has not tagged', () => {
+  it('denies reading a released object or preview the validator has not tagged', () => {
     // prepare
     const { stack, template } = defaultStack();
     const bucket = logicalIdOf(stack.storage.bucket);
@@ -254,7 +254,10 @@ describe('documents bucket', () => {
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Action: expect.arrayContaining(['s3:GetObject']),
-        Resource: objectsArn(bucket, `${bucketLayout.filesPrefix}*`),
+        Resource: expect.arrayContaining([
+          objectsArn(bucket, `${bucketLayout.filesPrefix}*`),
+          objectsArn(bucket, `${bucketLayout.thumbsPrefix}*`),
+        ]),
         Condition: { StringNotEquals: { 's3:ExistingObjectTag/docdrop-status': 'clean' } },
       }),
     );
@@ -712,7 +715,9 @@ describe('least privilege', () => {
       'dynamodb:PutItem audit',
       's3:DeleteObject bucket/incoming/*',
       's3:DeleteObject bucket/files/*',
+      's3:DeleteObject bucket/thumbs/*',
     ],
+    thumbnail: ['dynamodb:GetItem files', 's3:GetObject bucket/thumbs/*', 'kms:Decrypt documents-key'],
     'image-validator': [
       'dynamodb:GetItem files',
       'dynamodb:UpdateItem files',
@@ -723,6 +728,10 @@ describe('least privilege', () => {
       's3:PutObject bucket/files/*',
       's3:PutObjectTagging bucket/files/*',
       's3:DeleteObject bucket/files/*',
+      // The cleaned image's preview.
+      's3:PutObject bucket/thumbs/*',
+      's3:PutObjectTagging bucket/thumbs/*',
+      's3:DeleteObject bucket/thumbs/*',
       'kms:Decrypt documents-key',
       'kms:GenerateDataKey documents-key',
       'sqs:SendMessage failure-queue',
@@ -731,6 +740,14 @@ describe('least privilege', () => {
       'kms:Decrypt operations-key',
     ],
   };
+
+  it('has an expected grant list for every function the stack deploys', () => {
+    // prepare
+    const deployed = [...apiHandlers, 'image-validator'].sort();
+
+    // assess
+    expect(Object.keys(expectedGrants).sort()).toEqual(deployed);
+  });
 
   it.each(Object.entries(expectedGrants))('grants %s exactly what its handler uses', (handler, expected) => {
     // prepare

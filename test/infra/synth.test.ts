@@ -86,6 +86,15 @@ describe('cdk synth', () => {
         }));
       expect(assets.length).toBeGreaterThan(0);
       for (const { name, directory } of assets) expect(existsSync(join(directory, 'index.mjs')), name).toBe(true);
+      // The validator carries sharp's binaries for Lambda's platform, not this machine's.
+      const validator = assets.find(({ name }) => name.includes('Validator'));
+      expect(
+        existsSync(join(validator?.directory ?? '', 'node_modules/@img/sharp-linux-arm64')),
+        'sharp for linux-arm64',
+      ).toBe(true);
+      expect(existsSync(join(validator?.directory ?? '', 'node_modules/@img/sharp-linux-x64')), 'no x64 sharp').toBe(
+        false,
+      );
 
       const header = `  ${'function'.padEnd(24)} ${'index.mjs'.padStart(9)} ${'with map'.padStart(9)} ${'deflated'.padStart(9)}`;
       const lines = assets.map(({ name, directory }) => `  ${name.padEnd(24)} ${bundleSizes(directory)}`);
