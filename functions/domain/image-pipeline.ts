@@ -27,7 +27,8 @@ export class ImageRejected extends Error {
 /**
  * Reads the image header only (sharp's metadata() does not decode pixels): enough to refuse a
  * small file that claims an enormous canvas before any of it is downloaded or decoded.
- * Returns undefined when the header is not within these bytes (a JPEG with a large EXIF block).
+ * Does nothing when the header is not within these bytes (a JPEG with a large EXIF block):
+ * the full decode enforces the same limit.
  */
 export async function checkImageHeader(head: Uint8Array, limits: ImageLimits): Promise<void> {
   let metadata: Metadata;
