@@ -53,6 +53,7 @@ export class DocdropStack extends Stack {
       storage: this.storage,
       data: this.data,
       operationsKey: this.monitoring.key,
+      notifications: this.monitoring.topic,
       logRetention,
       retainData,
     });

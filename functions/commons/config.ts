@@ -19,6 +19,8 @@ const variables = {
   /** Origin of the web app; link URLs point at `<WEB_BASE_URL>/u/#<token>`. */
   WEB_BASE_URL: webUrl().transform((url) => url.replace(/\/+$/, '')),
   MAX_FILE_BYTES: z.coerce.number().int().positive().max(limits.maxFileBytesCeiling).default(limits.maxFileBytes),
+  /** The cloud's notifications topic; unset locally, where notices are printed. */
+  NOTIFICATION_TOPIC_ARN: z.string().startsWith('arn:').optional(),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(limits.maxImagePixels),
   /** Local system only: emulator endpoints. Unset in Lambda, where the SDK finds AWS. */
   S3_ENDPOINT: webUrl().optional(),

@@ -10,6 +10,7 @@ export type AuditAction =
   | 'upload.presign'
   | 'upload.confirm'
   | 'upload.validate'
+  | 'link.arrival'
   | 'file.download'
   | 'file.delete';
 

@@ -1,14 +1,23 @@
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { logger } from '#commons/logger';
 import { recordAudit } from '#domain/audit';
+import { arrivalNotice, notifyLinkOwner } from '#domain/notifications';
 import { validateUpload } from '#domain/validate-upload';
 
-const config = readConfig('AUDIT_TABLE', 'MAX_IMAGE_PIXELS');
+const config = readConfig('AUDIT_TABLE', 'MAX_IMAGE_PIXELS', 'NOTIFICATION_TOPIC_ARN', 'AWS_REGION');
 const db = createDocumentClient();
 const deps = { ...storageFromEnvironment(db), images: { maxPixels: config.MAX_IMAGE_PIXELS } };
+const notices = {
+  db,
+  auditTable: config.AUDIT_TABLE,
+  ...(config.NOTIFICATION_TOPIC_ARN
+    ? { sns: { client: new SNSClient({ region: config.AWS_REGION }), topicArn: config.NOTIFICATION_TOPIC_ARN } }
+    : {}),
+};
 
 const s3EventSchema = z.object({
   Records: z
@@ -42,6 +51,13 @@ export async function handler(event: unknown, context: Context): Promise<void> {
     }
     const { outcome, file, verdict } = await validateUpload(deps, decodeEventKey(record.s3.object.key));
     if (file && (outcome === 'clean' || outcome === 'rejected')) {
+      // The notice first: once the validation is in the trail, any notice is too.
+      if (file.linkId) {
+        await notifyLinkOwner(
+          notices,
+          arrivalNotice({ ...file, linkId: file.linkId }, outcome, verdict && !verdict.ok ? verdict.reason : undefined),
+        );
+      }
       await recordAudit(db, config.AUDIT_TABLE, {
         ownerId: file.ownerId,
         action: 'upload.validate',

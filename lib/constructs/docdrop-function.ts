@@ -9,6 +9,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { TableDefinition } from '../definitions/tables';
@@ -190,6 +191,14 @@ export class DocdropFunction extends NodejsFunction {
     if (actions.includes('GetObject')) key.grant(this, 'kms:Decrypt');
     if (actions.includes('PutObject')) key.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
     this.addEnvironment('BUCKET_NAME', bucket.bucketName);
+    return this;
+  }
+
+  /** Lets the function publish to the (KMS-encrypted) topic and says which topic it is. */
+  useTopic(topic: ITopic, key: IKey): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+    key.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
+    this.addEnvironment('NOTIFICATION_TOPIC_ARN', topic.topicArn);
     return this;
   }
 

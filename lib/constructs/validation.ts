@@ -5,6 +5,7 @@ import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import { S3EventSourceV2 } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -19,6 +20,8 @@ export interface ValidationProps {
   readonly storage: Storage;
   readonly data: Data;
   readonly operationsKey: IKey;
+  /** Where "a file arrived through your link" notices are published. */
+  readonly notifications: ITopic;
   readonly logRetention: RetentionDays;
   readonly retainData: boolean;
 }
@@ -61,6 +64,7 @@ export class Validation extends Construct {
     })
       .useTable(filesTable, data.table(filesTable), ['GetItem', 'UpdateItem'])
       .useTable(auditTable, data.table(auditTable), ['PutItem'])
+      .useTopic(props.notifications, props.operationsKey)
       .useBucketPrefix(storage.bucket, storage.key, bucketLayout.incomingPrefix, ['GetObject', 'DeleteObject'], {
         list: true,
       })

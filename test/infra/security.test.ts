@@ -64,6 +64,7 @@ function resourceNames(stack: DocdropStack): Record<string, string> {
     [logicalIdOf(stack.storage.key)]: 'documents-key',
     [logicalIdOf(stack.monitoring.key)]: 'operations-key',
     [logicalIdOf(stack.validation.failures)]: 'failure-queue',
+    [logicalIdOf(stack.monitoring.topic)]: 'notifications-topic',
   };
 }
 
@@ -735,6 +736,8 @@ describe('least privilege', () => {
       'kms:Decrypt documents-key',
       'kms:GenerateDataKey documents-key',
       'sqs:SendMessage failure-queue',
+      // "A file arrived through your link" notices, on the same (operations) key.
+      'sns:Publish notifications-topic',
       // Sending to the KMS-encrypted failure queue takes a data key from its key.
       'kms:GenerateDataKey operations-key',
       'kms:Decrypt operations-key',
@@ -845,6 +848,7 @@ describe('function environment', () => {
       if (uses(table.id)) expected[table.envVar] = { Ref: logicalIdOf(stack.data.table(table)) };
     }
     if (uses('bucket')) expected.BUCKET_NAME = { Ref: logicalIdOf(stack.storage.bucket) };
+    if (uses('notifications-topic')) expected.NOTIFICATION_TOPIC_ARN = { Ref: logicalIdOf(stack.monitoring.topic) };
     if (ownerHandlers.has(handler)) {
       expected.USER_POOL_ID = { Ref: logicalIdOf(stack.auth.userPool) };
       expected.USER_POOL_CLIENT_ID = { Ref: logicalIdOf(stack.auth.webClient) };
@@ -881,7 +885,9 @@ describe('function environment', () => {
             ? value
             : name === 'USER_POOL_ID'
               ? 'us-east-1_Dummy'
-              : `dummy-${name.toLowerCase()}`,
+              : name.endsWith('_ARN')
+                ? `arn:aws:dummy:us-east-1:000000000000:${name.toLowerCase()}`
+                : `dummy-${name.toLowerCase()}`,
         ]),
       );
       for (const name of Object.keys(process.env)) delete process.env[name];
