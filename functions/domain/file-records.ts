@@ -33,6 +33,8 @@ export interface FileRecord {
   readonly width?: number;
   readonly height?: number;
   readonly thumbnail?: boolean;
+  /** Set on a profile-photo upload, which is not one of the owner's files and is not listed. */
+  readonly purpose?: 'profile-photo';
   /** Set while the record may expire: pending (never arrived) or rejected. */
   readonly ttl?: number;
 }
@@ -162,6 +164,45 @@ export async function markConfirmed(
   }
 }
 
+/** The owner's current profile picture: one item beside their files, never listed. */
+export interface ProfilePointer {
+  readonly ownerId: string;
+  readonly fileId: typeof PROFILE_POINTER;
+  readonly purpose: 'profile-pointer';
+  readonly photoFileId: string;
+  readonly ttl?: undefined;
+}
+export const PROFILE_POINTER = 'profile';
+
+/**
+ * Points the owner's profile at a newly released picture, unless a newer one is already
+ * there: file ids are time-ordered, so a late event for an older upload changes nothing.
+ */
+export async function pointProfileAt(store: FilesStore, ownerId: string, photoFileId: string): Promise<boolean> {
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { ownerId, fileId: PROFILE_POINTER },
+        UpdateExpression: 'SET photoFileId = :photo, purpose = :purpose',
+        ConditionExpression: 'attribute_not_exists(photoFileId) OR photoFileId < :photo',
+        ExpressionAttributeValues: { ':photo': photoFileId, ':purpose': 'profile-pointer' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+export async function getProfilePointer(store: FilesStore, ownerId: string): Promise<ProfilePointer | undefined> {
+  const { Item } = await store.db.send(
+    new GetCommand({ TableName: store.tableName, Key: { ownerId, fileId: PROFILE_POINTER }, ConsistentRead: true }),
+  );
+  return Item as ProfilePointer | undefined;
+}
+
 export async function deleteFileRecord(store: FilesStore, ownerId: string, fileId: string): Promise<void> {
   await store.db.send(new DeleteCommand({ TableName: store.tableName, Key: { ownerId, fileId } }));
 }
@@ -183,7 +224,10 @@ export async function listFiles(
       ExclusiveStartKey: decodeCursor(page.cursor, ownerId, FILE_PAGE_KEY),
     }),
   );
-  const live = ((Items ?? []) as FileRecord[]).filter((file) => file.ttl === undefined || file.ttl > epochSeconds(now));
+  const live = ((Items ?? []) as (FileRecord | ProfilePointer)[]).filter(
+    (item): item is FileRecord =>
+      !('purpose' in item && item.purpose) && (item.ttl === undefined || item.ttl > epochSeconds(now)),
+  );
   return { files: live, cursor: encodeCursor(LastEvaluatedKey) };
 }
 

@@ -109,6 +109,22 @@ const SHRINK_ON_LOAD = new Set<ImageType>(['image/jpeg', 'image/webp']);
 const thumbnailOf = (image: Sharp): Promise<Buffer> =>
   image.autoOrient().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'cover' }).webp({ quality: 80 }).toBuffer();
 
+/**
+ * A profile picture: 400x400, cover-cropped, upright, WebP, no metadata. Only the first frame
+ * of an animation is used; shrink-on-load keeps the decode small for JPEG and WebP.
+ */
+export async function makeProfilePicture(input: Uint8Array, limits: ImageLimits): Promise<Buffer> {
+  const options: SharpOptions = { limitInputPixels: limits.maxPixels, failOn: 'truncated', pages: 1 };
+  try {
+    const header = await sharp(input, { limitInputPixels: false, failOn: 'truncated' }).metadata();
+    refuseIfTooLarge(header.width ?? 0, header.height ?? 0, limits);
+    return await thumbnailOf(sharp(input, options));
+  } catch (error) {
+    if (error instanceof ImageRejected) throw error;
+    throw new ImageRejected('corrupt_image', 'the image is damaged or truncated and cannot be decoded');
+  }
+}
+
 /** Frames are re-encoded as a whole (metadata dropped); the thumbnail comes from the first frame. */
 async function cleanAnimated(input: Uint8Array, type: ImageType, options: SharpOptions): Promise<CleanedImage> {
   const [encoded, thumbnail] = await Promise.all([

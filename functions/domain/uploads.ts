@@ -76,6 +76,7 @@ export async function presignUpload(
   request: UploadRequest,
   policy: UploadPolicy,
   now = new Date(),
+  purpose?: 'profile-photo',
 ): Promise<PresignedUpload> {
   checkAgainstPolicy(request, policy);
   const fileId = newFileId(now.getTime());
@@ -90,6 +91,7 @@ export async function presignUpload(
       sha256: request.sha256,
       createdAt: now.toISOString(),
       ...(owner.linkId ? { linkId: owner.linkId } : {}),
+      ...(purpose ? { purpose } : {}),
     },
     now,
   );

@@ -9,11 +9,25 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { logger } from '#commons/logger';
-import { bucketLayout, fileKey, incomingKey, parseIncomingKey, thumbKey } from '#definitions/bucket';
+import { bucketLayout, fileKey, incomingKey, parseIncomingKey, profilePhotoKey, thumbKey } from '#definitions/bucket';
 import { type ImageType, isImageType, limits } from '#definitions/limits';
 import { checkContent, type Verdict } from './content-check';
-import { type FileRecord, type FilesStore, getFile, type ReleasedImage, settleFile } from './file-records';
-import { checkImageHeader, cleanImage, type ImageLimits, ImageRejected } from './image-pipeline';
+import {
+  type FileRecord,
+  type FilesStore,
+  getFile,
+  pointProfileAt,
+  type ReleasedImage,
+  settleFile,
+} from './file-records';
+import {
+  checkImageHeader,
+  cleanImage,
+  type ImageLimits,
+  ImageRejected,
+  makeProfilePicture,
+  THUMBNAIL_SIZE,
+} from './image-pipeline';
 
 export interface ValidatorDeps {
   readonly s3: S3Client;
@@ -104,6 +118,26 @@ async function releaseCleanedImage(deps: ValidatorDeps, file: FileRecord, type: 
   };
 }
 
+/** A profile photo upload becomes the owner's 400x400 picture; the upload itself is not kept. */
+async function releaseProfilePicture(deps: ValidatorDeps, file: FileRecord): Promise<ReleasedImage> {
+  const source = await deps.s3.send(
+    new GetObjectCommand({ Bucket: deps.bucket, Key: incomingKey(file.ownerId, file.fileId) }),
+  );
+  const picture = await makeProfilePicture(
+    (await source.Body?.transformToByteArray()) ?? new Uint8Array(),
+    deps.images,
+  );
+  const key = profilePhotoKey(file.ownerId, file.fileId);
+  await deps.s3.send(new PutObjectCommand({ Bucket: deps.bucket, Key: key, Body: picture, ContentType: 'image/webp' }));
+  await tagReleased(deps, key);
+  return {
+    size: picture.length,
+    sha256: createHash('sha256').update(picture).digest('base64'),
+    width: THUMBNAIL_SIZE,
+    height: THUMBNAIL_SIZE,
+  };
+}
+
 /** Checks what the content is, then for images decodes and cleans it: any refusal becomes a rejection verdict. */
 async function judgeAndRelease(
   deps: ValidatorDeps,
@@ -112,6 +146,17 @@ async function judgeAndRelease(
 ): Promise<{ verdict: Verdict; image?: ReleasedImage }> {
   const verdict = await checkContent(head.bytes, file, { size: head.totalSize });
   if (!verdict.ok) return { verdict };
+  if (file.purpose === 'profile-photo') {
+    if (!isImageType(file.contentType))
+      return { verdict: { ok: false, code: 'not_an_image', reason: 'a profile photo must be an image' } };
+    try {
+      await checkImageHeader(head.bytes, deps.images);
+      return { verdict, image: await releaseProfilePicture(deps, file) };
+    } catch (error) {
+      if (error instanceof ImageRejected) return { verdict: { ok: false, code: error.code, reason: error.message } };
+      throw error;
+    }
+  }
   if (!isImageType(file.contentType)) {
     await releaseAsUploaded(deps, file);
     return { verdict };
@@ -181,6 +226,7 @@ export async function validateUpload(
   }
   await deleteObject(deps, key);
   if (!settled) return { outcome: 'already-settled', file };
+  if (verdict.ok && file.purpose === 'profile-photo') await pointProfileAt(deps.files, file.ownerId, file.fileId);
   const outcome = verdict.ok ? 'clean' : 'rejected';
   logger.info('upload validated', { outcome, ...(verdict.ok ? {} : { code: verdict.code, reason: verdict.reason }) });
   return { outcome, file, verdict };

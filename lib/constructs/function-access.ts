@@ -58,6 +58,14 @@ export const functionAccess: Record<string, FunctionAccess> = {
     tables: [{ table: filesTable, actions: ['GetItem'] }],
     bucket: [{ prefix: bucketLayout.thumbsPrefix, actions: ['GetObject'] }],
   },
+  'profile-photo': {
+    owner: true,
+    tables: [{ table: filesTable, actions: ['PutItem', 'GetItem'] }, audit],
+    bucket: [
+      { prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] },
+      { prefix: bucketLayout.profilesPrefix, actions: ['GetObject'] },
+    ],
+  },
   delete: {
     owner: true,
     tables: [{ table: filesTable, actions: ['GetItem', 'DeleteItem'] }, audit],

@@ -124,6 +124,7 @@ export class Storage extends Construct {
         resources: [
           this.bucket.arnForObjects(`${bucketLayout.filesPrefix}*`),
           this.bucket.arnForObjects(`${bucketLayout.thumbsPrefix}*`),
+          this.bucket.arnForObjects(`${bucketLayout.profilesPrefix}*`),
         ],
         conditions: {
           StringNotEquals: { [`s3:ExistingObjectTag/${bucketLayout.releaseTag.key}`]: bucketLayout.releaseTag.value },

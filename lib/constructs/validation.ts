@@ -77,7 +77,8 @@ export class Validation extends Construct {
         'PutObject',
         'PutObjectTagging',
         'DeleteObject',
-      ]);
+      ])
+      .useBucketPrefix(storage.bucket, storage.key, bucketLayout.profilesPrefix, ['PutObject', 'PutObjectTagging']);
 
     this.validator.configureAsyncInvoke({
       retryAttempts: 2,

@@ -8,6 +8,8 @@ export const bucketLayout = {
   filesPrefix: 'files/',
   /** 400x400 WebP previews of released images, written by the validator. */
   thumbsPrefix: 'thumbs/',
+  /** Owners' 400x400 profile pictures, written by the validator. */
+  profilesPrefix: 'profiles/',
   /** Object tag the validator sets on released objects; the cloud bucket policy denies reads without it. */
   releaseTag: { key: 'docdrop-status', value: 'clean' },
 } as const;
@@ -19,6 +21,9 @@ export const fileKey = (ownerId: string, fileId: string): string => `${bucketLay
 
 export const thumbKey = (ownerId: string, fileId: string): string =>
   `${bucketLayout.thumbsPrefix}${ownerId}/${fileId}.webp`;
+
+export const profilePhotoKey = (ownerId: string, fileId: string): string =>
+  `${bucketLayout.profilesPrefix}${ownerId}/${fileId}.webp`;
 
 const ID = '[A-Za-z0-9_-]{1,64}';
 const INCOMING_KEY = new RegExp(`^${bucketLayout.incomingPrefix}(${ID})/(${ID})$`);

@@ -58,6 +58,8 @@ export const limits = {
   rejectedRecordDays: 30,
   /** Bytes the validator reads to identify a type: file-type needs at most 4100, the text check 4 KiB. */
   sniffBytes: 4100,
+  /** Profile photos: the upload may be at most this large; the picture is a square WebP of `profilePhotoPixels` a side. */
+  profilePhotoMaxBytes: 5 * MiB,
   /** Images larger than this (width x height x frames) are refused before decoding (`MAX_IMAGE_PIXELS`). */
   maxImagePixels: 50_000_000,
 } as const;

@@ -29,6 +29,8 @@ export const routes = [
   { method: 'GET', path: '/api/files/{fileId}/download', handler: 'download', caller: 'owner' },
   { method: 'GET', path: '/api/files/{fileId}/thumbnail', handler: 'thumbnail', caller: 'owner' },
   { method: 'DELETE', path: '/api/files/{fileId}', handler: 'delete', caller: 'owner' },
+  { method: 'PUT', path: '/api/profile/photo', handler: 'profile-photo', caller: 'owner' },
+  { method: 'GET', path: '/api/profile/photo', handler: 'profile-photo', caller: 'owner' },
 ] as const satisfies readonly RouteDefinition[];
 
 /** API Gateway's route key, e.g. `DELETE /api/links/{linkId}`. */

@@ -258,6 +258,7 @@ describe('documents bucket', () => {
         Resource: expect.arrayContaining([
           objectsArn(bucket, `${bucketLayout.filesPrefix}*`),
           objectsArn(bucket, `${bucketLayout.thumbsPrefix}*`),
+          objectsArn(bucket, `${bucketLayout.profilesPrefix}*`),
         ]),
         Condition: { StringNotEquals: { 's3:ExistingObjectTag/docdrop-status': 'clean' } },
       }),
@@ -719,6 +720,15 @@ describe('least privilege', () => {
       's3:DeleteObject bucket/thumbs/*',
     ],
     thumbnail: ['dynamodb:GetItem files', 's3:GetObject bucket/thumbs/*', 'kms:Decrypt documents-key'],
+    'profile-photo': [
+      'dynamodb:PutItem files',
+      'dynamodb:GetItem files',
+      'dynamodb:PutItem audit',
+      's3:PutObject bucket/incoming/*',
+      's3:GetObject bucket/profiles/*',
+      'kms:GenerateDataKey documents-key',
+      'kms:Decrypt documents-key',
+    ],
     'image-validator': [
       'dynamodb:GetItem files',
       'dynamodb:UpdateItem files',
@@ -733,6 +743,9 @@ describe('least privilege', () => {
       's3:PutObject bucket/thumbs/*',
       's3:PutObjectTagging bucket/thumbs/*',
       's3:DeleteObject bucket/thumbs/*',
+      // Owners' profile pictures.
+      's3:PutObject bucket/profiles/*',
+      's3:PutObjectTagging bucket/profiles/*',
       'kms:Decrypt documents-key',
       'kms:GenerateDataKey documents-key',
       'sqs:SendMessage failure-queue',
