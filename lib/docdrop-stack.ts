@@ -54,6 +54,7 @@ export class DocdropStack extends Stack {
       data: this.data,
       operationsKey: this.monitoring.key,
       notifications: this.monitoring.topic,
+      maxImagePixels: settings.maxImagePixels,
       logRetention,
       retainData,
     });

@@ -27,6 +27,8 @@ const settingsSchema = z.object({
   webOrigins: list,
   /** Largest single file in bytes (a presigned PUT carries at most 5 GiB). */
   maxFileBytes: z.coerce.number().int().positive().max(limits.maxFileBytesCeiling),
+  /** Images with more pixels (width x height x frames) are refused before decoding. */
+  maxImagePixels: z.coerce.number().int().positive(),
   /** Per-owner storage quota in bytes (enforced by the drive features). */
   defaultQuotaBytes: z.coerce.number().int().positive(),
   /** Days a replaced or deleted object's old version is kept before it expires. */

@@ -203,7 +203,10 @@ export class DocdropFunction extends NodejsFunction {
   }
 
   /** Sets a plain setting; for values that carry no permission. */
-  useSetting(name: 'WEB_BASE_URL' | 'MAX_FILE_BYTES' | 'USER_POOL_ID' | 'USER_POOL_CLIENT_ID', value: string): this {
+  useSetting(
+    name: 'WEB_BASE_URL' | 'MAX_FILE_BYTES' | 'MAX_IMAGE_PIXELS' | 'USER_POOL_ID' | 'USER_POOL_CLIENT_ID',
+    value: string,
+  ): this {
     this.addEnvironment(name, value);
     return this;
   }

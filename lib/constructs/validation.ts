@@ -23,6 +23,7 @@ export interface ValidationProps {
   /** Where "a file arrived through your link" notices are published. */
   readonly notifications: ITopic;
   readonly logRetention: RetentionDays;
+  readonly maxImagePixels: number;
   readonly retainData: boolean;
 }
 
@@ -65,6 +66,7 @@ export class Validation extends Construct {
       .useTable(filesTable, data.table(filesTable), ['GetItem', 'UpdateItem'])
       .useTable(auditTable, data.table(auditTable), ['PutItem'])
       .useTopic(props.notifications, props.operationsKey)
+      .useSetting('MAX_IMAGE_PIXELS', String(props.maxImagePixels))
       .useBucketPrefix(storage.bucket, storage.key, bucketLayout.incomingPrefix, ['GetObject', 'DeleteObject'], {
         list: true,
       })

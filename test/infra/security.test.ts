@@ -840,7 +840,13 @@ describe('function environment', () => {
     routes.filter((route) => route.caller === 'owner').map((route) => route.handler),
   );
   /** Plain settings that carry no permission. */
-  const plainSettings = new Set(['POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS', 'WEB_BASE_URL', 'MAX_FILE_BYTES']);
+  const plainSettings = new Set([
+    'POWERTOOLS_SERVICE_NAME',
+    'NODE_OPTIONS',
+    'WEB_BASE_URL',
+    'MAX_FILE_BYTES',
+    'MAX_IMAGE_PIXELS',
+  ]);
 
   const environmentOf = (template: Template, functionId: string): Record<string, unknown> =>
     (template.toJSON().Resources[functionId]?.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
