@@ -1,11 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { limits } from '../../lib/definitions/limits';
-import { handlerEnvironment } from '../../local/environment';
 import {
   api,
   db,
@@ -17,11 +15,11 @@ import {
   PDF,
   putToS3,
   sha256Base64,
-  system,
   TEXT,
   tableName,
   waitForSettled,
 } from '../support/harness';
+import { deliverToValidator } from '../support/validator';
 
 /**
  * Images are decoded and re-encoded before anyone can download them: what is released is
@@ -230,38 +228,7 @@ async function existsAfterSettling(key: string, timeoutMs = 10_000): Promise<boo
   return false;
 }
 
-// The validator module, invoked in this process for deliveries the emulator would not repeat.
-type ValidatorHandler = (event: unknown, context: Context) => Promise<void>;
-let validator: ValidatorHandler;
-
-beforeAll(async () => {
-  // It reads its configuration at import, as in Lambda: the local system's environment.
-  Object.assign(process.env, handlerEnvironment(system));
-  validator = (await import('../../functions/image-validator/index')).handler;
-});
-
-/** An ObjectCreated:Put record as S3 sends it to Lambda (docdrop's keys need no encoding). */
-const deliver = (key: string, size: number): Promise<void> =>
-  validator(
-    {
-      Records: [
-        {
-          eventVersion: '2.1',
-          eventSource: 'aws:s3',
-          awsRegion: system.region,
-          eventTime: new Date().toISOString(),
-          eventName: 'ObjectCreated:Put',
-          s3: {
-            s3SchemaVersion: '1.0',
-            configurationId: 'incoming-uploads',
-            bucket: { name: system.bucket, arn: `arn:aws:s3:::${system.bucket}` },
-            object: { key, size, sequencer: '0' },
-          },
-        },
-      ],
-    },
-    { awsRequestId: randomUUID(), functionName: 'image-pipeline-test' } as Context,
-  );
+const deliver = (key: string, size: number): Promise<void> => deliverToValidator(key, size, 'image-pipeline-test');
 
 // ---------------------------------------------------------------------------------------------
 

@@ -1,10 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { confirmUpload } from '../../functions/domain/uploads';
-import { handlerEnvironment } from '../../local/environment';
 import {
   api,
   db,
@@ -22,6 +20,7 @@ import {
   tableName,
   waitForSettled,
 } from '../support/harness';
+import { deliverToValidator } from '../support/validator';
 
 /**
  * Nothing is downloadable until the validator has compared the bytes with what was declared.
@@ -33,49 +32,7 @@ const MiB = 1024 * 1024;
 /** Bytes that are neither text nor any type file-type knows. */
 const BINARY = Uint8Array.from({ length: 1024 }, (_, i) => (i * 7) % 256);
 
-type ValidatorHandler = (event: unknown, context: Context) => Promise<void>;
-let validator: ValidatorHandler;
-
-beforeAll(async () => {
-  // The validator reads its configuration at import, as in Lambda: the same environment the
-  // local system gives it (local/system.ts), pointing at the test's emulators.
-  Object.assign(process.env, handlerEnvironment(system));
-  validator = (await import('../../functions/image-validator/index')).handler;
-});
-
-/** Keys in S3 event records are URL-encoded, `/` kept and spaces as `+`. */
-const encodeAsS3 = (key: string): string =>
-  encodeURIComponent(key)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%2F/g, '/')
-    .replace(/%20/g, '+');
-
-/** An ObjectCreated:Put record as S3 sends it to Lambda. */
-function objectCreatedEvent(key: string, size?: number) {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: system.region,
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'incoming-uploads',
-          bucket: { name: system.bucket, arn: `arn:aws:s3:::${system.bucket}` },
-          object: { key: encodeAsS3(key), ...(size === undefined ? {} : { size }), sequencer: '0' },
-        },
-      },
-    ],
-  };
-}
-
-const deliver = (key: string, size?: number): Promise<void> =>
-  validator(objectCreatedEvent(key, size), {
-    awsRequestId: randomUUID(),
-    functionName: 'validation-gate-test',
-  } as Context);
+const deliver = (key: string, size?: number): Promise<void> => deliverToValidator(key, size, 'validation-gate-test');
 
 const incoming = (owner: Owner, fileId: string) => `incoming/${owner.sub}/${fileId}`;
 const released = (owner: Owner, fileId: string) => `files/${owner.sub}/${fileId}`;

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import { handlerEnvironment } from '../../local/environment';
+import { system } from './harness';
+
+/**
+ * The validator module invoked in the test's own process, for deliveries the emulator would
+ * not make (the same event twice, at once, late). It reads its configuration at import, as in
+ * Lambda, so the local system's environment is set first.
+ */
+type ValidatorHandler = (event: unknown, context: Context) => Promise<void>;
+let validator: Promise<ValidatorHandler> | undefined;
+
+function loadValidator(): Promise<ValidatorHandler> {
+  validator ??= (async () => {
+    Object.assign(process.env, handlerEnvironment(system));
+    return (await import('../../functions/image-validator/index')).handler;
+  })();
+  return validator;
+}
+
+/** Keys in S3 event records are URL-encoded, `/` kept and spaces as `+`. */
+export const encodeAsS3 = (key: string): string =>
+  encodeURIComponent(key)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%2F/g, '/')
+    .replace(/%20/g, '+');
+
+/** An ObjectCreated:Put record as S3 sends it to Lambda. */
+export function objectCreatedEvent(key: string, size?: number) {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: system.region,
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'incoming-uploads',
+          bucket: { name: system.bucket, arn: `arn:aws:s3:::${system.bucket}` },
+          object: { key: encodeAsS3(key), ...(size === undefined ? {} : { size }), sequencer: '0' },
+        },
+      },
+    ],
+  };
+}
+
+/** Delivers an ObjectCreated event for `key` to the validator, as Lambda would invoke it. */
+export async function deliverToValidator(key: string, size?: number, functionName = 'test-validator'): Promise<void> {
+  const handler = await loadValidator();
+  await handler(objectCreatedEvent(key, size), { awsRequestId: randomUUID(), functionName } as Context);
+}
