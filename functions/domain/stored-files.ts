@@ -2,9 +2,9 @@ import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Conflict, NotFound } from '#commons/errors';
 import { attachmentDisposition } from '#commons/file-names';
-import { fileKey, incomingKey, thumbKey } from '#definitions/bucket';
+import { fileKey, incomingKey, profilePhotoKey, thumbKey } from '#definitions/bucket';
 import { isImageType, limits } from '#definitions/limits';
-import { deleteFileRecord, type FileRecord, getFile } from './file-records';
+import { deleteFileRecord, type FileRecord, getFile, getProfilePointer } from './file-records';
 import type { StorageDeps } from './uploads';
 
 async function requireFile(deps: StorageDeps, ownerId: string, fileId: string): Promise<FileRecord> {
@@ -13,28 +13,48 @@ async function requireFile(deps: StorageDeps, ownerId: string, fileId: string): 
   return file;
 }
 
-/** A short-lived GET for a released file, named as it was uploaded. Nothing else is ever signed for reading. */
+export interface SignedRead {
+  readonly url: string;
+  readonly expiresAt: string;
+}
+
+/** The one place reads are signed: a few minutes, for a released key only. */
+async function signRead(
+  deps: StorageDeps,
+  key: string,
+  response: { contentType: string; disposition?: string },
+  now: Date,
+): Promise<SignedRead> {
+  const url = await getSignedUrl(
+    deps.s3,
+    new GetObjectCommand({
+      Bucket: deps.bucket,
+      Key: key,
+      ResponseContentType: response.contentType,
+      ...(response.disposition ? { ResponseContentDisposition: response.disposition } : {}),
+    }),
+    { expiresIn: limits.downloadUrlSeconds },
+  );
+  return { url, expiresAt: new Date(now.getTime() + limits.downloadUrlSeconds * 1000).toISOString() };
+}
+
+/** A short-lived GET for a released file, named as it was uploaded. */
 export async function presignDownload(
   deps: StorageDeps,
   ownerId: string,
   fileId: string,
   now = new Date(),
-): Promise<{ url: string; expiresAt: string; file: FileRecord }> {
+): Promise<SignedRead> {
   const file = await requireFile(deps, ownerId, fileId);
   if (file.status === 'pending') throw new Conflict('not_ready', 'The file is still being checked. Try again shortly.');
   if (file.status === 'rejected')
     throw new Conflict('rejected', `The file was rejected: ${file.reason ?? 'it failed validation'}.`);
-  const url = await getSignedUrl(
-    deps.s3,
-    new GetObjectCommand({
-      Bucket: deps.bucket,
-      Key: fileKey(ownerId, fileId),
-      ResponseContentDisposition: attachmentDisposition(file.name),
-      ResponseContentType: file.contentType,
-    }),
-    { expiresIn: limits.downloadUrlSeconds },
+  return signRead(
+    deps,
+    fileKey(ownerId, fileId),
+    { contentType: file.contentType, disposition: attachmentDisposition(file.name) },
+    now,
   );
-  return { url, expiresAt: new Date(now.getTime() + limits.downloadUrlSeconds * 1000).toISOString(), file };
 }
 
 /** A short-lived GET for a released image's 400x400 WebP preview. Non-images have none. */
@@ -43,18 +63,20 @@ export async function presignThumbnail(
   ownerId: string,
   fileId: string,
   now = new Date(),
-): Promise<{ url: string; expiresAt: string }> {
+): Promise<SignedRead> {
   const file = await requireFile(deps, ownerId, fileId);
   if (file.status === 'pending' && isImageType(file.contentType)) {
     throw new Conflict('not_ready', 'The image is still being checked. Try again shortly.');
   }
   if (file.status !== 'clean' || !file.thumbnail) throw new NotFound('no_thumbnail', 'This file has no thumbnail.');
-  const url = await getSignedUrl(
-    deps.s3,
-    new GetObjectCommand({ Bucket: deps.bucket, Key: thumbKey(ownerId, fileId), ResponseContentType: 'image/webp' }),
-    { expiresIn: limits.downloadUrlSeconds },
-  );
-  return { url, expiresAt: new Date(now.getTime() + limits.downloadUrlSeconds * 1000).toISOString() };
+  return signRead(deps, thumbKey(ownerId, fileId), { contentType: 'image/webp' }, now);
+}
+
+/** A short-lived GET for the owner's current profile picture. */
+export async function presignProfilePhoto(deps: StorageDeps, ownerId: string, now = new Date()): Promise<SignedRead> {
+  const pointer = await getProfilePointer(deps.files, ownerId);
+  if (!pointer) throw new NotFound('no_profile_photo', 'There is no profile photo yet.');
+  return signRead(deps, profilePhotoKey(ownerId, pointer.photoFileId), { contentType: 'image/webp' }, now);
 }
 
 /**

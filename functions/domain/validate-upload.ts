@@ -70,6 +70,14 @@ const isNoSuchKey = (error: unknown): boolean =>
 const deleteObject = (deps: ValidatorDeps, key: string) =>
   deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: key }));
 
+/** The whole upload, for the image paths only (bounded by the per-file limit); type checks read just the head. */
+async function readUpload(deps: ValidatorDeps, file: FileRecord): Promise<Uint8Array> {
+  const source = await deps.s3.send(
+    new GetObjectCommand({ Bucket: deps.bucket, Key: incomingKey(file.ownerId, file.fileId) }),
+  );
+  return (await source.Body?.transformToByteArray()) ?? new Uint8Array();
+}
+
 const releaseTagging = { TagSet: [{ Key: bucketLayout.releaseTag.key, Value: bucketLayout.releaseTag.value }] };
 
 /** Tags a released object with the tag the cloud bucket policy requires for reads: the last step, after it is complete. */
@@ -90,52 +98,38 @@ async function releaseAsUploaded(deps: ValidatorDeps, file: FileRecord): Promise
   await tagReleased(deps, target);
 }
 
+/** Writes a released object and then tags it: the tag the read policy requires comes last. */
+async function putReleased(deps: ValidatorDeps, key: string, body: Buffer, contentType: string): Promise<void> {
+  await deps.s3.send(new PutObjectCommand({ Bucket: deps.bucket, Key: key, Body: body, ContentType: contentType }));
+  await tagReleased(deps, key);
+}
+
+const describeReleased = (bytes: Buffer, width: number, height: number): ReleasedImage => ({
+  size: bytes.length,
+  sha256: createHash('sha256').update(bytes).digest('base64'),
+  width,
+  height,
+});
+
 /**
  * Images: decoded once and re-encoded without metadata (see image-pipeline.ts); the cleaned
  * image replaces the upload and a WebP thumbnail is written beside it. The record then
  * describes the cleaned bytes.
  */
 async function releaseCleanedImage(deps: ValidatorDeps, file: FileRecord, type: ImageType): Promise<ReleasedImage> {
-  const source = await deps.s3.send(
-    new GetObjectCommand({ Bucket: deps.bucket, Key: incomingKey(file.ownerId, file.fileId) }),
-  );
-  const bytes = (await source.Body?.transformToByteArray()) ?? new Uint8Array();
-  const cleaned = await cleanImage(bytes, type, deps.images);
-  const target = fileKey(file.ownerId, file.fileId);
-  const thumbnail = thumbKey(file.ownerId, file.fileId);
+  const cleaned = await cleanImage(await readUpload(deps, file), type, deps.images);
   await Promise.all([
-    deps.s3.send(new PutObjectCommand({ Bucket: deps.bucket, Key: target, Body: cleaned.image, ContentType: type })),
-    deps.s3.send(
-      new PutObjectCommand({ Bucket: deps.bucket, Key: thumbnail, Body: cleaned.thumbnail, ContentType: 'image/webp' }),
-    ),
+    putReleased(deps, fileKey(file.ownerId, file.fileId), cleaned.image, type),
+    putReleased(deps, thumbKey(file.ownerId, file.fileId), cleaned.thumbnail, 'image/webp'),
   ]);
-  await Promise.all([tagReleased(deps, target), tagReleased(deps, thumbnail)]);
-  return {
-    size: cleaned.image.length,
-    sha256: createHash('sha256').update(cleaned.image).digest('base64'),
-    width: cleaned.width,
-    height: cleaned.height,
-  };
+  return describeReleased(cleaned.image, cleaned.width, cleaned.height);
 }
 
 /** A profile photo upload becomes the owner's 400x400 picture; the upload itself is not kept. */
 async function releaseProfilePicture(deps: ValidatorDeps, file: FileRecord): Promise<ReleasedImage> {
-  const source = await deps.s3.send(
-    new GetObjectCommand({ Bucket: deps.bucket, Key: incomingKey(file.ownerId, file.fileId) }),
-  );
-  const picture = await makeProfilePicture(
-    (await source.Body?.transformToByteArray()) ?? new Uint8Array(),
-    deps.images,
-  );
-  const key = profilePhotoKey(file.ownerId, file.fileId);
-  await deps.s3.send(new PutObjectCommand({ Bucket: deps.bucket, Key: key, Body: picture, ContentType: 'image/webp' }));
-  await tagReleased(deps, key);
-  return {
-    size: picture.length,
-    sha256: createHash('sha256').update(picture).digest('base64'),
-    width: THUMBNAIL_SIZE,
-    height: THUMBNAIL_SIZE,
-  };
+  const picture = await makeProfilePicture(await readUpload(deps, file), deps.images);
+  await putReleased(deps, profilePhotoKey(file.ownerId, file.fileId), picture, 'image/webp');
+  return describeReleased(picture, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
 }
 
 /** Checks what the content is, then for images decodes and cleans it: any refusal becomes a rejection verdict. */
@@ -146,25 +140,20 @@ async function judgeAndRelease(
 ): Promise<{ verdict: Verdict; image?: ReleasedImage }> {
   const verdict = await checkContent(head.bytes, file, { size: head.totalSize });
   if (!verdict.ok) return { verdict };
-  if (file.purpose === 'profile-photo') {
-    if (!isImageType(file.contentType))
-      return { verdict: { ok: false, code: 'not_an_image', reason: 'a profile photo must be an image' } };
-    try {
-      await checkImageHeader(head.bytes, deps.images);
-      return { verdict, image: await releaseProfilePicture(deps, file) };
-    } catch (error) {
-      if (error instanceof ImageRejected) return { verdict: { ok: false, code: error.code, reason: error.message } };
-      throw error;
-    }
-  }
+  const profilePhoto = file.purpose === 'profile-photo';
   if (!isImageType(file.contentType)) {
+    if (profilePhoto)
+      return { verdict: { ok: false, code: 'not_an_image', reason: 'a profile photo must be an image' } };
     await releaseAsUploaded(deps, file);
     return { verdict };
   }
   try {
     // A small file can claim a huge canvas: refuse it from the header, before downloading it.
     await checkImageHeader(head.bytes, deps.images);
-    return { verdict, image: await releaseCleanedImage(deps, file, file.contentType) };
+    const image = profilePhoto
+      ? await releaseProfilePicture(deps, file)
+      : await releaseCleanedImage(deps, file, file.contentType);
+    return { verdict, image };
   } catch (error) {
     if (error instanceof ImageRejected) return { verdict: { ok: false, code: error.code, reason: error.message } };
     throw error;
