@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, S3Event } from 'aws-lambda';
+import { encodeEventKey } from '#commons/s3-event-keys';
 import { bucketLayout } from '#definitions/bucket';
 import { runInvocation } from './invocations';
 import type { EmulatorS3Event } from './s3';
 
 const logger = new Logger({ serviceName: 'local-s3-events' });
-
-/** S3 writes keys into event records URL-encoded, spaces as `+`; the emulator does not. */
-export const encodeEventKey = (key: string): string =>
-  encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
 
 export type S3Function = (event: S3Event, context: Context) => Promise<void>;
 

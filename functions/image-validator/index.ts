@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { logger } from '#commons/logger';
+import { decodeEventKey } from '#commons/s3-event-keys';
 import { recordAudit } from '#domain/audit';
 import { arrivalNotice, notifyLinkOwner } from '#domain/notifications';
 import { validateUpload } from '#domain/validate-upload';
@@ -32,9 +33,6 @@ const s3EventSchema = z.object({
     )
     .min(1),
 });
-
-/** S3 writes keys into events URL-encoded, with spaces as `+`. */
-export const decodeEventKey = (key: string): string => decodeURIComponent(key.replace(/\+/g, ' '));
 
 /**
  * Triggered by ObjectCreated under `incoming/`. A thrown error makes Lambda retry the event

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { encodeEventKey } from '../../functions/commons/s3-event-keys';
 import { handlerEnvironment } from '../../local/environment';
 import { system } from './harness';
 
@@ -19,13 +20,6 @@ function loadValidator(): Promise<ValidatorHandler> {
   return validator;
 }
 
-/** Keys in S3 event records are URL-encoded, `/` kept and spaces as `+`. */
-export const encodeAsS3 = (key: string): string =>
-  encodeURIComponent(key)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%2F/g, '/')
-    .replace(/%20/g, '+');
-
 /** An ObjectCreated:Put record as S3 sends it to Lambda. */
 export function objectCreatedEvent(key: string, size?: number) {
   return {
@@ -40,7 +34,7 @@ export function objectCreatedEvent(key: string, size?: number) {
           s3SchemaVersion: '1.0',
           configurationId: 'incoming-uploads',
           bucket: { name: system.bucket, arn: `arn:aws:s3:::${system.bucket}` },
-          object: { key: encodeAsS3(key), ...(size === undefined ? {} : { size }), sequencer: '0' },
+          object: { key: encodeEventKey(key), ...(size === undefined ? {} : { size }), sequencer: '0' },
         },
       },
     ],
