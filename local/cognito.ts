@@ -2,12 +2,9 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import {
-  CognitoIdentityProviderClient,
-  CreateUserPoolClientCommand,
-  ListUserPoolClientsCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { CreateUserPoolClientCommand, ListUserPoolClientsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { userPoolDefinition } from '#definitions/auth';
+import { localIdentityProvider } from './owners';
 
 const require = createRequire(import.meta.url);
 
@@ -154,12 +151,4 @@ async function ensureWebClient(endpoint: string, region: string, userPoolId: str
   const clientId = created.UserPoolClient?.ClientId;
   if (!clientId) throw new Error('cognito-local did not return a client id');
   return clientId;
-}
-
-export function localIdentityProvider(endpoint: string, region: string): CognitoIdentityProviderClient {
-  return new CognitoIdentityProviderClient({
-    endpoint,
-    region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
 }

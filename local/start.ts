@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_OWNER, PortInUseError, startLocalSystem } from './system';
+import { DEMO_OWNER } from './owners';
+import { PortInUseError, startLocalSystem } from './system';
 
 const HELP = `Usage: npm start [-- --fresh]
 

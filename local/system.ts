@@ -1,17 +1,13 @@
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
-  UsernameExistsException,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { apiHandlers, validatorHandler } from '#definitions/routes';
 import { type TableDefinition, tables } from '#definitions/tables';
-import { localIdentityProvider, startCognito } from './cognito';
+import { startCognito } from './cognito';
 import { createTables, localDynamoClient, startDynamo } from './dynamodb';
 import { handlerEnvironment, type SystemAddresses } from './environment';
 import { type HttpFunction, startGateway } from './gateway';
+import { DEMO_OWNER, seedOwner } from './owners';
 import { startS3 } from './s3';
 import { createS3EventBridge, type S3Function } from './s3-events';
 import { STATIC_PAGE } from './static-page';
@@ -22,7 +18,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export const REGION = 'us-east-1';
 export const BUCKET = 'docdrop-local-documents';
-export const DEMO_OWNER = { email: 'demo@docdrop.local', password: 'Docdrop-demo-2026!' };
 export const physicalTableName = (table: TableDefinition): string => `docdrop-${table.id}`;
 
 export interface Ports {
@@ -133,25 +128,26 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const dynamoClient = localDynamoClient(dynamo.endpoint);
     await createTables(dynamoClient, tables, physicalTableName);
     dynamoClient.destroy();
-    if (options.seedDemoOwner) await seedOwner(cognito.endpoint, cognito.userPoolId, DEMO_OWNER);
+    if (options.seedDemoOwner)
+      await seedOwner(
+        { cognitoEndpoint: cognito.endpoint, region: REGION, userPoolId: cognito.userPoolId },
+        DEMO_OWNER,
+      );
 
     const tableNames = Object.fromEntries(tables.map((table) => [table.envVar, physicalTableName(table)]));
+    const addresses: SystemAddresses = {
+      region: REGION,
+      apiUrl: webOrigin,
+      s3Endpoint: s3.endpoint,
+      dynamodbEndpoint: dynamo.endpoint,
+      cognitoEndpoint: cognito.endpoint,
+      userPoolId: cognito.userPoolId,
+      userPoolClientId: cognito.userPoolClientId,
+      bucket: BUCKET,
+      tableNames,
+    };
     // The handlers read their configuration at import, exactly as in Lambda: set it first.
-    Object.assign(
-      process.env,
-      handlerEnvironment({
-        region: REGION,
-        apiUrl: webOrigin,
-        s3Endpoint: s3.endpoint,
-        dynamodbEndpoint: dynamo.endpoint,
-        cognitoEndpoint: cognito.endpoint,
-        userPoolId: cognito.userPoolId,
-        userPoolClientId: cognito.userPoolClientId,
-        bucket: BUCKET,
-        tableNames,
-      }),
-      options.environment,
-    );
+    Object.assign(process.env, handlerEnvironment(addresses), options.environment);
     const handlers = new Map<string, HttpFunction>();
     for (const name of apiHandlers) handlers.set(name, (await import(`../functions/${name}/index.ts`)).handler);
     validator = (await import(`../functions/${validatorHandler}/index.ts`)).handler;
@@ -160,27 +156,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       port: ports.gateway,
       host: '127.0.0.1',
       handlers,
-      publicConfig: {
-        apiUrl: webOrigin,
-        region: REGION,
-        userPoolId: cognito.userPoolId,
-        userPoolClientId: cognito.userPoolClientId,
-        cognitoEndpoint: cognito.endpoint,
-      },
+      publicConfig: publicConfigOf(addresses),
       staticPage: STATIC_PAGE,
     });
     stops.push(gateway.stop);
 
     return {
-      apiUrl: gateway.url,
-      s3Endpoint: s3.endpoint,
-      dynamodbEndpoint: dynamo.endpoint,
-      cognitoEndpoint: cognito.endpoint,
-      userPoolId: cognito.userPoolId,
-      userPoolClientId: cognito.userPoolClientId,
-      bucket: BUCKET,
-      tableNames,
-      region: REGION,
+      ...addresses,
       validatorIdle: events.idle,
       failedEvents: events.failed,
       stop: stopAll,
@@ -191,39 +173,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   }
 }
 
-/** Creates a confirmed owner with a permanent password, unless one with that e-mail exists. */
-export async function seedOwner(
-  endpoint: string,
-  userPoolId: string,
-  owner: { email: string; password: string },
-): Promise<void> {
-  const idp = localIdentityProvider(endpoint, REGION);
-  try {
-    await idp.send(
-      new AdminCreateUserCommand({
-        UserPoolId: userPoolId,
-        Username: owner.email,
-        MessageAction: 'SUPPRESS',
-        UserAttributes: [
-          { Name: 'email', Value: owner.email },
-          { Name: 'email_verified', Value: 'true' },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (error instanceof UsernameExistsException) return;
-    throw error;
-  } finally {
-    idp.destroy();
-  }
-  const again = localIdentityProvider(endpoint, REGION);
-  await again.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: userPoolId,
-      Username: owner.email,
-      Password: owner.password,
-      Permanent: true,
-    }),
-  );
-  again.destroy();
+/** What `GET /config.json` tells browsers and scripts. */
+function publicConfigOf(addresses: SystemAddresses): Record<string, string> {
+  const { apiUrl, region, userPoolId, userPoolClientId, cognitoEndpoint } = addresses;
+  return { apiUrl, region, userPoolId, userPoolClientId, cognitoEndpoint };
 }

@@ -15,7 +15,6 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -26,7 +25,8 @@ import { validateUpload } from '../functions/domain/validate-upload';
 import { incomingKey } from '../lib/definitions/bucket';
 import { limits } from '../lib/definitions/limits';
 import { S3_CREDENTIALS } from '../local/environment';
-import { seedOwner, startLocalSystem } from '../local/system';
+import { seedOwner, signIn } from '../local/owners';
+import { startLocalSystem } from '../local/system';
 
 const MiB = 1024 * 1024;
 
@@ -47,20 +47,8 @@ async function main() {
   });
   try {
     const owner = { email: 'bench@docdrop.local', password: 'Bench-password-2026!' };
-    await seedOwner(system.cognitoEndpoint, system.userPoolId, owner);
-    const idp = new CognitoIdentityProviderClient({
-      region: system.region,
-      endpoint: system.cognitoEndpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const auth = await idp.send(
-      new InitiateAuthCommand({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: system.userPoolClientId,
-        AuthParameters: { USERNAME: owner.email, PASSWORD: owner.password },
-      }),
-    );
-    const token = auth.AuthenticationResult?.IdToken as string;
+    await seedOwner(system, owner);
+    const { idToken: token } = await signIn(system, owner);
     const ownerId = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()).sub as string;
 
     // 1. presign through the gateway

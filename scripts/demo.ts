@@ -6,8 +6,7 @@
  *   npm run demo              (API at http://localhost:3000, or DOCDROP_URL)
  */
 import { createHash } from 'node:crypto';
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { DEMO_OWNER } from '../local/system';
+import { DEMO_OWNER, signIn } from '../local/owners';
 
 const base = process.env.DOCDROP_URL ?? 'http://localhost:3000';
 
@@ -35,19 +34,15 @@ async function main() {
   console.log(config);
 
   step(`sign in as ${DEMO_OWNER.email} (Cognito USER_PASSWORD_AUTH)`);
-  const idp = new CognitoIdentityProviderClient({
-    region: config.region,
-    endpoint: config.cognitoEndpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const auth = await idp.send(
-    new InitiateAuthCommand({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: config.userPoolClientId,
-      AuthParameters: { USERNAME: DEMO_OWNER.email, PASSWORD: DEMO_OWNER.password },
-    }),
+  const { idToken: token } = await signIn(
+    {
+      cognitoEndpoint: config.cognitoEndpoint as string,
+      region: config.region as string,
+      userPoolId: config.userPoolId as string,
+      userPoolClientId: config.userPoolClientId as string,
+    },
+    DEMO_OWNER,
   );
-  const token = auth.AuthenticationResult?.IdToken as string;
   console.log('got an ID token');
 
   step('POST /api/links (owner creates a one-time upload link)');

@@ -1,14 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { seedOwner, signIn } from '../../local/owners';
 
 /**
  * What integration tests use to reach the local system: its addresses, real SDK clients for
@@ -36,12 +31,6 @@ export const db = DynamoDBDocumentClient.from(
 export const tableName = (envVar: 'LINKS_TABLE' | 'FILES_TABLE' | 'AUDIT_TABLE'): string =>
   system.tableNames[envVar] as string;
 
-const idp = new CognitoIdentityProviderClient({
-  region: system.region,
-  endpoint: system.cognitoEndpoint,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
-
 export interface Owner {
   readonly email: string;
   readonly idToken: string;
@@ -53,36 +42,10 @@ const subOf = (jwt: string): string => JSON.parse(Buffer.from(jwt.split('.')[1] 
 
 /** A new confirmed owner, signed in with USER_PASSWORD_AUTH: each test gets its own tenant. */
 export async function newOwner(): Promise<Owner> {
-  const email = `owner-${randomUUID()}@example.test`;
-  const password = `Pw-${randomUUID()}-A1!`;
-  await idp.send(
-    new AdminCreateUserCommand({
-      UserPoolId: system.userPoolId,
-      Username: email,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-    }),
-  );
-  await idp.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: system.userPoolId,
-      Username: email,
-      Password: password,
-      Permanent: true,
-    }),
-  );
-  const auth = await idp.send(
-    new InitiateAuthCommand({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: system.userPoolClientId,
-      AuthParameters: { USERNAME: email, PASSWORD: password },
-    }),
-  );
-  const idToken = auth.AuthenticationResult?.IdToken as string;
-  return { email, idToken, accessToken: auth.AuthenticationResult?.AccessToken as string, sub: subOf(idToken) };
+  const owner = { email: `owner-${randomUUID()}@example.test`, password: `Pw-${randomUUID()}-A1!` };
+  await seedOwner(system, owner);
+  const { idToken, accessToken } = await signIn(system, owner);
+  return { email: owner.email, idToken, accessToken, sub: subOf(idToken) };
 }
 
 export interface ApiResponse<T = any> {
