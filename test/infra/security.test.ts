@@ -1077,9 +1077,22 @@ describe('outputs', () => {
 });
 
 describe('settings', () => {
+  it('hands the image pixel limit to the validator', () => {
+    // prepare
+    const { stack, template } = buildStack({ 'docdrop:maxImagePixels': '24000000' });
+
+    // act
+    const validator = template.toJSON().Resources[logicalIdOf(stack.validation.validator)];
+
+    // assess
+    expect(validator.Properties.Environment.Variables.MAX_IMAGE_PIXELS).toBe('24000000');
+  });
+
   it.each([
     ['docdrop:maxFileBytes', -1],
     ['docdrop:maxFileBytes', 6 * 1024 ** 3],
+    ['docdrop:maxImagePixels', 0],
+    ['docdrop:maxImagePixels', 'lots'],
     ['docdrop:webOrigins', 'ftp://x'],
     ['docdrop:webOrigins', []],
     ['docdrop:noncurrentVersionDays', 0],

@@ -42,33 +42,23 @@ async function waitForNotices(owner: Owner) {
   }
 }
 
-async function noticesOf(owner: Owner) {
+/** The owner's trail entries of one kind, read straight from the audit table. */
+async function trailEntries(owner: Owner, action: string) {
   const { Items = [] } = await db.send(
     new QueryCommand({
       TableName: tableName('AUDIT_TABLE'),
       KeyConditionExpression: 'ownerId = :owner',
-      FilterExpression: '#action = :arrival',
+      FilterExpression: '#action = :action',
       ExpressionAttributeNames: { '#action': 'action' },
-      ExpressionAttributeValues: { ':owner': owner.sub, ':arrival': 'link.arrival' },
+      ExpressionAttributeValues: { ':owner': owner.sub, ':action': action },
       ConsistentRead: true,
     }),
   );
   return Items;
 }
 
-async function validationEntries(owner: Owner): Promise<number> {
-  const { Items = [] } = await db.send(
-    new QueryCommand({
-      TableName: tableName('AUDIT_TABLE'),
-      KeyConditionExpression: 'ownerId = :owner',
-      FilterExpression: '#action = :validate',
-      ExpressionAttributeNames: { '#action': 'action' },
-      ExpressionAttributeValues: { ':owner': owner.sub, ':validate': 'upload.validate' },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.length;
-}
+const noticesOf = (owner: Owner) => trailEntries(owner, 'link.arrival');
+const validationEntries = async (owner: Owner) => (await trailEntries(owner, 'upload.validate')).length;
 
 describe('link arrival notices', () => {
   it('tells the link owner once when a file sent through the link is released', async () => {
