@@ -31,5 +31,6 @@ export function handlerEnvironment(system: SystemAddresses): Record<string, stri
     S3_ENDPOINT: system.s3Endpoint,
     DYNAMODB_ENDPOINT: system.dynamodbEndpoint,
     COGNITO_JWKS_URI: `${system.cognitoEndpoint}/${system.userPoolId}/.well-known/jwks.json`,
+    COGNITO_ENDPOINT: system.cognitoEndpoint,
   };
 }

@@ -13,6 +13,7 @@ const variables = {
   LINKS_TABLE: z.string().min(1),
   FILES_TABLE: z.string().min(1),
   AUDIT_TABLE: z.string().min(1),
+  SHARES_TABLE: z.string().min(1),
   BUCKET_NAME: z.string().min(3),
   USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9A-Za-z]+$/, 'must look like <region>_<id>'),
   USER_POOL_CLIENT_ID: z.string().min(1),
@@ -27,6 +28,8 @@ const variables = {
   DYNAMODB_ENDPOINT: webUrl().optional(),
   /** Local system only: where cognito-local publishes its keys (the cloud verifier fetches Cognito's own). */
   COGNITO_JWKS_URI: webUrl().optional(),
+  /** Local system only: cognito-local's API, where the shares function looks users up. */
+  COGNITO_ENDPOINT: webUrl().optional(),
 } as const;
 
 type Variables = typeof variables;

@@ -10,12 +10,14 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
  * Reads a cursor back. A cursor is input like any other: it must hold exactly the key
  * attributes of the table or index being paged (DynamoDB answers anything else with a
  * ValidationException), each a non-empty string, and name the caller's own partition, so
- * one crafted with another owner's id cannot start a page in their data.
+ * one crafted with another owner's id cannot start a page in their data. The partition is
+ * `ownerId` unless the index pages another one (a grantee's shares).
  */
 export function decodeCursor(
   cursor: string | undefined,
   ownerId: string,
   keyAttributes: readonly string[],
+  partitionAttribute = 'ownerId',
 ): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
   const invalid = new Invalid('invalid_cursor', 'The page cursor is not valid; start again without it.');
@@ -27,6 +29,6 @@ export function decodeCursor(
   }
   const schema = z.object(Object.fromEntries(keyAttributes.map((name) => [name, z.string().min(1).max(256)]))).strict();
   const parsed = schema.safeParse(decoded);
-  if (!parsed.success || parsed.data.ownerId !== ownerId) throw invalid;
+  if (!parsed.success || parsed.data[partitionAttribute] !== ownerId) throw invalid;
   return parsed.data as Record<string, string>;
 }

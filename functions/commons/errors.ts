@@ -36,3 +36,10 @@ export class TooLarge extends AppError {
 export class UnsupportedType extends AppError {
   readonly status = 415;
 }
+/**
+ * The caller can see the thing (it is shared with them) but not change it. Never used for
+ * what the caller cannot see: that answers 404.
+ */
+export class Forbidden extends AppError {
+  readonly status = 403;
+}

@@ -10,3 +10,6 @@ export const pageQuery = z
     limit: z.coerce.number().int().min(1).max(limits.listPage.max).default(limits.listPage.default),
   })
   .strict();
+
+/** A folder as routes and bodies name it: a folder id, or `root` for the top level. */
+export const folderRef = z.union([z.literal('root'), id]);

@@ -2,10 +2,13 @@ import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
+import { driveFromEnvironment } from '#commons/drive';
 import { actorOf, httpHandler, spaceOwnerOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id } from '#commons/schemas';
+import { accessFile } from '#domain/access';
 import { recordAudit } from '#domain/audit';
+import { getFile } from '#domain/file-records';
 import { authenticateLinkToken } from '#domain/upload-links';
 import { confirmUpload } from '#domain/uploads';
 
@@ -13,6 +16,7 @@ const config = readConfig('LINKS_TABLE', 'AUDIT_TABLE');
 const db = createDocumentClient();
 const links = { db, tableName: config.LINKS_TABLE };
 const storage = storageFromEnvironment(db);
+const drive = driveFromEnvironment(db);
 
 export const handler = httpHandler(
   {
@@ -23,9 +27,13 @@ export const handler = httpHandler(
     params: z.object({ uploadId: id }),
   },
   async ({ params, caller, requestId, sourceIp }) => {
-    const ownerId = spaceOwnerOf(caller);
-    // A link holder reaches only the uploads made through its own link.
+    // A link holder reaches only the uploads made through its own link; a signed-in user their
+    // own uploads, or the ones they made into a folder shared with them to edit.
     const linkId = caller.kind === 'link' ? caller.linkId : undefined;
+    const ownerId =
+      caller.kind === 'link' || (await getFile(storage.files, spaceOwnerOf(caller), params.uploadId))
+        ? spaceOwnerOf(caller)
+        : (await accessFile(drive, spaceOwnerOf(caller), params.uploadId, 'edit', 'upload')).ownerId;
     const file = await confirmUpload(storage, { ownerId, linkId }, params.uploadId);
     await recordAudit(db, config.AUDIT_TABLE, {
       ownerId,
@@ -39,7 +47,11 @@ export const handler = httpHandler(
     const outcome = { status: file.status, ...(file.reason ? { reason: file.reason } : {}) };
     return {
       status: 200,
-      body: caller.kind === 'link' ? { uploadId: file.fileId, ...outcome } : { fileId: file.fileId, ...outcome },
+      body:
+        caller.kind === 'link'
+          ? { uploadId: file.fileId, ...outcome }
+          : // A replace upload became a new version of the file it replaced: that is the file to name.
+            { fileId: file.mergedInto ?? file.fileId, ...outcome },
     };
   },
 );

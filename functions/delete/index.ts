@@ -2,15 +2,18 @@ import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
+import { driveFromEnvironment } from '#commons/drive';
 import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id } from '#commons/schemas';
+import { accessFile } from '#domain/access';
 import { recordAudit } from '#domain/audit';
 import { deleteStoredFile } from '#domain/stored-files';
 
 const config = readConfig('AUDIT_TABLE');
 const db = createDocumentClient();
 const storage = storageFromEnvironment(db);
+const drive = driveFromEnvironment(db);
 
 export const handler = httpHandler(
   {
@@ -18,7 +21,7 @@ export const handler = httpHandler(
     params: z.object({ fileId: id }),
   },
   async ({ params, caller, requestId, sourceIp }) => {
-    const ownerId = ownerIdOf(caller);
+    const { ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'edit');
     await deleteStoredFile(storage, ownerId, params.fileId);
     await recordAudit(db, config.AUDIT_TABLE, {
       ownerId,

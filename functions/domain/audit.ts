@@ -12,7 +12,16 @@ export type AuditAction =
   | 'upload.validate'
   | 'link.arrival'
   | 'file.download'
-  | 'file.delete';
+  | 'file.delete'
+  | 'file.rename'
+  | 'file.move'
+  | 'file.replace'
+  | 'folder.create'
+  | 'folder.rename'
+  | 'folder.move'
+  | 'folder.delete'
+  | 'share.create'
+  | 'share.revoke';
 
 export interface AuditEntry {
   readonly ownerId: string;

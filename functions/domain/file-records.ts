@@ -4,14 +4,10 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { limits } from '#definitions/limits';
-import { filesTable, pageKeyAttributes } from '#definitions/tables';
-
-const FILE_PAGE_KEY = pageKeyAttributes(filesTable);
+import { ROOT } from './drive-names';
 
 export type FileStatus = 'pending' | 'clean' | 'rejected';
 
@@ -37,7 +33,21 @@ export interface FileRecord {
   readonly purpose?: 'profile-photo';
   /** Set while the record may expire: pending (never arrived) or rejected. */
   readonly ttl?: number;
+  /** The folder it is in (absent: the top level). */
+  readonly folderId?: string;
+  /** Listing keys (see drive-names.ts): present while the file is listed. */
+  readonly listKey?: string;
+  readonly nameKey?: string;
+  readonly sizeKey?: string;
+  /** What a pending upload does when its name is taken at release: numbered copy, or a new version of that file. */
+  readonly onConflict?: OnConflict;
+  /** Set once the file holds its name's claim in its folder (from release on). */
+  readonly claimed?: boolean;
+  /** A `replace` upload, once released: the file whose new version it became. The record is then not listed. */
+  readonly mergedInto?: string;
 }
+
+export type OnConflict = 'keep-both' | 'replace';
 
 /** What the image pipeline released in place of the upload: its record describes the cleaned bytes. */
 export interface ReleasedImage {
@@ -207,30 +217,6 @@ export async function deleteFileRecord(store: FilesStore, ownerId: string, fileI
   await store.db.send(new DeleteCommand({ TableName: store.tableName, Key: { ownerId, fileId } }));
 }
 
-/** The owner's files, newest first. Uploads that never arrived drop out once their TTL has passed, even before DynamoDB removes them. */
-export async function listFiles(
-  store: FilesStore,
-  ownerId: string,
-  page: { limit: number; cursor?: string },
-  now = new Date(),
-): Promise<{ files: FileRecord[]; cursor?: string }> {
-  const { Items, LastEvaluatedKey } = await store.db.send(
-    new QueryCommand({
-      TableName: store.tableName,
-      KeyConditionExpression: 'ownerId = :owner',
-      ExpressionAttributeValues: { ':owner': ownerId },
-      ScanIndexForward: false,
-      Limit: page.limit,
-      ExclusiveStartKey: decodeCursor(page.cursor, ownerId, FILE_PAGE_KEY),
-    }),
-  );
-  const live = ((Items ?? []) as (FileRecord | ProfilePointer)[]).filter(
-    (item): item is FileRecord =>
-      !('purpose' in item && item.purpose) && (item.ttl === undefined || item.ttl > epochSeconds(now)),
-  );
-  return { files: live, cursor: encodeCursor(LastEvaluatedKey) };
-}
-
 /** What an owner sees of a file. */
 export function describeFile(file: FileRecord) {
   return {
@@ -240,6 +226,7 @@ export function describeFile(file: FileRecord) {
     contentType: file.contentType,
     status: file.status,
     createdAt: file.createdAt,
+    folderId: file.folderId ?? ROOT,
     ...(file.linkId ? { linkId: file.linkId } : {}),
     ...(file.reason ? { reason: file.reason } : {}),
     ...(file.width && file.height ? { width: file.width, height: file.height } : {}),

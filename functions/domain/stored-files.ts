@@ -4,12 +4,14 @@ import { Conflict, NotFound } from '#commons/errors';
 import { attachmentDisposition } from '#commons/file-names';
 import { fileKey, incomingKey, profilePhotoKey, thumbKey } from '#definitions/bucket';
 import { isImageType, limits } from '#definitions/limits';
-import { deleteFileRecord, type FileRecord, getFile, getProfilePointer } from './file-records';
+import { forgetFile } from './file-moves';
+import { type FileRecord, getFile, getProfilePointer } from './file-records';
 import type { StorageDeps } from './uploads';
 
 async function requireFile(deps: StorageDeps, ownerId: string, fileId: string): Promise<FileRecord> {
   const file = await getFile(deps.files, ownerId, fileId);
-  if (!file) throw new NotFound('file_not_found', 'No such file.');
+  // A replace upload's record, once it became a version of another file, is no file of its own.
+  if (!file || file.mergedInto) throw new NotFound('file_not_found', 'No such file.');
   return file;
 }
 
@@ -90,6 +92,6 @@ export async function deleteStoredFile(deps: StorageDeps, ownerId: string, fileI
       deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key })),
     ),
   );
-  await deleteFileRecord(deps.files, ownerId, fileId);
+  await forgetFile(deps.files, file);
   return file;
 }

@@ -6,7 +6,15 @@ import { sanitizeFileName } from '#commons/file-names';
 import { newFileId } from '#commons/ids';
 import { incomingKey } from '#definitions/bucket';
 import { limits, REFUSED_TYPES } from '#definitions/limits';
-import { type FileRecord, type FilesStore, getFile, markConfirmed, putPendingFile } from './file-records';
+import { listKeyOfFiles, nameKeyOf, ROOT, sizeKeyOf } from './drive-names';
+import {
+  type FileRecord,
+  type FilesStore,
+  getFile,
+  markConfirmed,
+  type OnConflict,
+  putPendingFile,
+} from './file-records';
 
 /** A MIME type as `type/subtype`, compared in lower case; parameters such as `; charset=` are not part of the contract. */
 export const mimeType = z
@@ -72,7 +80,7 @@ export function checkAgainstPolicy(request: UploadRequest, policy: UploadPolicy)
  */
 export async function presignUpload(
   deps: StorageDeps,
-  owner: { ownerId: string; linkId?: string },
+  owner: { ownerId: string; linkId?: string; folderId?: string; onConflict?: OnConflict },
   request: UploadRequest,
   policy: UploadPolicy,
   now = new Date(),
@@ -80,18 +88,32 @@ export async function presignUpload(
 ): Promise<PresignedUpload> {
   checkAgainstPolicy(request, policy);
   const fileId = newFileId(now.getTime());
+  const name = sanitizeFileName(request.fileName);
+  // Listed in its folder from the start, under the name asked for; the name is settled
+  // (claimed, or numbered) when the validator releases it: see release-names.ts.
+  const folderId = owner.folderId ?? ROOT;
+  const listing = purpose
+    ? {}
+    : {
+        folderId,
+        listKey: listKeyOfFiles(owner.ownerId, folderId),
+        nameKey: nameKeyOf(name),
+        sizeKey: sizeKeyOf(request.size),
+        onConflict: owner.onConflict ?? 'keep-both',
+      };
   await putPendingFile(
     deps.files,
     {
       ownerId: owner.ownerId,
       fileId,
-      name: sanitizeFileName(request.fileName),
+      name,
       contentType: request.contentType,
       size: request.size,
       sha256: request.sha256,
       createdAt: now.toISOString(),
       ...(owner.linkId ? { linkId: owner.linkId } : {}),
       ...(purpose ? { purpose } : {}),
+      ...listing,
     },
     now,
   );

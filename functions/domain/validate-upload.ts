@@ -28,6 +28,7 @@ import {
   makeProfilePicture,
   THUMBNAIL_SIZE,
 } from './image-pipeline';
+import { NoFreeName, planRelease, type ReleasePlan, releaseAsReplacement, releaseWithName } from './release-names';
 
 export interface ValidatorDeps {
   readonly s3: S3Client;
@@ -85,8 +86,8 @@ const tagReleased = (deps: ValidatorDeps, key: string) =>
   deps.s3.send(new PutObjectTaggingCommand({ Bucket: deps.bucket, Key: key, Tagging: releaseTagging }));
 
 /** Non-images: the validated bytes are copied as uploaded (S3-side) to where downloads are signed for. */
-async function releaseAsUploaded(deps: ValidatorDeps, file: FileRecord): Promise<void> {
-  const target = fileKey(file.ownerId, file.fileId);
+async function releaseAsUploaded(deps: ValidatorDeps, file: FileRecord, targetId: string): Promise<void> {
+  const target = fileKey(file.ownerId, targetId);
   await deps.s3.send(
     new CopyObjectCommand({
       Bucket: deps.bucket,
@@ -116,11 +117,16 @@ const describeReleased = (bytes: Buffer, width: number, height: number): Release
  * image replaces the upload and a WebP thumbnail is written beside it. The record then
  * describes the cleaned bytes.
  */
-async function releaseCleanedImage(deps: ValidatorDeps, file: FileRecord, type: ImageType): Promise<ReleasedImage> {
+async function releaseCleanedImage(
+  deps: ValidatorDeps,
+  file: FileRecord,
+  type: ImageType,
+  targetId: string,
+): Promise<ReleasedImage> {
   const cleaned = await cleanImage(await readUpload(deps, file), type, deps.images);
   await Promise.all([
-    putReleased(deps, fileKey(file.ownerId, file.fileId), cleaned.image, type),
-    putReleased(deps, thumbKey(file.ownerId, file.fileId), cleaned.thumbnail, 'image/webp'),
+    putReleased(deps, fileKey(file.ownerId, targetId), cleaned.image, type),
+    putReleased(deps, thumbKey(file.ownerId, targetId), cleaned.thumbnail, 'image/webp'),
   ]);
   return describeReleased(cleaned.image, cleaned.width, cleaned.height);
 }
@@ -137,6 +143,7 @@ async function judgeAndRelease(
   deps: ValidatorDeps,
   file: FileRecord,
   head: Head,
+  targetId: string,
 ): Promise<{ verdict: Verdict; image?: ReleasedImage }> {
   const verdict = await checkContent(head.bytes, file, { size: head.totalSize });
   if (!verdict.ok) return { verdict };
@@ -144,7 +151,7 @@ async function judgeAndRelease(
   if (!isImageType(file.contentType)) {
     if (profilePhoto)
       return { verdict: { ok: false, code: 'not_an_image', reason: 'a profile photo must be an image' } };
-    await releaseAsUploaded(deps, file);
+    await releaseAsUploaded(deps, file, targetId);
     return { verdict };
   }
   try {
@@ -152,11 +159,51 @@ async function judgeAndRelease(
     await checkImageHeader(head.bytes, deps.images);
     const image = profilePhoto
       ? await releaseProfilePicture(deps, file)
-      : await releaseCleanedImage(deps, file, file.contentType);
+      : await releaseCleanedImage(deps, file, file.contentType, targetId);
     return { verdict, image };
   } catch (error) {
     if (error instanceof ImageRejected) return { verdict: { ok: false, code: error.code, reason: error.message } };
     throw error;
+  }
+}
+
+/**
+ * Settles a clean drive file under its final name, or as the new version of the file it
+ * replaces. Returns whether this delivery settled it, or why it could not be released.
+ */
+async function settleNamed(
+  deps: ValidatorDeps,
+  file: FileRecord,
+  plan: ReleasePlan,
+  image: ReleasedImage | undefined,
+  now: Date,
+): Promise<boolean | 'refused' | 'replaced-gone'> {
+  if (plan.replaces) {
+    const replaced = plan.replaces;
+    const result = await releaseAsReplacement(deps.files, file, replaced, image, now);
+    if (result.outcome === 'replaced-gone') {
+      // Deleted while this upload was checked: what was just written under its key goes too.
+      await Promise.all([
+        deleteObject(deps, fileKey(file.ownerId, replaced.fileId)),
+        deleteObject(deps, thumbKey(file.ownerId, replaced.fileId)),
+      ]);
+      return 'replaced-gone';
+    }
+    // A document replacing an image has no preview: the old one must not outlive it.
+    if (!image && replaced.thumbnail) await deleteObject(deps, thumbKey(file.ownerId, replaced.fileId));
+    return result.outcome === 'replaced';
+  }
+  try {
+    const result = await releaseWithName(deps.files, file, plan.folderId, image, now);
+    if (result.outcome === 'released' && result.name !== file.name) logger.info('released under a numbered name');
+    return result.outcome === 'released';
+  } catch (error) {
+    if (!(error instanceof NoFreeName)) throw error;
+    await Promise.all([
+      deleteObject(deps, fileKey(file.ownerId, file.fileId)),
+      deleteObject(deps, thumbKey(file.ownerId, file.fileId)),
+    ]);
+    return 'refused';
   }
 }
 
@@ -169,7 +216,7 @@ export async function validateUpload(
   deps: ValidatorDeps,
   key: string,
   now = new Date(),
-): Promise<{ outcome: ValidationOutcome; file?: FileRecord; verdict?: Verdict }> {
+): Promise<{ outcome: ValidationOutcome; file?: FileRecord; verdict?: Verdict; replacedFileId?: string }> {
   const ids = parseIncomingKey(key);
   if (!ids) {
     logger.warn('removing an object docdrop never signed for', { key });
@@ -190,23 +237,53 @@ export async function validateUpload(
   const head = await readHead(deps, key);
   if (!head) return { outcome: 'already-settled', file };
 
+  // Profile photos are not drive files: they have no folder and hold no name.
+  const plan = file.purpose ? undefined : await planRelease(deps.files, file);
+  const targetId = plan?.replaces?.fileId ?? file.fileId;
   let judged: { verdict: Verdict; image?: ReleasedImage };
   try {
-    judged = await judgeAndRelease(deps, file, head);
+    judged = await judgeAndRelease(deps, file, head, targetId);
   } catch (error) {
     // Another delivery finished first and removed the incoming object under us.
     if (isNoSuchKey(error)) return { outcome: 'already-settled', file };
     throw error;
   }
-  const { verdict, image } = judged;
-  const settled = await settleFile(
-    deps.files,
-    file.ownerId,
-    file.fileId,
-    verdict.ok ? { status: 'clean', ...(image ? { image } : {}) } : { status: 'rejected', reason: verdict.reason },
-    now,
-  );
-  if (!settled && verdict.ok && !(await getFile(deps.files, file.ownerId, file.fileId))) {
+  let { verdict } = judged;
+  const { image } = judged;
+  let settled: boolean;
+  if (verdict.ok && plan) {
+    const released = await settleNamed(deps, file, plan, image, now);
+    if (released === 'refused') {
+      verdict = { ok: false, code: 'name_unavailable', reason: 'no free name was left for it in its folder' };
+      settled = await settleFile(
+        deps.files,
+        file.ownerId,
+        file.fileId,
+        { status: 'rejected', reason: verdict.reason },
+        now,
+      );
+    } else if (released === 'replaced-gone') {
+      verdict = { ok: false, code: 'replaced_deleted', reason: 'the file it was to replace was deleted meanwhile' };
+      settled = await settleFile(
+        deps.files,
+        file.ownerId,
+        file.fileId,
+        { status: 'rejected', reason: verdict.reason },
+        now,
+      );
+    } else {
+      settled = released;
+    }
+  } else {
+    settled = await settleFile(
+      deps.files,
+      file.ownerId,
+      file.fileId,
+      verdict.ok ? { status: 'clean', ...(image ? { image } : {}) } : { status: 'rejected', reason: verdict.reason },
+      now,
+    );
+  }
+  if (!settled && verdict.ok && !plan?.replaces && !(await getFile(deps.files, file.ownerId, file.fileId))) {
     // The owner deleted the file while it was being checked: do not leave the released copies behind.
     await Promise.all([
       deleteObject(deps, fileKey(file.ownerId, file.fileId)),
@@ -218,5 +295,7 @@ export async function validateUpload(
   if (verdict.ok && file.purpose === 'profile-photo') await pointProfileAt(deps.files, file.ownerId, file.fileId);
   const outcome = verdict.ok ? 'clean' : 'rejected';
   logger.info('upload validated', { outcome, ...(verdict.ok ? {} : { code: verdict.code, reason: verdict.reason }) });
-  return { outcome, file, verdict };
+  // A replace: the upload became a new version of this file.
+  const replacedFileId = verdict.ok ? plan?.replaces?.fileId : undefined;
+  return { outcome, file, verdict, ...(replacedFileId ? { replacedFileId } : {}) };
 }

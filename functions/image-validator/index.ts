@@ -47,7 +47,7 @@ export async function handler(event: unknown, context: Context): Promise<void> {
       logger.warn('ignoring an event for another bucket or kind', { eventName: record.eventName });
       continue;
     }
-    const { outcome, file, verdict } = await validateUpload(deps, decodeEventKey(record.s3.object.key));
+    const { outcome, file, verdict, replacedFileId } = await validateUpload(deps, decodeEventKey(record.s3.object.key));
     if (file && (outcome === 'clean' || outcome === 'rejected')) {
       // The notice first: once the validation is in the trail, any notice is too.
       if (file.linkId) {
@@ -64,6 +64,16 @@ export async function handler(event: unknown, context: Context): Promise<void> {
         outcome: verdict && !verdict.ok ? `rejected:${verdict.code}` : outcome,
         requestId: context.awsRequestId,
       });
+      if (replacedFileId) {
+        await recordAudit(db, config.AUDIT_TABLE, {
+          ownerId: file.ownerId,
+          action: 'file.replace',
+          actor: 'system:validator',
+          objectId: replacedFileId,
+          outcome: `new-version-from:${file.fileId}`,
+          requestId: context.awsRequestId,
+        });
+      }
     }
   }
 }

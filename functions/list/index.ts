@@ -1,22 +1,40 @@
+import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient } from '#commons/clients';
-import { readConfig } from '#commons/config';
+import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { pageQuery } from '#commons/schemas';
-import { describeFile, listFiles } from '#domain/file-records';
+import { folderRef, pageQuery } from '#commons/schemas';
+import { accessFolder } from '#domain/access';
+import { listFolderItems, listOrder } from '#domain/drive-listing';
+import { describeFile, type FileRecord } from '#domain/file-records';
 
-const config = readConfig('FILES_TABLE');
-const files = { db: createDocumentClient(), tableName: config.FILES_TABLE };
+const drive = driveFromEnvironment();
 
-/** The owner's files newest first, their own uploads and what came in through their links. */
+const listQuery = z
+  .object({
+    ...pageQuery.shape,
+    folder: folderRef.default('root'),
+    sort: z.enum(['name', 'date', 'size']).optional(),
+    order: z.enum(['asc', 'desc']).optional(),
+  })
+  .strict()
+  .transform(({ sort, order, ...rest }) => ({ ...rest, ...listOrder.parse({ sort, order }) }));
+
+/**
+ * One folder's files (the top level without `folder`, as in API v1), newest first unless
+ * another order is asked for. Works the same on a folder shared with the caller.
+ */
 export const handler = httpHandler(
-  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), query: pageQuery },
+  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), query: listQuery },
   async ({ query, caller }) => {
-    const page = await listFiles(files, ownerIdOf(caller), query);
+    const folder = await accessFolder(drive, ownerIdOf(caller), query.folder, 'view');
+    const page = await listFolderItems(drive.files, folder.ownerId, folder.folderId, 'files', query);
     return {
       status: 200,
-      body: { items: page.files.map(describeFile), ...(page.cursor ? { cursor: page.cursor } : {}) },
+      body: {
+        items: (page.items as FileRecord[]).map(describeFile),
+        ...(page.cursor ? { cursor: page.cursor } : {}),
+      },
     };
   },
 );

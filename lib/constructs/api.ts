@@ -56,7 +56,13 @@ export class Api extends Construct {
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: [...props.webOrigins],
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
+        allowMethods: [
+          CorsHttpMethod.GET,
+          CorsHttpMethod.POST,
+          CorsHttpMethod.PUT,
+          CorsHttpMethod.PATCH,
+          CorsHttpMethod.DELETE,
+        ],
         allowHeaders: ['authorization', 'content-type', 'x-upload-token'],
         maxAge: Duration.hours(1),
       },
@@ -112,6 +118,7 @@ export class Api extends Construct {
           auth.webClient.userPoolClientId,
         );
       }
+      if (access.userDirectory) fn.useUserDirectory(auth.userPool);
       for (const setting of access.settings ?? []) {
         fn.useSetting(
           setting,

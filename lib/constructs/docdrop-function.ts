@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -18,7 +19,7 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 
 
 const BASIC_EXECUTION = 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
 
-export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 /** `HeadObject` is S3's `s3:GetObject` without the key: metadata only, S3 decrypts nothing for it. */
 export type ObjectAction = 'HeadObject' | 'GetObject' | 'PutObject' | 'PutObjectTagging' | 'DeleteObject';
 
@@ -139,11 +140,17 @@ export class DocdropFunction extends NodejsFunction {
   }
 
   /** Grants these item actions on the table (and the named index) and says which table it is. */
-  useTable(definition: TableDefinition, table: ITable, actions: readonly DynamoAction[], index?: string): this {
+  useTable(
+    definition: TableDefinition,
+    table: ITable,
+    actions: readonly DynamoAction[],
+    index?: string | readonly string[],
+  ): this {
+    const indexes = index === undefined ? [] : typeof index === 'string' ? [index] : index;
     this.addToRolePolicy(
       new PolicyStatement({
         actions: actions.map((action) => `dynamodb:${action}`),
-        resources: [table.tableArn, ...(index ? [`${table.tableArn}/index/${index}`] : [])],
+        resources: [table.tableArn, ...indexes.map((name) => `${table.tableArn}/index/${name}`)],
       }),
     );
     this.addEnvironment(definition.envVar, table.tableName);
@@ -191,6 +198,18 @@ export class DocdropFunction extends NodejsFunction {
     if (actions.includes('GetObject')) key.grant(this, 'kms:Decrypt');
     if (actions.includes('PutObject')) key.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
     this.addEnvironment('BUCKET_NAME', bucket.bucketName);
+    return this;
+  }
+
+  /**
+   * Lets the function find a user by e-mail in the pool (`ListUsers`, nothing else) and says
+   * which pool it is.
+   */
+  useUserDirectory(userPool: IUserPool): this {
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['cognito-idp:ListUsers'], resources: [userPool.userPoolArn] }),
+    );
+    this.addEnvironment('USER_POOL_ID', userPool.userPoolId);
     return this;
   }
 

@@ -1,5 +1,5 @@
 import { bucketLayout } from '../definitions/bucket';
-import { auditTable, filesTable, linksTable, type TableDefinition } from '../definitions/tables';
+import { auditTable, filesTable, linksTable, sharesTable, type TableDefinition } from '../definitions/tables';
 import type { DynamoAction, ObjectAction } from './docdrop-function';
 
 /**
@@ -10,13 +10,22 @@ import type { DynamoAction, ObjectAction } from './docdrop-function';
 export interface FunctionAccess {
   /** Verifies owner JWTs itself (USER_POOL_ID, USER_POOL_CLIENT_ID). */
   readonly owner?: boolean;
-  readonly tables?: readonly { table: TableDefinition; actions: readonly DynamoAction[]; index?: string }[];
+  readonly tables?: readonly {
+    table: TableDefinition;
+    actions: readonly DynamoAction[];
+    index?: string | readonly string[];
+  }[];
+  /** Looks users up by e-mail in the user pool (`cognito-idp:ListUsers` only). */
+  readonly userDirectory?: boolean;
   readonly bucket?: readonly { prefix: string; actions: readonly ObjectAction[]; list?: boolean }[];
   readonly settings?: readonly ('WEB_BASE_URL' | 'MAX_FILE_BYTES')[];
 }
 
 const audit = { table: auditTable, actions: ['PutItem'] } as const;
 const linkHolder = { table: linksTable, actions: ['GetItem'] } as const;
+/** The access check (functions/domain/access.ts): the caller's shares, read on every request. */
+const sharesGranted = { table: sharesTable, actions: ['Query'], index: 'byGrantee' } as const;
+const folderListings = filesTable.globalIndexes.map((index) => index.indexName);
 
 export const functionAccess: Record<string, FunctionAccess> = {
   health: {},
@@ -35,7 +44,9 @@ export const functionAccess: Record<string, FunctionAccess> = {
     owner: true,
     tables: [
       { table: linksTable, actions: ['GetItem', 'UpdateItem'] },
-      { table: filesTable, actions: ['PutItem'] },
+      // GetItem: the destination folder and its path (access check).
+      { table: filesTable, actions: ['PutItem', 'GetItem'] },
+      sharesGranted,
       audit,
     ],
     bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] }],
@@ -43,19 +54,22 @@ export const functionAccess: Record<string, FunctionAccess> = {
   },
   confirm: {
     owner: true,
-    tables: [linkHolder, { table: filesTable, actions: ['GetItem', 'UpdateItem'] }, audit],
+    tables: [linkHolder, { table: filesTable, actions: ['GetItem', 'UpdateItem'] }, sharesGranted, audit],
     // Only HEADs the upload, so no use of the key; listing makes a missing object a 404 rather than a 403.
     bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['HeadObject'], list: true }],
   },
-  list: { owner: true, tables: [{ table: filesTable, actions: ['Query'] }] },
+  list: {
+    owner: true,
+    tables: [{ table: filesTable, actions: ['GetItem', 'Query'], index: folderListings }, sharesGranted],
+  },
   download: {
     owner: true,
-    tables: [{ table: filesTable, actions: ['GetItem'] }, audit],
+    tables: [{ table: filesTable, actions: ['GetItem'] }, sharesGranted, audit],
     bucket: [{ prefix: bucketLayout.filesPrefix, actions: ['GetObject'] }],
   },
   thumbnail: {
     owner: true,
-    tables: [{ table: filesTable, actions: ['GetItem'] }],
+    tables: [{ table: filesTable, actions: ['GetItem'] }, sharesGranted],
     bucket: [{ prefix: bucketLayout.thumbsPrefix, actions: ['GetObject'] }],
   },
   'profile-photo': {
@@ -68,11 +82,44 @@ export const functionAccess: Record<string, FunctionAccess> = {
   },
   delete: {
     owner: true,
-    tables: [{ table: filesTable, actions: ['GetItem', 'DeleteItem'] }, audit],
+    // DeleteItem and UpdateItem: the record, its name claim and its folder's count go together.
+    tables: [{ table: filesTable, actions: ['GetItem', 'DeleteItem', 'UpdateItem'] }, sharesGranted, audit],
     bucket: [
       { prefix: bucketLayout.incomingPrefix, actions: ['DeleteObject'] },
       { prefix: bucketLayout.filesPrefix, actions: ['DeleteObject'] },
       { prefix: bucketLayout.thumbsPrefix, actions: ['DeleteObject'] },
+    ],
+  },
+  'update-file': {
+    owner: true,
+    tables: [{ table: filesTable, actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] }, sharesGranted, audit],
+  },
+  folders: {
+    owner: true,
+    tables: [
+      {
+        table: filesTable,
+        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'],
+        index: folderListings,
+      },
+      sharesGranted,
+      audit,
+    ],
+  },
+  shares: {
+    owner: true,
+    userDirectory: true,
+    tables: [
+      { table: filesTable, actions: ['GetItem'] },
+      { table: sharesTable, actions: ['PutItem', 'GetItem', 'DeleteItem', 'Query'], index: 'byOwner' },
+      audit,
+    ],
+  },
+  'shared-with-me': {
+    owner: true,
+    tables: [
+      { table: filesTable, actions: ['GetItem'] },
+      { table: sharesTable, actions: ['Query'], index: 'byGrantee' },
     ],
   },
 };

@@ -63,7 +63,8 @@ export class Validation extends Construct {
       timeout: Duration.minutes(2),
       nativeModules: ['sharp'],
     })
-      .useTable(filesTable, data.table(filesTable), ['GetItem', 'UpdateItem'])
+      // PutItem: a released file takes its name's claim (see release-names.ts).
+      .useTable(filesTable, data.table(filesTable), ['GetItem', 'UpdateItem', 'PutItem'])
       .useTable(auditTable, data.table(auditTable), ['PutItem'])
       .useTopic(props.notifications, props.operationsKey)
       .useSetting('MAX_IMAGE_PIXELS', String(props.maxImagePixels))

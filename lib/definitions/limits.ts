@@ -51,6 +51,8 @@ export const limits = {
   /** JSON bodies on the API are small; anything larger is refused before parsing. */
   requestBodyMaxBytes: 16 * 1024,
   fileNameMaxChars: 255,
+  /** Folders nest at most this deep (a move checks every ancestor of its destination in one transaction). */
+  folderMaxDepth: 20,
   listPage: { default: 50, max: 100 },
   /** Records of uploads that never arrived are removed by TTL after this (the bucket's incoming area is swept on the same clock). */
   pendingRecordHours: 24,

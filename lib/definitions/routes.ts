@@ -5,7 +5,7 @@
  * `caller` says who may call it: `owner` (Cognito JWT in `Authorization`), `link` (an
  * upload-link token in `X-Upload-Token`) or `public`. `handler` is a folder of `functions/`.
  */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Caller = 'owner' | 'link' | 'public';
 
 export interface RouteDefinition {
@@ -29,6 +29,15 @@ export const routes = [
   { method: 'GET', path: '/api/files/{fileId}/download', handler: 'download', caller: 'owner' },
   { method: 'GET', path: '/api/files/{fileId}/thumbnail', handler: 'thumbnail', caller: 'owner' },
   { method: 'DELETE', path: '/api/files/{fileId}', handler: 'delete', caller: 'owner' },
+  { method: 'PATCH', path: '/api/files/{fileId}', handler: 'update-file', caller: 'owner' },
+  { method: 'GET', path: '/api/folders', handler: 'folders', caller: 'owner' },
+  { method: 'POST', path: '/api/folders', handler: 'folders', caller: 'owner' },
+  { method: 'PATCH', path: '/api/folders/{folderId}', handler: 'folders', caller: 'owner' },
+  { method: 'DELETE', path: '/api/folders/{folderId}', handler: 'folders', caller: 'owner' },
+  { method: 'POST', path: '/api/shares', handler: 'shares', caller: 'owner' },
+  { method: 'GET', path: '/api/shares', handler: 'shares', caller: 'owner' },
+  { method: 'DELETE', path: '/api/shares/{shareId}', handler: 'shares', caller: 'owner' },
+  { method: 'GET', path: '/api/shared-with-me', handler: 'shared-with-me', caller: 'owner' },
   { method: 'PUT', path: '/api/profile/photo', handler: 'profile-photo', caller: 'owner' },
   { method: 'GET', path: '/api/profile/photo', handler: 'profile-photo', caller: 'owner' },
 ] as const satisfies readonly RouteDefinition[];

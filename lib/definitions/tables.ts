@@ -45,10 +45,31 @@ export const filesTable = {
   id: 'files',
   envVar: 'FILES_TABLE',
   partitionKey: { name: 'ownerId', type: 'S' },
-  // File ids are time-ordered, so a reverse query lists newest first.
+  // File ids are time-ordered, so a reverse query lists newest first. The same partition
+  // holds the owner's folders (`folder#<id>`) and name claims (`name#<folder>#<hash>`), so one
+  // transaction can move a name and the things that hold it.
   sortKey: { name: 'fileId', type: 'S' },
   timeToLiveAttribute: 'ttl',
-  globalIndexes: [],
+  // `listKey` is `files/<owner>/<folder>` on a listable file and `folders/<owner>/<parent>` on a
+  // folder: one query lists one folder's contents in the chosen order, and nothing else has it.
+  globalIndexes: [
+    {
+      indexName: 'byName',
+      partitionKey: { name: 'listKey', type: 'S' },
+      sortKey: { name: 'nameKey', type: 'S' },
+    },
+    {
+      indexName: 'byDate',
+      partitionKey: { name: 'listKey', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+    },
+    {
+      indexName: 'bySize',
+      partitionKey: { name: 'listKey', type: 'S' },
+      // Zero-padded decimal, so it sorts as text and a page cursor stays all strings.
+      sortKey: { name: 'sizeKey', type: 'S' },
+    },
+  ],
 } as const satisfies TableDefinition;
 
 /** What happened, to whose object, by whom: the upload and audit log. */
@@ -61,7 +82,30 @@ export const auditTable = {
   globalIndexes: [],
 } as const satisfies TableDefinition;
 
-export const tables = [linksTable, filesTable, auditTable] as const;
+/**
+ * Shares: one item per (owner, file or folder, grantee), so sharing again changes the role
+ * rather than adding a second share. Read on every request of a grantee (no caching), so a
+ * revoke ends access at once.
+ */
+export const sharesTable = {
+  id: 'shares',
+  envVar: 'SHARES_TABLE',
+  partitionKey: { name: 'shareId', type: 'S' },
+  globalIndexes: [
+    {
+      indexName: 'byGrantee',
+      partitionKey: { name: 'granteeId', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+    },
+    {
+      indexName: 'byOwner',
+      partitionKey: { name: 'ownerId', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+    },
+  ],
+} as const satisfies TableDefinition;
+
+export const tables = [linksTable, filesTable, auditTable, sharesTable] as const;
 
 /** The attributes of a table's (or one of its indexes') LastEvaluatedKey: what a page cursor must hold. */
 export function pageKeyAttributes(table: TableDefinition, indexName?: string): string[] {

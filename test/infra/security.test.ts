@@ -4,7 +4,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { userPoolDefinition } from '../../lib/definitions/auth';
 import { bucketCors, bucketLayout } from '../../lib/definitions/bucket';
 import { apiHandlers, routeKey, routes, validatorHandler } from '../../lib/definitions/routes';
-import { auditTable, filesTable, linksTable, type TableDefinition, tables } from '../../lib/definitions/tables';
+import {
+  auditTable,
+  filesTable,
+  linksTable,
+  sharesTable,
+  type TableDefinition,
+  tables,
+} from '../../lib/definitions/tables';
 import type { DocdropStack } from '../../lib/docdrop-stack';
 import {
   asList,
@@ -60,6 +67,8 @@ function resourceNames(stack: DocdropStack): Record<string, string> {
     [logicalIdOf(stack.data.table(linksTable))]: 'links',
     [logicalIdOf(stack.data.table(filesTable))]: 'files',
     [logicalIdOf(stack.data.table(auditTable))]: 'audit',
+    [logicalIdOf(stack.data.table(sharesTable))]: 'shares',
+    [logicalIdOf(stack.auth.userPool)]: 'user-pool',
     [logicalIdOf(stack.storage.bucket)]: 'bucket',
     [logicalIdOf(stack.storage.key)]: 'documents-key',
     [logicalIdOf(stack.monitoring.key)]: 'operations-key',
@@ -334,8 +343,11 @@ describe('tables', () => {
         BillingMode: 'PAY_PER_REQUEST',
         SSESpecification: { SSEEnabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true },
       });
+      // TTL where the definition asks for it (the shares table has nothing that expires).
+      expect(table?.Properties.TimeToLiveSpecification).toEqual(
+        definition.timeToLiveAttribute ? { AttributeName: definition.timeToLiveAttribute, Enabled: true } : undefined,
+      );
       expect(table?.Properties.KeySchema).toEqual(keySchema(definition));
       const indexes = (table?.Properties.GlobalSecondaryIndexes ?? []).map((index: any) => ({
         IndexName: index.IndexName,
@@ -679,6 +691,11 @@ describe('functions', () => {
 
 describe('least privilege', () => {
   const listing = (prefix: string) => `s3:ListBucket bucket if StringLike s3:prefix=${prefix}*`;
+  /** The access check reads the caller's shares on every request. */
+  const sharesGranted = ['dynamodb:Query shares', 'dynamodb:Query shares/index/byGrantee'];
+  /** One folder's contents in each order: the files table's three listing indexes. */
+  const folderListings = (action: string) =>
+    ['byName', 'byDate', 'bySize'].map((index) => `dynamodb:${action} files/index/${index}`);
 
   /** The whole access of each function: what its handler does, and nothing else. */
   const expectedGrants: Record<string, string[]> = {
@@ -691,6 +708,9 @@ describe('least privilege', () => {
       'dynamodb:GetItem links',
       'dynamodb:UpdateItem links',
       'dynamodb:PutItem files',
+      // The destination folder and its path, and the caller's shares: the access check.
+      'dynamodb:GetItem files',
+      ...sharesGranted,
       'dynamodb:PutItem audit',
       's3:PutObject bucket/incoming/*',
       'kms:GenerateDataKey documents-key',
@@ -700,13 +720,21 @@ describe('least privilege', () => {
       'dynamodb:GetItem links',
       'dynamodb:GetItem files',
       'dynamodb:UpdateItem files',
+      ...sharesGranted,
       'dynamodb:PutItem audit',
       's3:GetObject bucket/incoming/*',
       listing('incoming/'),
     ],
-    list: ['dynamodb:Query files'],
+    list: [
+      'dynamodb:GetItem files',
+      ...folderListings('GetItem'),
+      'dynamodb:Query files',
+      ...folderListings('Query'),
+      ...sharesGranted,
+    ],
     download: [
       'dynamodb:GetItem files',
+      ...sharesGranted,
       'dynamodb:PutItem audit',
       's3:GetObject bucket/files/*',
       'kms:Decrypt documents-key',
@@ -714,12 +742,47 @@ describe('least privilege', () => {
     delete: [
       'dynamodb:GetItem files',
       'dynamodb:DeleteItem files',
+      // The record, its name claim and its folder's count change in one transaction.
+      'dynamodb:UpdateItem files',
+      ...sharesGranted,
       'dynamodb:PutItem audit',
       's3:DeleteObject bucket/incoming/*',
       's3:DeleteObject bucket/files/*',
       's3:DeleteObject bucket/thumbs/*',
     ],
-    thumbnail: ['dynamodb:GetItem files', 's3:GetObject bucket/thumbs/*', 'kms:Decrypt documents-key'],
+    thumbnail: [
+      'dynamodb:GetItem files',
+      ...sharesGranted,
+      's3:GetObject bucket/thumbs/*',
+      'kms:Decrypt documents-key',
+    ],
+    'update-file': [
+      'dynamodb:GetItem files',
+      'dynamodb:PutItem files',
+      'dynamodb:UpdateItem files',
+      'dynamodb:DeleteItem files',
+      ...sharesGranted,
+      'dynamodb:PutItem audit',
+    ],
+    folders: [
+      ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'].flatMap((action) => [
+        `dynamodb:${action} files`,
+        ...folderListings(action),
+      ]),
+      ...sharesGranted,
+      'dynamodb:PutItem audit',
+    ],
+    shares: [
+      'dynamodb:GetItem files',
+      ...['PutItem', 'GetItem', 'DeleteItem', 'Query'].flatMap((action) => [
+        `dynamodb:${action} shares`,
+        `dynamodb:${action} shares/index/byOwner`,
+      ]),
+      'dynamodb:PutItem audit',
+      // Finding the grantee by e-mail, and nothing else in the pool.
+      'cognito-idp:ListUsers user-pool',
+    ],
+    'shared-with-me': ['dynamodb:GetItem files', 'dynamodb:Query shares', 'dynamodb:Query shares/index/byGrantee'],
     'profile-photo': [
       'dynamodb:PutItem files',
       'dynamodb:GetItem files',
@@ -732,6 +795,8 @@ describe('least privilege', () => {
     'image-validator': [
       'dynamodb:GetItem files',
       'dynamodb:UpdateItem files',
+      // A released file takes its name's claim.
+      'dynamodb:PutItem files',
       'dynamodb:PutItem audit',
       's3:GetObject bucket/incoming/*',
       's3:DeleteObject bucket/incoming/*',

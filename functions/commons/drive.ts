@@ -1,0 +1,8 @@
+import { createDocumentClient } from './clients';
+import { readConfig } from './config';
+
+/** The files and shares tables the drive handlers read through the access check. */
+export function driveFromEnvironment(db = createDocumentClient()) {
+  const { FILES_TABLE, SHARES_TABLE } = readConfig('FILES_TABLE', 'SHARES_TABLE');
+  return { files: { db, tableName: FILES_TABLE }, shares: { db, tableName: SHARES_TABLE } };
+}

@@ -1,0 +1,204 @@
+import { listKeyOfFiles, MAX_NUMBERED_COPIES, nameKeyOf, numberedName, ROOT, sizeKeyOf } from './drive-names';
+import { countInFolder, getNameClaim, takeName, type WriteItem, WriteRefused, writeTogether } from './drive-writes';
+import { type FileRecord, type FilesStore, getFile, type ReleasedImage } from './file-records';
+import { getFolder } from './folders';
+
+/**
+ * Where a file's final name is settled: when the validator releases it, not when its upload
+ * is signed. A name then belongs only to bytes that passed the checks: an upload that is
+ * never sent or is rejected never holds (or blocks) a name, and no claim needs a timer to
+ * expire. Racing uploads of one name are settled by the claim's conditional put in the same
+ * transaction that releases the record: one takes `report.pdf`, the next `report (1).pdf`.
+ * While pending, a file is listed under the name it asked for.
+ */
+
+export interface ReleasePlan {
+  /** The folder it lands in: the one asked for, or the top level if that folder was deleted meanwhile. */
+  readonly folderId: string;
+  /** For `replace`: the released file whose name it asked for; its key receives the new bytes. */
+  readonly replaces?: FileRecord;
+}
+
+/** Decides, before any bytes are written, where a release goes. */
+export async function planRelease(store: FilesStore, file: FileRecord): Promise<ReleasePlan> {
+  const asked = file.folderId ?? ROOT;
+  const folderId = asked === ROOT || (await getFolder(store, file.ownerId, asked)) ? asked : ROOT;
+  if (file.onConflict !== 'replace') return { folderId };
+  const claim = await getNameClaim(store, file.ownerId, folderId, file.name);
+  if (claim?.holderKind !== 'file') return { folderId };
+  const holder = await getFile(store, file.ownerId, claim.holderId);
+  return holder?.status === 'clean' && holder.claimed ? { folderId, replaces: holder } : { folderId };
+}
+
+const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+function describedBytes(file: FileRecord, image: ReleasedImage | undefined) {
+  const size = image?.size ?? file.size;
+  return {
+    set: {
+      '#size': ['size', size],
+      sizeKey: ['sizeKey', sizeKeyOf(size)],
+      sha256: ['sha256', image?.sha256 ?? file.sha256],
+      contentType: ['contentType', file.contentType],
+      ...(image
+        ? { width: ['width', image.width], height: ['height', image.height], thumbnail: ['thumbnail', true] }
+        : {}),
+    } as Record<string, [string, unknown]>,
+    remove: image ? [] : ['width', 'height', 'thumbnail'],
+  };
+}
+
+export type ReleaseResult =
+  | { readonly outcome: 'released'; readonly name: string; readonly folderId: string }
+  | { readonly outcome: 'replaced'; readonly fileId: string }
+  /** Another delivery released it first, or the owner deleted it meanwhile. */
+  | { readonly outcome: 'not-pending' };
+
+/**
+ * Releases a pending file under a free name in its folder: the name asked for, else the
+ * first free `name (n).ext`. One transaction moves the record to clean, takes the claim and
+ * counts the file in its folder.
+ */
+export async function releaseWithName(
+  store: FilesStore,
+  file: FileRecord,
+  folderId: string,
+  image: ReleasedImage | undefined,
+  now: Date,
+): Promise<ReleaseResult> {
+  const bytes = describedBytes(file, image);
+  let folder = folderId;
+  for (let n = 0; n <= MAX_NUMBERED_COPIES; n++) {
+    const name = n === 0 ? file.name : numberedName(file.name, n);
+    // A cheap read first: most taken names are seen here, without a refused transaction.
+    if (await getNameClaim(store, file.ownerId, folder, name)) continue;
+    const names: Record<string, string> = { '#status': 'status', '#ttl': 'ttl', '#name': 'name' };
+    const values: Record<string, unknown> = {
+      ':clean': 'clean',
+      ':pending': 'pending',
+      ':now': now.toISOString(),
+      ':name': name,
+      ':nameKey': nameKeyOf(name),
+      ':folder': folder,
+      ':listKey': listKeyOfFiles(file.ownerId, folder),
+      ':yes': true,
+    };
+    const sets = [
+      '#status = :clean',
+      'validatedAt = :now',
+      '#name = :name',
+      'nameKey = :nameKey',
+      'folderId = :folder',
+      'listKey = :listKey',
+      'claimed = :yes',
+    ];
+    for (const [placeholder, [attribute, value]] of Object.entries(bytes.set)) {
+      const ref = placeholder.startsWith('#') ? placeholder : `#${attribute}`;
+      names[ref] = attribute;
+      values[`:${attribute}`] = value;
+      sets.push(`${ref} = :${attribute}`);
+    }
+    const items: WriteItem[] = [
+      {
+        Update: {
+          TableName: store.tableName,
+          Key: { ownerId: file.ownerId, fileId: file.fileId },
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE #ttl`,
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+      takeName(store, file.ownerId, folder, name, { kind: 'file', id: file.fileId }),
+      ...countInFolder(store, file.ownerId, folder, 1),
+    ];
+    try {
+      await writeTogether(store, items);
+      return { outcome: 'released', name, folderId: folder };
+    } catch (error) {
+      if (!(error instanceof WriteRefused)) throw error;
+      if (error.failed.includes(0)) return { outcome: 'not-pending' };
+      if (error.failed.includes(2)) {
+        // The folder was deleted while this upload was in flight: it lands at the top level.
+        folder = ROOT;
+        n = -1;
+      }
+      // Otherwise the name was taken between the read and the write: try the next one.
+    }
+  }
+  // Every numbered name is taken: the upload is refused like any other, with its reason.
+  throw new NoFreeName(file.name);
+}
+
+export class NoFreeName extends Error {
+  constructor(readonly fileName: string) {
+    super(`every numbered copy of ${fileName} is taken`);
+  }
+}
+
+/**
+ * A `replace` upload: its bytes already went to the replaced file's key as a new version
+ * (the old content stays as a noncurrent version); the replaced file keeps its id and name
+ * and its record now describes the new bytes. The upload's own record stays, unlisted, so a
+ * confirm can answer with the file it became; it expires like a rejected one.
+ */
+export async function releaseAsReplacement(
+  store: FilesStore,
+  file: FileRecord,
+  replaced: FileRecord,
+  image: ReleasedImage | undefined,
+  now: Date,
+): Promise<ReleaseResult | { readonly outcome: 'replaced-gone' }> {
+  const bytes = describedBytes(file, image);
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':clean': 'clean', ':now': now.toISOString() };
+  const sets = ['replacedAt = :now'];
+  for (const [placeholder, [attribute, value]] of Object.entries(bytes.set)) {
+    const ref = placeholder.startsWith('#') ? placeholder : `#${attribute}`;
+    names[ref] = attribute;
+    values[`:${attribute}`] = value;
+    sets.push(`${ref} = :${attribute}`);
+  }
+  for (const attribute of bytes.remove) names[`#${attribute}`] = attribute;
+  const updateReplaced: WriteItem = {
+    Update: {
+      TableName: store.tableName,
+      Key: { ownerId: replaced.ownerId, fileId: replaced.fileId },
+      UpdateExpression: `SET ${sets.join(', ')}${bytes.remove.length ? ` REMOVE ${bytes.remove.map((a) => `#${a}`).join(', ')}` : ''}`,
+      ConditionExpression: '#status = :clean',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+  const settleUpload: WriteItem = {
+    Update: {
+      TableName: store.tableName,
+      Key: { ownerId: file.ownerId, fileId: file.fileId },
+      UpdateExpression: 'SET #status = :clean, validatedAt = :now, mergedInto = :into, #ttl = :ttl REMOVE listKey',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+      ExpressionAttributeValues: {
+        ':clean': 'clean',
+        ':pending': 'pending',
+        ':now': now.toISOString(),
+        ':into': replaced.fileId,
+        ':ttl': epochSeconds(now) + 86_400,
+      },
+    },
+  };
+  try {
+    await writeTogether(store, [updateReplaced, settleUpload]);
+    return { outcome: 'replaced', fileId: replaced.fileId };
+  } catch (error) {
+    if (!(error instanceof WriteRefused)) throw error;
+    if (error.failed.includes(0)) return { outcome: 'replaced-gone' };
+    // The upload itself was settled by another delivery or deleted: the bytes are in the
+    // replaced file's key all the same, so its record must describe them.
+    try {
+      await writeTogether(store, [updateReplaced]);
+    } catch (inner) {
+      if (!(inner instanceof WriteRefused)) throw inner;
+    }
+    return { outcome: 'not-pending' };
+  }
+}

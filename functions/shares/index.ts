@@ -1,0 +1,113 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { z } from 'zod';
+import { createAuthenticator } from '#commons/authenticate';
+import { createDocumentClient } from '#commons/clients';
+import { readConfig } from '#commons/config';
+import { driveFromEnvironment } from '#commons/drive';
+import { Invalid, NotFound } from '#commons/errors';
+import { actorOf, type HttpEvent, httpHandler, ownerIdOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
+import { id, pageQuery } from '#commons/schemas';
+import { recordAudit } from '#domain/audit';
+import { getFile } from '#domain/file-records';
+import { getFolder } from '#domain/folders';
+import { describeShare, listShares, putShare, revokeShare, shareRole } from '#domain/shares';
+import { findUserByEmail } from '#domain/user-directory';
+
+const config = readConfig('AUDIT_TABLE', 'USER_POOL_ID', 'AWS_REGION', 'COGNITO_ENDPOINT');
+const db = createDocumentClient();
+const drive = driveFromEnvironment(db);
+const directory = new CognitoIdentityProviderClient({
+  region: config.AWS_REGION,
+  ...(config.COGNITO_ENDPOINT ? { endpoint: config.COGNITO_ENDPOINT } : {}),
+});
+const authenticate = createAuthenticator({ owner: ownerVerifierFromEnvironment() });
+
+const shareBody = z
+  .object({
+    email: z.email().max(254),
+    role: shareRole,
+    fileId: id.optional(),
+    folderId: id.optional(),
+  })
+  .strict()
+  .refine(
+    (body) => (body.fileId === undefined) !== (body.folderId === undefined),
+    'give exactly one of fileId and folderId',
+  );
+
+/**
+ * POST /api/shares: shares one of the caller's own files or folders with another user, found
+ * by e-mail in the user pool. Only an owner shares (a grantee cannot pass a share on).
+ */
+const create = httpHandler({ authenticate, body: shareBody }, async ({ body, caller, requestId, sourceIp }) => {
+  const ownerId = ownerIdOf(caller);
+  const target = body.fileId
+    ? { kind: 'file' as const, id: body.fileId, found: await getFile(drive.files, ownerId, body.fileId) }
+    : {
+        kind: 'folder' as const,
+        id: body.folderId as string,
+        found: await getFolder(drive.files, ownerId, body.folderId as string),
+      };
+  if (
+    !target.found ||
+    ('mergedInto' in target.found && target.found.mergedInto) ||
+    ('purpose' in target.found && target.found.purpose)
+  ) {
+    throw new NotFound(`${target.kind}_not_found`, `No such ${target.kind}.`);
+  }
+  const grantee = await findUserByEmail(directory, config.USER_POOL_ID, body.email);
+  if (!grantee) throw new NotFound('user_not_found', 'No docdrop user signs in with that e-mail address.');
+  if (grantee.userId === ownerId) throw new Invalid('invalid_body', 'Invalid body: you cannot share with yourself.');
+  const share = await putShare(drive.shares, {
+    ownerId,
+    granteeId: grantee.userId,
+    granteeEmail: grantee.email,
+    targetKind: target.kind,
+    targetId: target.id,
+    role: body.role,
+  });
+  await recordAudit(db, config.AUDIT_TABLE, {
+    ownerId,
+    action: 'share.create',
+    actor: actorOf(caller),
+    objectId: target.id,
+    outcome: `shared:${share.shareId}:${share.role}`,
+    requestId,
+    sourceIp,
+  });
+  return { status: 201, body: describeShare(share) };
+});
+
+/** GET /api/shares: what the caller shared, newest first. */
+const list = httpHandler({ authenticate, query: pageQuery }, async ({ query, caller }) => {
+  const page = await listShares(drive.shares, { ownerId: ownerIdOf(caller) }, query);
+  return {
+    status: 200,
+    body: { items: page.shares.map(describeShare), ...(page.cursor ? { cursor: page.cursor } : {}) },
+  };
+});
+
+/** DELETE /api/shares/{shareId}: ends the share at once (the next request of the grantee is refused). */
+const revoke = httpHandler(
+  { authenticate, params: z.object({ shareId: id }) },
+  async ({ params, caller, requestId, sourceIp }) => {
+    const ownerId = ownerIdOf(caller);
+    const share = await revokeShare(drive.shares, ownerId, params.shareId);
+    await recordAudit(db, config.AUDIT_TABLE, {
+      ownerId,
+      action: 'share.revoke',
+      actor: actorOf(caller),
+      objectId: share.targetId,
+      outcome: `revoked:${share.shareId}`,
+      requestId,
+      sourceIp,
+    });
+    return { status: 204 };
+  },
+);
+
+const byMethod = { POST: create, GET: list, DELETE: revoke } as const;
+
+export const handler: typeof list = (event: HttpEvent, context) =>
+  (byMethod[event.requestContext.http.method as keyof typeof byMethod] ?? list)(event, context);

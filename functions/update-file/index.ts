@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { createAuthenticator } from '#commons/authenticate';
+import { createDocumentClient } from '#commons/clients';
+import { readConfig } from '#commons/config';
+import { driveFromEnvironment } from '#commons/drive';
+import { Conflict } from '#commons/errors';
+import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
+import { folderRef, id } from '#commons/schemas';
+import { accessFile, accessFolder } from '#domain/access';
+import { type AuditAction, recordAudit } from '#domain/audit';
+import { renameOrMoveFile } from '#domain/file-moves';
+import { describeFile } from '#domain/file-records';
+
+const config = readConfig('AUDIT_TABLE');
+const db = createDocumentClient();
+const drive = driveFromEnvironment(db);
+
+/** PATCH /api/files/{fileId}: rename (`name`) and/or move (`folderId`); the bytes and their key stay. */
+export const handler = httpHandler(
+  {
+    authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
+    params: z.object({ fileId: id }),
+    body: z
+      .object({ name: z.string().min(1).max(1024).optional(), folderId: folderRef.optional() })
+      .strict()
+      .refine((body) => body.name !== undefined || body.folderId !== undefined, 'give a new name, a folderId or both'),
+  },
+  async ({ params, body, caller, requestId, sourceIp }) => {
+    const userId = ownerIdOf(caller);
+    const { file, ownerId } = await accessFile(drive, userId, params.fileId, 'edit');
+    let folderId: string | undefined;
+    if (body.folderId !== undefined) {
+      const destination = await accessFolder(drive, userId, body.folderId, 'edit');
+      if (destination.ownerId !== ownerId) {
+        throw new Conflict('other_drive', "A file moves only within its owner's drive.");
+      }
+      folderId = destination.folderId;
+    }
+    const { before, after } = await renameOrMoveFile(drive.files, file, {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(folderId !== undefined ? { folderId } : {}),
+    });
+    const entries: [AuditAction, string][] = [];
+    if (after.name !== before.name) entries.push(['file.rename', `renamed:${before.name}->${after.name}`]);
+    if (after.folderId !== (before.folderId ?? 'root')) {
+      entries.push(['file.move', `moved:${before.folderId ?? 'root'}->${after.folderId}`]);
+    }
+    for (const [action, outcome] of entries) {
+      await recordAudit(db, config.AUDIT_TABLE, {
+        ownerId,
+        action,
+        actor: actorOf(caller),
+        objectId: file.fileId,
+        outcome,
+        requestId,
+        sourceIp,
+      });
+    }
+    return { status: 200, body: describeFile(after) };
+  },
+);
