@@ -3,12 +3,11 @@ import { createAuthenticator } from '#commons/authenticate';
 import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { driveFromEnvironment } from '#commons/drive';
-import { actorOf, httpHandler, spaceOwnerOf } from '#commons/http';
+import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id } from '#commons/schemas';
-import { accessFile } from '#domain/access';
+import { accessUpload } from '#domain/access';
 import { recordAudit } from '#domain/audit';
-import { getFile } from '#domain/file-records';
 import { authenticateLinkToken } from '#domain/upload-links';
 import { confirmUpload } from '#domain/uploads';
 
@@ -31,9 +30,7 @@ export const handler = httpHandler(
     // own uploads, or the ones they made into a folder shared with them to edit.
     const linkId = caller.kind === 'link' ? caller.linkId : undefined;
     const ownerId =
-      caller.kind === 'link' || (await getFile(storage.files, spaceOwnerOf(caller), params.uploadId))
-        ? spaceOwnerOf(caller)
-        : (await accessFile(drive, spaceOwnerOf(caller), params.uploadId, 'edit', 'upload')).ownerId;
+      caller.kind === 'link' ? caller.ownerId : (await accessUpload(drive, ownerIdOf(caller), params.uploadId)).ownerId;
     const file = await confirmUpload(storage, { ownerId, linkId }, params.uploadId);
     await recordAudit(db, config.AUDIT_TABLE, {
       ownerId,

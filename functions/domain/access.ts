@@ -19,7 +19,8 @@ export interface DriveDeps {
 }
 
 export type Role = 'owner' | 'edit' | 'view';
-export type Need = 'view' | 'edit';
+/** `owner`: only the owner may (share it); a sharee who can see it gets 403 `not_owner`. */
+export type Need = 'view' | 'edit' | 'owner';
 
 const RANK: Record<Role, number> = { view: 1, edit: 2, owner: 3 };
 
@@ -44,7 +45,9 @@ const isDriveFile = (file: FileRecord | undefined): file is FileRecord =>
 function require<T extends { role: Role }>(found: T | undefined, need: Need, notFound: () => Error): T {
   if (!found) throw notFound();
   if (RANK[found.role] < RANK[need]) {
-    throw new Forbidden('view_only', 'This is shared with you to view only.');
+    throw need === 'owner'
+      ? new Forbidden('not_owner', 'Only the owner can do this.')
+      : new Forbidden('view_only', 'This is shared with you to view only.');
   }
   return found;
 }
@@ -95,6 +98,15 @@ export async function accessFile(
     if (role) return require({ file, ownerId, role }, need, notFound);
   }
   throw notFound();
+}
+
+/**
+ * An upload being confirmed: the caller's own (any of their uploads, a profile photo too), or
+ * one they made into a folder shared with them to edit, which is in that folder's owner's drive.
+ */
+export async function accessUpload(deps: DriveDeps, userId: string, uploadId: string): Promise<{ ownerId: string }> {
+  if (await getFile(deps.files, userId, uploadId)) return { ownerId: userId };
+  return accessFile(deps, userId, uploadId, 'edit', 'upload');
 }
 
 /** A folder id as a route names it; `root` is always the caller's own top level. */

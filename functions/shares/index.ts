@@ -8,9 +8,8 @@ import { Invalid, NotFound } from '#commons/errors';
 import { actorOf, type HttpEvent, httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id, pageQuery } from '#commons/schemas';
+import { accessFile, accessFolder } from '#domain/access';
 import { recordAudit } from '#domain/audit';
-import { getFile } from '#domain/file-records';
-import { getFolder } from '#domain/folders';
 import { describeShare, listShares, putShare, revokeShare, shareRole } from '#domain/shares';
 import { findUserByEmail } from '#domain/user-directory';
 
@@ -42,20 +41,10 @@ const shareBody = z
  */
 const create = httpHandler({ authenticate, body: shareBody }, async ({ body, caller, requestId, sourceIp }) => {
   const ownerId = ownerIdOf(caller);
+  // Only the owner shares: a grantee who can see the thing gets 403, anyone else 404.
   const target = body.fileId
-    ? { kind: 'file' as const, id: body.fileId, found: await getFile(drive.files, ownerId, body.fileId) }
-    : {
-        kind: 'folder' as const,
-        id: body.folderId as string,
-        found: await getFolder(drive.files, ownerId, body.folderId as string),
-      };
-  if (
-    !target.found ||
-    ('mergedInto' in target.found && target.found.mergedInto) ||
-    ('purpose' in target.found && target.found.purpose)
-  ) {
-    throw new NotFound(`${target.kind}_not_found`, `No such ${target.kind}.`);
-  }
+    ? { kind: 'file' as const, id: (await accessFile(drive, ownerId, body.fileId, 'owner')).file.fileId }
+    : { kind: 'folder' as const, id: (await accessFolder(drive, ownerId, body.folderId as string, 'owner')).folderId };
   const grantee = await findUserByEmail(directory, config.USER_POOL_ID, body.email);
   if (!grantee) throw new NotFound('user_not_found', 'No docdrop user signs in with that e-mail address.');
   if (grantee.userId === ownerId) throw new Invalid('invalid_body', 'Invalid body: you cannot share with yourself.');

@@ -112,6 +112,8 @@ export const functionAccess: Record<string, FunctionAccess> = {
     tables: [
       { table: filesTable, actions: ['GetItem'] },
       { table: sharesTable, actions: ['PutItem', 'GetItem', 'DeleteItem', 'Query'], index: 'byOwner' },
+      // The access check tells a grantee trying to pass a share on (403) from a stranger (404).
+      sharesGranted,
       audit,
     ],
   },

@@ -778,6 +778,8 @@ describe('least privilege', () => {
         `dynamodb:${action} shares`,
         `dynamodb:${action} shares/index/byOwner`,
       ]),
+      // The access check (the table itself is already in the list above).
+      'dynamodb:Query shares/index/byGrantee',
       'dynamodb:PutItem audit',
       // Finding the grantee by e-mail, and nothing else in the pool.
       'cognito-idp:ListUsers user-pool',
