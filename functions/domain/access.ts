@@ -86,18 +86,28 @@ export async function accessFile(
   const notFound = () => new NotFound(`${what}_not_found`, `No such ${what}.`);
   const own = await getFile(deps.files, userId, fileId);
   if (isDriveFile(own)) return { file: own, ownerId: userId, role: 'owner' };
+  return require(await sharedFile(deps, userId, fileId, isDriveFile), need, notFound);
+}
+
+/** The file as shared with the user by someone else, with the strongest role their shares give. */
+async function sharedFile(
+  deps: DriveDeps,
+  userId: string,
+  fileId: string,
+  accept: (file: FileRecord | undefined) => file is FileRecord,
+): Promise<FileAccess | undefined> {
   for (const [ownerId, shares] of byOwner(await sharesGrantedTo(deps.shares, userId))) {
     if (ownerId === userId) continue;
     const file = await getFile(deps.files, ownerId, fileId);
-    if (!isDriveFile(file)) continue;
+    if (!accept(file)) continue;
     const role = roleFrom(
       shares,
       { kind: 'file', id: fileId },
       await pathOf(deps.files, ownerId, file.folderId ?? ROOT),
     );
-    if (role) return require({ file, ownerId, role }, need, notFound);
+    if (role) return { file, ownerId, role };
   }
-  throw notFound();
+  return undefined;
 }
 
 /**
@@ -106,7 +116,10 @@ export async function accessFile(
  */
 export async function accessUpload(deps: DriveDeps, userId: string, uploadId: string): Promise<{ ownerId: string }> {
   if (await getFile(deps.files, userId, uploadId)) return { ownerId: userId };
-  return accessFile(deps, userId, uploadId, 'edit', 'upload');
+  // A `replace` upload stays confirmable after it became a version of another file.
+  const isUpload = (file: FileRecord | undefined): file is FileRecord => file !== undefined && !file.purpose;
+  return require(await sharedFile(deps, userId, uploadId, isUpload), 'edit', () =>
+    new NotFound('upload_not_found', 'No such upload.'));
 }
 
 /** A folder id as a route names it; `root` is always the caller's own top level. */

@@ -1,8 +1,17 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { releaseWithName } from '../../functions/domain/release-names';
-import { filesIn, namesOf, newFolder, pdfWith, trailOf, uploadInto, waitForTrailEntry } from '../support/drive';
-import { api, db, describeUpload, newOwner, type Owner, objectExists, tableName } from '../support/harness';
+import {
+  filesIn,
+  namesOf,
+  newFolder,
+  pdfWith,
+  settled,
+  trailOf,
+  uploadInto,
+  waitForTrailEntry,
+} from '../support/drive';
+import { api, db, describeUpload, newOwner, type Owner, objectExists, putToS3, tableName } from '../support/harness';
 
 /**
  * Folders, names and conflicts: folders nest, files and folders are renamed and moved by
@@ -91,6 +100,26 @@ describe('folders', () => {
     expect([withFile.status, withFile.body.error.code]).toEqual([409, 'folder_not_empty']);
     expect(empty.status).toBe(204);
     expect(namesOf(await filesIn(owner))).toEqual(['kept.pdf']);
+  });
+
+  it('releases an upload whose folder was deleted while it was in flight at the top level', async () => {
+    // prepare: signed into a folder that holds nothing yet, which is then deleted
+    const owner = await newOwner();
+    const folder = await newFolder(owner, 'Short-lived');
+    const bytes = pdfWith('in flight');
+    const presign = await api('POST', '/api/uploads', {
+      token: owner.idToken,
+      body: { ...describeUpload('in flight.pdf', 'application/pdf', bytes), folderId: folder },
+    });
+    expect((await api('DELETE', `/api/folders/${folder}`, { token: owner.idToken })).status).toBe(204);
+
+    // act
+    expect((await putToS3(presign.body, bytes)).status).toBe(200);
+    const released = await settled(owner, presign.body.uploadId);
+
+    // assess
+    expect(released.status).toBe('clean');
+    expect((await filesIn(owner)).map((file) => [file.name, file.folderId])).toEqual([['in flight.pdf', 'root']]);
   });
 
   it('refuses to move a folder into itself or into a folder inside it', async () => {

