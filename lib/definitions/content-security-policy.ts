@@ -1,25 +1,23 @@
 /**
  * The web app's Content-Security-Policy: its own scripts and styles only, nothing inline, and
- * connections only to itself, the documents bucket (presigned PUTs and GETs go straight there) and
- * Cognito (sign-in). The CloudFront distribution sends it; the local gateway can send the same.
+ * connections only to itself (the API is served under its origin, `/api/*`), the documents bucket
+ * (presigned PUTs and GETs go straight there) and Cognito (sign-in). The CloudFront distribution
+ * sends it; the local gateway can send the same with its emulators' origins.
  */
 export interface ContentSecurityPolicyOrigins {
   /** The documents bucket's origin as presigned URLs name it. */
   readonly documents: string;
   /** Cognito's identity provider endpoint, e.g. `https://cognito-idp.eu-west-1.amazonaws.com`. */
   readonly cognito: string;
-  /** The API's origin when it is not the app's own (a separate domain); omit when it is served under `/api/*`. */
-  readonly api?: string;
 }
 
 export function contentSecurityPolicy(origins: ContentSecurityPolicyOrigins): string {
-  const connect = ["'self'", ...(origins.api ? [origins.api] : []), origins.documents, origins.cognito];
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     `img-src 'self' data: blob: ${origins.documents}`,
-    `connect-src ${connect.join(' ')}`,
+    `connect-src 'self' ${origins.documents} ${origins.cognito}`,
     "font-src 'self'",
     "manifest-src 'self'",
     "base-uri 'none'",
