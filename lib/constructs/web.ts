@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { AssetHashType, Aws, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AssetHashType, Aws, DockerImage, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -18,6 +18,7 @@ import {
   OriginSslPolicy,
   type PriceClass,
   ResponseHeadersPolicy,
+  S3OriginAccessControl,
   SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
@@ -130,6 +131,7 @@ export class Web extends Construct {
     ]);
 
     this.securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      responseHeadersPolicyName: accountWideName(this, 'SecurityHeaders'),
       comment: 'docdrop: CSP, HSTS, nosniff, no referrer, no framing',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
@@ -158,7 +160,11 @@ export class Web extends Construct {
       comment: 'docdrop web app and API',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessControl: new S3OriginAccessControl(this, 'SiteAccess', {
+            originAccessControlName: accountWideName(this, 'SiteAccess'),
+          }),
+        }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
@@ -273,6 +279,13 @@ export class Web extends Construct {
     );
   }
 }
+
+/**
+ * CloudFront's policies and access controls are named per account, not per region: the region in
+ * the name lets one stack be deployed to two regions of an account. At most 61 characters.
+ */
+const accountWideName = (scope: Construct, id: string): string =>
+  `${Names.uniqueResourceName(scope, { maxLength: 30 })}-${id}-${Aws.REGION}`;
 
 /** cdk-nag's findings on CDK's own deploy handler (a singleton at the stack's root), each with its reason. */
 function suppressDeployHandlerFindings(stack: Stack): void {

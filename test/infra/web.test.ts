@@ -188,6 +188,28 @@ describe('web distribution', () => {
     });
   });
 
+  it('names its account-wide CloudFront policy and access control per region, within CloudFront’s limits', () => {
+    // prepare
+    const { template } = defaultStack();
+
+    // act
+    const names = [
+      ...Object.values(resourcesOf(template, 'AWS::CloudFront::OriginAccessControl')).map(
+        (control) => control.Properties.OriginAccessControlConfig.Name,
+      ),
+      ...Object.values(resourcesOf(template, 'AWS::CloudFront::ResponseHeadersPolicy')).map(
+        (policy) => policy.Properties.ResponseHeadersPolicyConfig.Name,
+      ),
+    ].map((name) => evaluate(name, { 'AWS::Region': 'ap-southeast-2' }));
+
+    // assess
+    expect(names).toHaveLength(2);
+    for (const name of names) {
+      expect(name).toMatch(/^[\w-]+-ap-southeast-2$/);
+      expect(name.length).toBeLessThanOrEqual(64);
+    }
+  });
+
   it('serves the app over HTTPS only, index.html at the root, logging every request', () => {
     // prepare
     const built = defaultStack();
