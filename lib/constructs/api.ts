@@ -26,7 +26,13 @@ export interface ApiProps {
   readonly auth: Auth;
   readonly data: Data;
   readonly storage: Storage;
-  readonly webOrigins: readonly string[];
+  /** Where the web app is served: link URLs point at `<webUrl>/u/#<token>`. */
+  readonly webUrl: string;
+  /**
+   * Browser origins that may call the API cross-origin. The web app's own is not one: it reaches
+   * the API under its own domain (`/api/*`), so it needs no CORS.
+   */
+  readonly corsOrigins: readonly string[];
   readonly maxFileBytes: number;
   readonly stageName: string;
   readonly throttleRatePerSecond: number;
@@ -54,18 +60,22 @@ export class Api extends Construct {
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: 'docdrop',
       createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: [...props.webOrigins],
-        allowMethods: [
-          CorsHttpMethod.GET,
-          CorsHttpMethod.POST,
-          CorsHttpMethod.PUT,
-          CorsHttpMethod.PATCH,
-          CorsHttpMethod.DELETE,
-        ],
-        allowHeaders: ['authorization', 'content-type', 'x-upload-token'],
-        maxAge: Duration.hours(1),
-      },
+      ...(props.corsOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: [...props.corsOrigins],
+              allowMethods: [
+                CorsHttpMethod.GET,
+                CorsHttpMethod.POST,
+                CorsHttpMethod.PUT,
+                CorsHttpMethod.PATCH,
+                CorsHttpMethod.DELETE,
+              ],
+              allowHeaders: ['authorization', 'content-type', 'x-upload-token'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
@@ -120,10 +130,7 @@ export class Api extends Construct {
       }
       if (access.userDirectory) fn.useUserDirectory(auth.userPool);
       for (const setting of access.settings ?? []) {
-        fn.useSetting(
-          setting,
-          setting === 'WEB_BASE_URL' ? (props.webOrigins[0] as string) : String(props.maxFileBytes),
-        );
+        fn.useSetting(setting, setting === 'WEB_BASE_URL' ? props.webUrl : String(props.maxFileBytes));
       }
       functions.set(handler, fn);
     }

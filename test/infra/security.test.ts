@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { functionAccess } from '../../lib/constructs/function-access';
 import { userPoolDefinition } from '../../lib/definitions/auth';
 import { bucketCors, bucketLayout } from '../../lib/definitions/bucket';
 import { apiHandlers, routeKey, routes, validatorHandler } from '../../lib/definitions/routes';
@@ -103,7 +104,7 @@ describe('documents bucket', () => {
     });
   });
 
-  it('blocks every kind of public access on both buckets', () => {
+  it('blocks every kind of public access on all four buckets (documents, access logs, web site, CloudFront logs)', () => {
     // prepare
     const { template } = defaultStack();
 
@@ -111,7 +112,7 @@ describe('documents bucket', () => {
     const buckets = Object.values(resourcesOf(template, 'AWS::S3::Bucket'));
 
     // assess
-    expect(buckets).toHaveLength(2);
+    expect(buckets).toHaveLength(4);
     for (const bucket of buckets) {
       expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
         BlockPublicAcls: true,
@@ -179,9 +180,9 @@ describe('documents bucket', () => {
   });
 
   it.each([
-    ['the default web origin', defaultStack, ['http://localhost:3000']],
-    ['the web origins an operator configures', operatorStack, OPERATOR_ORIGINS],
-  ])('lets browsers PUT and GET from %s only', (_name, build, origins) => {
+    ['the web app’s distribution only, by default', defaultStack, []],
+    ['the web app’s distribution and the web origins an operator adds', operatorStack, OPERATOR_ORIGINS],
+  ])('lets browsers PUT and GET from %s', (_name, build, origins) => {
     // prepare
     const { stack, template } = build();
 
@@ -189,10 +190,13 @@ describe('documents bucket', () => {
     const bucket = resourcesOf(template, 'AWS::S3::Bucket')[logicalIdOf(stack.storage.bucket)];
 
     // assess
+    const distributionOrigin = {
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stack.web.distribution), 'DomainName'] }]],
+    };
     expect(bucket?.Properties.CorsConfiguration).toEqual({
       CorsRules: [
         {
-          AllowedOrigins: origins,
+          AllowedOrigins: [distributionOrigin, ...origins],
           AllowedMethods: [...bucketCors.allowedMethods],
           AllowedHeaders: bucketCors.allowedHeaders,
           ExposedHeaders: ['ETag'],
@@ -395,7 +399,7 @@ describe('tables', () => {
     );
 
     // assess
-    expect(found).toHaveLength(5);
+    expect(found).toHaveLength(7);
     for (const resource of found) expect(resource.DeletionPolicy).toBe('Retain');
   });
 
@@ -409,7 +413,7 @@ describe('tables', () => {
     );
 
     // assess
-    expect(found).toHaveLength(tables.length + 5);
+    expect(found).toHaveLength(tables.length + 7);
     for (const resource of found) {
       expect(resource.DeletionPolicy).toBe('Delete');
       expect(resource.Properties.DeletionProtectionEnabled ?? false).toBe(false);
@@ -612,27 +616,36 @@ describe('API', () => {
     expect(logGroup?.Properties.KmsKeyId).toEqual(arnOf(logicalIdOf(stack.monitoring.key)));
   });
 
-  it.each([
-    ['the default web origin', defaultStack, ['http://localhost:3000']],
-    ['the web origins an operator configures', operatorStack, OPERATOR_ORIGINS],
-  ])('answers CORS preflights for %s only', (_name, build, origins) => {
+  it('answers CORS preflights for the web origins an operator adds only', () => {
     // prepare
-    const { template } = build();
+    const { template } = operatorStack();
 
     // act
     const [api] = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Api'));
 
     // assess
     expect(api?.Properties.ProtocolType).toBe('HTTP');
-    expect(api?.Properties.CorsConfiguration.AllowOrigins).toEqual(origins);
+    expect(api?.Properties.CorsConfiguration.AllowOrigins).toEqual(OPERATOR_ORIGINS);
+  });
+
+  it('answers no CORS preflight by default: the web app calls the API under its own domain', () => {
+    // prepare
+    const { template } = defaultStack();
+
+    // act
+    const [api] = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Api'));
+
+    // assess
+    expect(api?.Properties.ProtocolType).toBe('HTTP');
+    expect(api?.Properties.CorsConfiguration).toBeUndefined();
   });
 });
 
 describe('functions', () => {
   const docdropFunctions = (template: Template) =>
     Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(
-      // CDK's own deploy-time handler that writes the bucket notification configuration.
-      ([id]) => !id.startsWith('BucketNotificationsHandler'),
+      // CDK's own deploy-time handlers: the bucket notification writer and the web site deployer.
+      ([id]) => !id.startsWith('BucketNotificationsHandler') && !id.startsWith('CustomCDKBucketDeployment'),
     );
 
   it('deploys one function per handler and no other', () => {
@@ -907,13 +920,7 @@ describe('function environment', () => {
     routes.filter((route) => route.caller === 'owner').map((route) => route.handler),
   );
   /** Plain settings that carry no permission. */
-  const plainSettings = new Set([
-    'POWERTOOLS_SERVICE_NAME',
-    'NODE_OPTIONS',
-    'WEB_BASE_URL',
-    'MAX_FILE_BYTES',
-    'MAX_IMAGE_PIXELS',
-  ]);
+  const plainSettings = new Set(['POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS', 'MAX_FILE_BYTES', 'MAX_IMAGE_PIXELS']);
 
   const environmentOf = (template: Template, functionId: string): Record<string, unknown> =>
     (template.toJSON().Resources[functionId]?.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
@@ -935,6 +942,9 @@ describe('function environment', () => {
     }
     if (uses('bucket')) expected.BUCKET_NAME = { Ref: logicalIdOf(stack.storage.bucket) };
     if (uses('notifications-topic')) expected.NOTIFICATION_TOPIC_ARN = { Ref: logicalIdOf(stack.monitoring.topic) };
+    // Link URLs point at the web app's distribution.
+    if (functionAccess[handler]?.settings?.includes('WEB_BASE_URL'))
+      expected.WEB_BASE_URL = stack.resolve(stack.web.url);
     if (ownerHandlers.has(handler)) {
       expected.USER_POOL_ID = { Ref: logicalIdOf(stack.auth.userPool) };
       expected.USER_POOL_CLIENT_ID = { Ref: logicalIdOf(stack.auth.webClient) };
@@ -971,9 +981,11 @@ describe('function environment', () => {
             ? value
             : name === 'USER_POOL_ID'
               ? 'us-east-1_Dummy'
-              : name.endsWith('_ARN')
-                ? `arn:aws:dummy:us-east-1:000000000000:${name.toLowerCase()}`
-                : `dummy-${name.toLowerCase()}`,
+              : name === 'WEB_BASE_URL'
+                ? 'https://d111111abcdef8.cloudfront.net'
+                : name.endsWith('_ARN')
+                  ? `arn:aws:dummy:us-east-1:000000000000:${name.toLowerCase()}`
+                  : `dummy-${name.toLowerCase()}`,
         ]),
       );
       for (const name of Object.keys(process.env)) delete process.env[name];
@@ -1161,7 +1173,12 @@ describe('settings', () => {
     ['docdrop:maxImagePixels', 0],
     ['docdrop:maxImagePixels', 'lots'],
     ['docdrop:webOrigins', 'ftp://x'],
-    ['docdrop:webOrigins', []],
+    ['docdrop:webOrigins', ['https://docs.example.com', 'javascript:alert(1)']],
+    ['docdrop:priceClass', 'PriceClass_Cheapest'],
+    ['docdrop:webDomainName', 'Docs.Example.com'],
+    ['docdrop:webCertificateArn', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'],
+    ['docdrop:webDomainName', 'docs.example.com'],
+    ['docdrop:webCertificateArn', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'],
     ['docdrop:noncurrentVersionDays', 0],
     ['docdrop:alarmEmail', 'not-an-address'],
     ['docdrop:stageName', 'v1/admin'],
