@@ -27,7 +27,8 @@ const shareBody = z
     email: z.email().max(254),
     role: shareRole,
     fileId: id.optional(),
-    folderId: id.optional(),
+    // The top level is not a folder that can be shared: share its folders or files.
+    folderId: id.refine((value) => value !== 'root', 'the top level cannot be shared').optional(),
   })
   .strict()
   .refine(

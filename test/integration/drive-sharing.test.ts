@@ -83,13 +83,14 @@ describe('sharing', () => {
       share(owner, { email: viewer.email, role: 'view', folderId: shared, fileId: fileInShared }),
       share(owner, { email: 'x" or email ^= "', role: 'view', folderId: shared }),
       share(owner, { email: owner.email, role: 'edit', folderId: shared }),
+      share(owner, { email: viewer.email, role: 'view', folderId: 'root' }),
     ]);
 
     // assess
     expect([othersFolder.status, othersFolder.body.error.code]).toEqual([404, 'folder_not_found']);
     // The viewer can see the folder, so it is not hidden from them; they just cannot pass it on.
     expect([viewerReshares.status, viewerReshares.body.error.code]).toEqual([403, 'not_owner']);
-    expect(hostile.map((answer) => answer.status)).toEqual([400, 400, 400, 400]);
+    expect(hostile.map((answer) => answer.status)).toEqual([400, 400, 400, 400, 400]);
   });
 
   it('lets a viewer list, download and see the thumbnail of what is in a shared folder, at any depth', async () => {
