@@ -52,8 +52,11 @@ function require<T extends { role: Role }>(found: T | undefined, need: Need, not
   return found;
 }
 
-/** The strongest role any of an owner's shares gives over a thing inside these folders (nearest first). */
-function roleFrom(
+/**
+ * The strongest role any of an owner's shares gives over a thing: a share of the thing itself,
+ * or of any folder it is in (its path, nearest first). Undefined when none covers it.
+ */
+export function roleFrom(
   shares: readonly ShareRecord[],
   target: { kind: 'file' | 'folder'; id: string },
   folders: readonly FolderRecord[],

@@ -10,7 +10,9 @@ import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id, pageQuery } from '#commons/schemas';
 import { accessFile, accessFolder } from '#domain/access';
 import { recordAudit } from '#domain/audit';
-import { describeShare, listShares, putShare, revokeShare, shareRole } from '#domain/shares';
+import { getFile } from '#domain/file-records';
+import { getFolder } from '#domain/folders';
+import { describeShare, listShares, putShare, revokeShare, type ShareRecord, shareRole } from '#domain/shares';
 import { findUserByEmail } from '#domain/user-directory';
 
 const config = readConfig('AUDIT_TABLE', 'USER_POOL_ID', 'AWS_REGION', 'COGNITO_ENDPOINT');
@@ -69,13 +71,18 @@ const create = httpHandler({ authenticate, body: shareBody }, async ({ body, cal
   return { status: 201, body: describeShare(share) };
 });
 
-/** GET /api/shares: what the caller shared, newest first. */
+/** The shared thing's current name; undefined once it was deleted (the share then gives nothing). */
+async function nameOfTarget(share: ShareRecord): Promise<string | undefined> {
+  if (share.targetKind === 'file') return (await getFile(drive.files, share.ownerId, share.targetId))?.name;
+  return (await getFolder(drive.files, share.ownerId, share.targetId))?.name;
+}
+
+/** GET /api/shares: what the caller shared, newest first, with each thing's name; shares of deleted things are left out. */
 const list = httpHandler({ authenticate, query: pageQuery }, async ({ query, caller }) => {
   const page = await listShares(drive.shares, { ownerId: ownerIdOf(caller) }, query);
-  return {
-    status: 200,
-    body: { items: page.shares.map(describeShare), ...(page.cursor ? { cursor: page.cursor } : {}) },
-  };
+  const named = await Promise.all(page.shares.map(async (share) => ({ share, name: await nameOfTarget(share) })));
+  const items = named.flatMap(({ share, name }) => (name === undefined ? [] : [{ ...describeShare(share), name }]));
+  return { status: 200, body: { items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
 });
 
 /** DELETE /api/shares/{shareId}: ends the share at once (the next request of the grantee is refused). */

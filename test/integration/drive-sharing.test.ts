@@ -275,6 +275,23 @@ describe('sharing', () => {
     expect([folder.status, folder.body.error.code]).toEqual([404, 'folder_not_found']);
   });
 
+  it('leaves the shares of a deleted file out of the owner’s list, and the grantee loses it', async () => {
+    // prepare
+    const reader = await newOwner();
+    const doomed = await uploadInto(owner, 'doomed.pdf', { folderId: notShared });
+    const shareId = await shareWith(owner, reader, 'view', { fileId: doomed.fileId });
+
+    // act
+    expect((await api('DELETE', `/api/files/${doomed.fileId}`, { token: owner.idToken })).status).toBe(204);
+    const list = await api('GET', '/api/shares?limit=100', { token: owner.idToken });
+    const sharedWithReader = await api('GET', '/api/shared-with-me', { token: reader.idToken });
+
+    // assess
+    expect(list.body.items.map((item: any) => item.shareId)).not.toContain(shareId);
+    expect(list.body.items.every((item: any) => typeof item.name === 'string')).toBe(true);
+    expect(sharedWithReader.body.items).toEqual([]);
+  });
+
   it('records share creation and revocation in the owner’s trail', async () => {
     // prepare
     const reader = await newOwner();
