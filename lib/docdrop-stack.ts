@@ -42,6 +42,8 @@ export class DocdropStack extends Stack {
       storage: this.storage,
       webOrigins: settings.webOrigins,
       maxFileBytes: settings.maxFileBytes,
+      defaultQuotaBytes: settings.defaultQuotaBytes,
+      auditRetentionDays: settings.auditRetentionDays,
       stageName: settings.stageName,
       throttleRatePerSecond: settings.throttleRatePerSecond,
       throttleBurst: settings.throttleBurst,
@@ -55,6 +57,7 @@ export class DocdropStack extends Stack {
       operationsKey: this.monitoring.key,
       notifications: this.monitoring.topic,
       maxImagePixels: settings.maxImagePixels,
+      auditRetentionDays: settings.auditRetentionDays,
       logRetention,
       retainData,
     });
