@@ -6,6 +6,7 @@ import {
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -59,6 +60,9 @@ interface UsageItem {
 
 const USAGE = 'usage';
 const chargeEntry = (fileId: string) => `charge#${fileId}`;
+/** Replaced content still stored as a noncurrent version, counted until the date in its entry (ISO, so entries sort by it). */
+const NONCURRENT = 'noncurrent#';
+const noncurrentEntry = (until: Date, fileId: string) => `${NONCURRENT}${until.toISOString()}#${fileId}`;
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 async function readUsageItem(store: QuotaStore, ownerId: string): Promise<UsageItem | undefined> {
@@ -133,7 +137,7 @@ async function releaseOpenReservation(
   }
 }
 
-/** Gives back every reservation past its expiry; true if any was. */
+/** Gives back every reservation past its expiry. */
 async function releaseExpiredReservations(
   store: QuotaStore,
   ownerId: string,
@@ -147,15 +151,74 @@ async function releaseExpiredReservations(
   return released.some(Boolean);
 }
 
-/** The owner's usage, after giving back expired reservations. */
+/** Stops counting replaced content whose noncurrent version has passed its retention. */
+async function releaseExpiredNoncurrent(store: QuotaStore, ownerId: string, now: Date): Promise<boolean> {
+  const { Items = [] } = await store.db.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      KeyConditionExpression: 'ownerId = :owner AND entry BETWEEN :first AND :last',
+      ExpressionAttributeValues: {
+        ':owner': ownerId,
+        ':first': NONCURRENT,
+        ':last': `${NONCURRENT}${now.toISOString()}`,
+      },
+      ConsistentRead: true,
+    }),
+  );
+  const released = await Promise.all(
+    (Items as { entry: string; bytes: number }[]).map(async ({ entry, bytes }) => {
+      try {
+        await retryingConflicts(() =>
+          store.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Delete: {
+                    TableName: store.tableName,
+                    Key: { ownerId, entry },
+                    ConditionExpression: 'attribute_exists(entry)',
+                  },
+                },
+                {
+                  Update: {
+                    TableName: store.tableName,
+                    Key: { ownerId, entry: USAGE },
+                    UpdateExpression: 'ADD usedBytes :minus, committedBytes :minus',
+                    ExpressionAttributeValues: { ':minus': -bytes },
+                  },
+                },
+              ],
+            }),
+          ),
+        );
+        return true;
+      } catch (error) {
+        // Another sweep released it first.
+        if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return false;
+        throw error;
+      }
+    }),
+  );
+  return released.some(Boolean);
+}
+
+/** Everything past its time given back: expired reservations and replaced content past retention. */
+async function releaseExpired(store: QuotaStore, ownerId: string, item: UsageItem | undefined, now: Date) {
+  await Promise.all([
+    releaseExpiredReservations(store, ownerId, item, now),
+    releaseExpiredNoncurrent(store, ownerId, now),
+  ]);
+}
+
+/** The owner's usage, after giving back what has expired. */
 export async function getUsage(
   store: QuotaStore,
   ownerId: string,
   limitBytes: number,
   now = new Date(),
 ): Promise<Usage> {
-  const item = await readUsageItem(store, ownerId);
-  if (!(await releaseExpiredReservations(store, ownerId, item, now))) return describeUsage(item, limitBytes);
+  await releaseExpired(store, ownerId, await readUsageItem(store, ownerId), now);
+  // Read again whoever released what: a concurrent sweep may have changed the item after the first read.
   return describeUsage(await readUsageItem(store, ownerId), limitBytes);
 }
 
@@ -200,7 +263,7 @@ export async function reserveUpload(
       }),
     );
   }
-  await releaseExpiredReservations(store, ownerId, item, now);
+  await releaseExpired(store, ownerId, item, now);
   const reservation: Reservation = {
     bytes,
     until: epochSeconds(request.urlExpiresAt) + limits.quota.reservationGraceSeconds,
@@ -371,6 +434,61 @@ export async function deleteRecordAndReleaseQuota(
     try {
       await retryingConflicts(() => quotas.db.send(new TransactWriteCommand(transaction)));
       return;
+    } catch (error) {
+      if (!cancellationCodes(error)?.includes('ConditionalCheckFailed') || tries >= 5) throw error;
+    }
+  }
+}
+
+/**
+ * For replacing a file's content: the old content stays stored as a noncurrent version for
+ * the bucket's retention (`docdrop:noncurrentVersionDays`), so its bytes keep counting until
+ * `keepUntil` and are then given back by the same lazy sweep as expired reservations. Call it
+ * when the old content becomes noncurrent, and before the new content's charge is written if
+ * the new content keeps the same file id. Returns the bytes moved (0 if the file counted
+ * nothing or was already retired: safe to repeat).
+ */
+export async function retireFileCharge(
+  quotas: QuotaStore,
+  ownerId: string,
+  fileId: string,
+  keepUntil: Date,
+): Promise<number> {
+  for (let tries = 1; ; tries++) {
+    const { Item } = await quotas.db.send(
+      new GetCommand({
+        TableName: quotas.tableName,
+        Key: { ownerId, entry: chargeEntry(fileId) },
+        ConsistentRead: true,
+      }),
+    );
+    const charged = (Item as { bytes?: number } | undefined)?.bytes;
+    if (charged === undefined) return 0;
+    try {
+      await retryingConflicts(() =>
+        quotas.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: quotas.tableName,
+                  Key: { ownerId, entry: chargeEntry(fileId) },
+                  ConditionExpression: 'bytes = :bytes',
+                  ExpressionAttributeValues: { ':bytes': charged },
+                },
+              },
+              {
+                Put: {
+                  TableName: quotas.tableName,
+                  Item: { ownerId, entry: noncurrentEntry(keepUntil, fileId), bytes: charged, fileId },
+                  ConditionExpression: 'attribute_not_exists(entry)',
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      return charged;
     } catch (error) {
       if (!cancellationCodes(error)?.includes('ConditionalCheckFailed') || tries >= 5) throw error;
     }

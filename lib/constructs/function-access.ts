@@ -36,8 +36,8 @@ export const functionAccess: Record<string, FunctionAccess> = {
     tables: [
       { table: linksTable, actions: ['GetItem', 'UpdateItem'] },
       { table: filesTable, actions: ['PutItem'] },
-      // Reads the usage, gives back expired reservations, reserves (UpdateItem).
-      { table: quotasTable, actions: ['GetItem', 'UpdateItem'] },
+      // Reads the usage, gives back what has expired (Query, DeleteItem, UpdateItem), reserves (UpdateItem).
+      { table: quotasTable, actions: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] },
       audit,
     ],
     bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] }],
@@ -84,8 +84,8 @@ export const functionAccess: Record<string, FunctionAccess> = {
   },
   usage: {
     owner: true,
-    // Gives back expired reservations before reporting (UpdateItem).
-    tables: [{ table: quotasTable, actions: ['GetItem', 'UpdateItem'] }],
+    // Gives back expired reservations and replaced content past retention before reporting.
+    tables: [{ table: quotasTable, actions: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] }],
     settings: ['DEFAULT_QUOTA_BYTES'],
   },
   'audit-trail': { owner: true, tables: [{ table: auditTable, actions: ['Query'] }] },

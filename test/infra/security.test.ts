@@ -700,9 +700,12 @@ describe('least privilege', () => {
       'dynamodb:UpdateItem links',
       'dynamodb:PutItem files',
       'dynamodb:PutItem audit',
-      // Reserving against the quota: read the usage, give back expired reservations, reserve.
+      // Reserving against the quota: read the usage, give back what has expired (reservations,
+      // replaced content past retention), reserve.
       'dynamodb:GetItem quotas',
       'dynamodb:UpdateItem quotas',
+      'dynamodb:Query quotas',
+      'dynamodb:DeleteItem quotas',
       's3:PutObject bucket/incoming/*',
       'kms:GenerateDataKey documents-key',
       'kms:Decrypt documents-key',
@@ -740,7 +743,12 @@ describe('least privilege', () => {
       's3:GetObject bucket/thumbs/*',
       'kms:Decrypt documents-key',
     ],
-    usage: ['dynamodb:GetItem quotas', 'dynamodb:UpdateItem quotas'],
+    usage: [
+      'dynamodb:GetItem quotas',
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:Query quotas',
+      'dynamodb:DeleteItem quotas',
+    ],
     'audit-trail': ['dynamodb:Query audit'],
     'profile-photo': [
       'dynamodb:PutItem files',

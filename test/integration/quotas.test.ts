@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { retireFileCharge } from '../../functions/domain/quotas';
 import { limits } from '../../lib/definitions/limits';
 import {
   api,
@@ -358,6 +359,61 @@ describe('storage quota', () => {
       expect(await objectExists(`files/${owner.sub}/${fileId}`)).toBe(false);
     }
     expect(await usageOf(owner)).toMatchObject({ usedBytes: 0, reservedBytes: 0 });
+  });
+});
+
+describe('replaced content (for the drive’s replace)', () => {
+  const quotas = { db, tableName: quotasTable };
+  const DAY = 86_400_000;
+
+  async function releasedPdf(owner: Owner): Promise<string> {
+    const fileId = await upload(owner, 'contract.pdf', 'application/pdf', PDF);
+    await waitForSettled(owner, fileId);
+    await usageBecomes(owner, { usedBytes: PDF.length, reservedBytes: 0 });
+    return fileId;
+  }
+
+  it('keeps counting retired content until its retention ends, once however often it is retired', async () => {
+    // prepare
+    const owner = await newOwner();
+    const fileId = await releasedPdf(owner);
+
+    // act
+    const moved = await Promise.all(
+      [1, 2, 3].map(() => retireFileCharge(quotas, owner.sub, fileId, new Date(Date.now() + 30 * DAY))),
+    );
+
+    // assess
+    expect(moved.sort((a, b) => b - a)).toEqual([PDF.length, 0, 0]);
+    expect(await usageOf(owner)).toMatchObject({ usedBytes: PDF.length, reservedBytes: 0 });
+  });
+
+  it('stops counting retired content once its retention has passed', async () => {
+    // prepare
+    const owner = await newOwner();
+    const fileId = await releasedPdf(owner);
+
+    // act: retired with a retention that has already run out
+    await retireFileCharge(quotas, owner.sub, fileId, new Date(Date.now() - 1000));
+    const usages = await Promise.all([usageOf(owner), usageOf(owner)]);
+
+    // assess
+    for (const usage of usages) expect(usage).toMatchObject({ usedBytes: 0, reservedBytes: 0 });
+    expect(await usageOf(owner)).toMatchObject({ usedBytes: 0, reservedBytes: 0 });
+  });
+
+  it('does not give retired content back twice when its file is then deleted', async () => {
+    // prepare
+    const owner = await newOwner();
+    const fileId = await releasedPdf(owner);
+    await retireFileCharge(quotas, owner.sub, fileId, new Date(Date.now() + DAY));
+
+    // act
+    const deleted = await api('DELETE', `/api/files/${fileId}`, { token: owner.idToken });
+
+    // assess
+    expect(deleted.status).toBe(204);
+    expect(await usageOf(owner)).toMatchObject({ usedBytes: PDF.length });
   });
 });
 
