@@ -58,6 +58,8 @@ export class DocdropStack extends Stack {
       webUrl: this.web.url,
       corsOrigins: settings.webOrigins,
       maxFileBytes: settings.maxFileBytes,
+      defaultQuotaBytes: settings.defaultQuotaBytes,
+      auditRetentionDays: settings.auditRetentionDays,
       stageName: settings.stageName,
       throttleRatePerSecond: settings.throttleRatePerSecond,
       throttleBurst: settings.throttleBurst,
@@ -71,6 +73,8 @@ export class DocdropStack extends Stack {
       operationsKey: this.monitoring.key,
       notifications: this.monitoring.topic,
       maxImagePixels: settings.maxImagePixels,
+      auditRetentionDays: settings.auditRetentionDays,
+      noncurrentVersionDays: settings.noncurrentVersionDays,
       logRetention,
       retainData,
     });

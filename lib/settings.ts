@@ -54,10 +54,12 @@ const settingsFields = z.object({
   maxFileBytes: z.coerce.number().int().positive().max(limits.maxFileBytesCeiling),
   /** Images with more pixels (width x height x frames) are refused before decoding. */
   maxImagePixels: z.coerce.number().int().positive(),
-  /** Per-owner storage quota in bytes (enforced by the drive features). */
+  /** Per-owner storage quota in bytes: presigning reserves against it (`DEFAULT_QUOTA_BYTES`). */
   defaultQuotaBytes: z.coerce.number().int().positive(),
   /** Days a replaced or deleted object's old version is kept before it expires. */
   noncurrentVersionDays: z.coerce.number().int().min(1),
+  /** Days an audit entry is kept before DynamoDB TTL removes it (`AUDIT_RETENTION_DAYS`). */
+  auditRetentionDays: z.coerce.number().int().min(1),
   /** Days CloudWatch keeps function and access logs. */
   logRetentionDays: z.coerce.number().int().min(1),
   /** Where alarms are e-mailed; empty for none. */

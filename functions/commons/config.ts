@@ -14,6 +14,7 @@ const variables = {
   FILES_TABLE: z.string().min(1),
   AUDIT_TABLE: z.string().min(1),
   SHARES_TABLE: z.string().min(1),
+  QUOTAS_TABLE: z.string().min(1),
   BUCKET_NAME: z.string().min(3),
   USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9A-Za-z]+$/, 'must look like <region>_<id>'),
   USER_POOL_CLIENT_ID: z.string().min(1),
@@ -23,6 +24,12 @@ const variables = {
   /** The cloud's notifications topic; unset locally, where notices are printed. */
   NOTIFICATION_TOPIC_ARN: z.string().startsWith('arn:').optional(),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(limits.maxImagePixels),
+  /** Each owner's storage quota in bytes. */
+  DEFAULT_QUOTA_BYTES: z.coerce.number().int().positive().default(limits.quota.defaultBytes),
+  /** Days an audit entry is kept (its TTL). */
+  /** Days the bucket keeps a replaced version (`docdrop:noncurrentVersionDays`): its bytes count until then. */
+  NONCURRENT_VERSION_DAYS: z.coerce.number().int().min(1).default(limits.noncurrentVersionDays),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(limits.auditRetentionDays),
   /** Local system only: emulator endpoints. Unset in Lambda, where the SDK finds AWS. */
   S3_ENDPOINT: webUrl().optional(),
   DYNAMODB_ENDPOINT: webUrl().optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { driveFromEnvironment } from '#commons/drive';
 import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
@@ -11,11 +11,12 @@ import { recordAudit } from '#domain/audit';
 import { authenticateLinkToken } from '#domain/upload-links';
 import { confirmUpload } from '#domain/uploads';
 
-const config = readConfig('LINKS_TABLE', 'AUDIT_TABLE');
+const config = readConfig('LINKS_TABLE');
 const db = createDocumentClient();
 const links = { db, tableName: config.LINKS_TABLE };
 const storage = storageFromEnvironment(db);
 const drive = driveFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
 
 export const handler = httpHandler(
   {
@@ -32,7 +33,7 @@ export const handler = httpHandler(
     const ownerId =
       caller.kind === 'link' ? caller.ownerId : (await accessUpload(drive, ownerIdOf(caller), params.uploadId)).ownerId;
     const file = await confirmUpload(storage, { ownerId, linkId }, params.uploadId);
-    await recordAudit(db, config.AUDIT_TABLE, {
+    await recordAudit(audit, {
       ownerId,
       action: 'upload.confirm',
       actor: actorOf(caller),

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
-import { readConfig } from '#commons/config';
+import {
+  auditLogFromEnvironment,
+  createDocumentClient,
+  quotasFromEnvironment,
+  storageFromEnvironment,
+} from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
@@ -10,10 +14,10 @@ import { accessFile } from '#domain/access';
 import { recordAudit } from '#domain/audit';
 import { deleteStoredFile } from '#domain/stored-files';
 
-const config = readConfig('AUDIT_TABLE');
 const db = createDocumentClient();
-const storage = storageFromEnvironment(db);
+const storage = { ...storageFromEnvironment(db), quotas: quotasFromEnvironment(db) };
 const drive = driveFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
 
 export const handler = httpHandler(
   {
@@ -23,7 +27,7 @@ export const handler = httpHandler(
   async ({ params, caller, requestId, sourceIp }) => {
     const { ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'edit');
     await deleteStoredFile(storage, ownerId, params.fileId);
-    await recordAudit(db, config.AUDIT_TABLE, {
+    await recordAudit(audit, {
       ownerId,
       action: 'file.delete',
       actor: actorOf(caller),

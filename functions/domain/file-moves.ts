@@ -1,9 +1,11 @@
 import { Conflict } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
 import { listKeyOfFiles, nameKeyOf, ROOT } from './drive-names';
-import { countInFolder, moveName, releaseName, WriteRefused, writeTogether } from './drive-writes';
-import { deleteFileRecord, type FileRecord, type FilesStore, getFile } from './file-records';
+import { countInFolder, moveName, releaseName, type WriteItem, WriteRefused, writeTogether } from './drive-writes';
+import type { FileRecord, FilesStore } from './file-records';
+import { getFile } from './file-records';
 import { requireFolderOrRoot } from './folders';
+import { type QuotaStore, quotaReleaseItems } from './quotas';
 
 /**
  * Renames and/or moves a released file. Only metadata changes: the object key comes from the
@@ -81,35 +83,48 @@ export async function renameOrMoveFile(
 }
 
 /**
- * Removes a file's record, and with it the name it holds and its place in its folder's count,
- * in one transaction. A file that never held a name (pending, rejected) is simply removed.
+ * Removes a file's record, and with it the name it holds, its place in its folder's count and
+ * what it counts against the quota, in one transaction. A file that never held a name
+ * (pending, rejected) gives back only its quota. Renamed, moved or released meanwhile: the
+ * transaction is refused, the record read again and the removal tried where it is now.
  */
-export async function forgetFile(store: FilesStore, file: FileRecord): Promise<void> {
+export async function forgetFile(store: FilesStore, quotas: QuotaStore, file: FileRecord): Promise<void> {
   let current: FileRecord | undefined = file;
   for (let attempt = 1; current; attempt++) {
-    if (!current.claimed || current.mergedInto) {
-      await deleteFileRecord(store, current.ownerId, current.fileId);
-      return;
-    }
+    const named = current.claimed && !current.mergedInto;
     const folderId = current.folderId ?? ROOT;
+    const recordItems: WriteItem[] = named
+      ? [
+          {
+            Delete: {
+              TableName: store.tableName,
+              Key: { ownerId: current.ownerId, fileId: current.fileId },
+              ConditionExpression: '#name = :name AND listKey = :listKey',
+              ExpressionAttributeNames: { '#name': 'name' },
+              ExpressionAttributeValues: { ':name': current.name, ':listKey': current.listKey },
+            },
+          },
+          releaseName(store, current.ownerId, folderId, current.name, current.fileId),
+          ...countInFolder(store, current.ownerId, folderId, -1),
+        ]
+      : [
+          {
+            Delete: {
+              TableName: store.tableName,
+              Key: { ownerId: current.ownerId, fileId: current.fileId },
+              // Still unnamed: a release meanwhile gave it a name that must be given back too.
+              ConditionExpression: 'attribute_not_exists(claimed) OR attribute_exists(mergedInto)',
+            },
+          },
+        ];
     try {
       await writeTogether(store, [
-        {
-          Delete: {
-            TableName: store.tableName,
-            Key: { ownerId: current.ownerId, fileId: current.fileId },
-            ConditionExpression: '#name = :name AND listKey = :listKey',
-            ExpressionAttributeNames: { '#name': 'name' },
-            ExpressionAttributeValues: { ':name': current.name, ':listKey': current.listKey },
-          },
-        },
-        releaseName(store, current.ownerId, folderId, current.name, current.fileId),
-        ...countInFolder(store, current.ownerId, folderId, -1),
+        ...recordItems,
+        ...(await quotaReleaseItems(quotas, current.ownerId, current.fileId)),
       ]);
       return;
     } catch (error) {
-      if (!(error instanceof WriteRefused) || attempt >= 3) throw error;
-      // Renamed or moved while being deleted: delete it where it is now.
+      if (!(error instanceof WriteRefused) || attempt >= 5) throw error;
       current = await getFile(store, current.ownerId, current.fileId);
     }
   }

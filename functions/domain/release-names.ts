@@ -2,6 +2,7 @@ import { listKeyOfFiles, MAX_NUMBERED_COPIES, nameKeyOf, numberedName, ROOT, siz
 import { countInFolder, getNameClaim, takeName, type WriteItem, WriteRefused, writeTogether } from './drive-writes';
 import { type FileRecord, type FilesStore, getFile, type ReleasedImage } from './file-records';
 import { getFolder } from './folders';
+import { type QuotaStore, retireFileCharge, settlementQuotaItems } from './quotas';
 
 /**
  * Where a file's final name is settled: when the validator releases it, not when its upload
@@ -61,13 +62,18 @@ export type ReleaseResult =
  */
 export async function releaseWithName(
   store: FilesStore,
+  quotas: QuotaStore,
   file: FileRecord,
   folderId: string,
   image: ReleasedImage | undefined,
   now: Date,
 ): Promise<ReleaseResult> {
   const bytes = describedBytes(file, image);
+  const stored = image?.size ?? file.size;
   let folder = folderId;
+  // The reservation made at presign is closed in the same transaction, unless it already
+  // expired and was given back: then the stored bytes are counted all the same.
+  let withReservation = true;
   for (let n = 0; n <= MAX_NUMBERED_COPIES; n++) {
     const name = n === 0 ? file.name : numberedName(file.name, n);
     // A cheap read first: most taken names are seen here, without a refused transaction.
@@ -112,13 +118,21 @@ export async function releaseWithName(
       takeName(store, file.ownerId, folder, name, { kind: 'file', id: file.fileId }),
       ...countInFolder(store, file.ownerId, folder, 1),
     ];
+    const usageAt = items.length;
+    items.push(...settlementQuotaItems(quotas, file, stored, withReservation, now));
     try {
       await writeTogether(store, items);
       return { outcome: 'released', name, folderId: folder };
     } catch (error) {
       if (!(error instanceof WriteRefused)) throw error;
       if (error.failed.includes(0)) return { outcome: 'not-pending' };
-      if (error.failed.includes(2)) {
+      if (withReservation && error.failed.includes(usageAt)) {
+        withReservation = false;
+        n -= 1;
+        continue;
+      }
+      if (error.failed.includes(usageAt + 1)) throw new Error(`file ${file.fileId} is already charged`);
+      if (folder !== ROOT && error.failed.includes(2)) {
         // The folder was deleted while this upload was in flight: it lands at the top level.
         folder = ROOT;
         n = -1;
@@ -144,12 +158,19 @@ export class NoFreeName extends Error {
  */
 export async function releaseAsReplacement(
   store: FilesStore,
+  quotas: QuotaStore,
   file: FileRecord,
   replaced: FileRecord,
   image: ReleasedImage | undefined,
   now: Date,
+  /** Until when the bucket keeps the old content as a noncurrent version: it counts until then. */
+  keepUntil: Date,
 ): Promise<ReleaseResult | { readonly outcome: 'replaced-gone' }> {
   const bytes = describedBytes(file, image);
+  const stored = image?.size ?? file.size;
+  // The old content's charge moves to a noncurrent entry first, so the new content can be
+  // charged under the same file id (safe to repeat: a second call finds no charge).
+  await retireFileCharge(quotas, replaced.ownerId, replaced.fileId, keepUntil);
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = { ':clean': 'clean', ':now': now.toISOString() };
   const sets = ['replacedAt = :now'];
@@ -186,19 +207,27 @@ export async function releaseAsReplacement(
       },
     },
   };
-  try {
-    await writeTogether(store, [updateReplaced, settleUpload]);
-    return { outcome: 'replaced', fileId: replaced.fileId };
-  } catch (error) {
-    if (!(error instanceof WriteRefused)) throw error;
-    if (error.failed.includes(0)) return { outcome: 'replaced-gone' };
-    // The upload itself was settled by another delivery or deleted: the bytes are in the
-    // replaced file's key all the same, so its record must describe them.
+  const charge = (withReservation: boolean) =>
+    settlementQuotaItems(quotas, file, stored, withReservation, now, replaced.fileId);
+  for (const withReservation of [true, false]) {
     try {
-      await writeTogether(store, [updateReplaced]);
-    } catch (inner) {
-      if (!(inner instanceof WriteRefused)) throw inner;
+      await writeTogether(store, [updateReplaced, settleUpload, ...charge(withReservation)]);
+      return { outcome: 'replaced', fileId: replaced.fileId };
+    } catch (error) {
+      if (!(error instanceof WriteRefused)) throw error;
+      if (error.failed.includes(0)) return { outcome: 'replaced-gone' };
+      if (error.failed.includes(1)) break;
+      // Otherwise the reservation had expired and was given back: charge without it.
+      if (!withReservation || !error.failed.includes(2)) throw error;
     }
-    return { outcome: 'not-pending' };
   }
+  // The upload itself was settled by another delivery or deleted: the bytes are in the
+  // replaced file's key all the same, so its record and charge must describe them (a
+  // delivery that settled it fully already did: its charge refuses this one).
+  try {
+    await writeTogether(store, [updateReplaced, ...charge(false)]);
+  } catch (inner) {
+    if (!(inner instanceof WriteRefused)) throw inner;
+  }
+  return { outcome: 'not-pending' };
 }

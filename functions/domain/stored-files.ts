@@ -6,6 +6,7 @@ import { fileKey, incomingKey, profilePhotoKey, thumbKey } from '#definitions/bu
 import { isImageType, limits } from '#definitions/limits';
 import { forgetFile } from './file-moves';
 import { type FileRecord, getFile, getProfilePointer } from './file-records';
+import type { QuotaStore } from './quotas';
 import type { StorageDeps } from './uploads';
 
 async function requireFile(deps: StorageDeps, ownerId: string, fileId: string): Promise<FileRecord> {
@@ -82,16 +83,21 @@ export async function presignProfilePhoto(deps: StorageDeps, ownerId: string, no
 }
 
 /**
- * Removes a file wherever its bytes are (incoming or released) and then its record. If the
- * validator releases it meanwhile, the validator sees the record gone and removes its copy.
+ * Removes a file wherever its bytes are (incoming or released) and then its record, giving
+ * back the quota it counted in the same transaction. If the validator releases it meanwhile,
+ * the validator sees the record gone and removes its copy.
  */
-export async function deleteStoredFile(deps: StorageDeps, ownerId: string, fileId: string): Promise<FileRecord> {
+export async function deleteStoredFile(
+  deps: StorageDeps & { quotas: QuotaStore },
+  ownerId: string,
+  fileId: string,
+): Promise<FileRecord> {
   const file = await requireFile(deps, ownerId, fileId);
   await Promise.all(
     [incomingKey(ownerId, fileId), fileKey(ownerId, fileId), thumbKey(ownerId, fileId)].map((Key) =>
       deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key })),
     ),
   );
-  await forgetFile(deps.files, file);
+  await forgetFile(deps.files, deps.quotas, file);
   return file;
 }

@@ -85,9 +85,10 @@ export async function presignUpload(
   policy: UploadPolicy,
   now = new Date(),
   purpose?: 'profile-photo',
+  /** Chosen by the caller when something (a quota reservation) is keyed by it before the record exists. */
+  fileId = newFileId(now.getTime()),
 ): Promise<PresignedUpload> {
   checkAgainstPolicy(request, policy);
-  const fileId = newFileId(now.getTime());
   const name = sanitizeFileName(request.fileName);
   // Listed in its folder from the start, under the name asked for; the name is settled
   // (claimed, or numbered) when the validator releases it: see release-names.ts.

@@ -28,13 +28,17 @@ import {
   makeProfilePicture,
   THUMBNAIL_SIZE,
 } from './image-pipeline';
+import { type QuotaStore, settleUploadAndQuota } from './quotas';
 import { NoFreeName, planRelease, type ReleasePlan, releaseAsReplacement, releaseWithName } from './release-names';
 
 export interface ValidatorDeps {
   readonly s3: S3Client;
   readonly bucket: string;
   readonly files: FilesStore;
+  readonly quotas: QuotaStore;
   readonly images: ImageLimits;
+  /** How long the bucket keeps a replaced version: its bytes count against the quota until then. */
+  readonly noncurrentVersionDays: number;
 }
 
 export type ValidationOutcome =
@@ -180,7 +184,8 @@ async function settleNamed(
 ): Promise<boolean | 'refused' | 'replaced-gone'> {
   if (plan.replaces) {
     const replaced = plan.replaces;
-    const result = await releaseAsReplacement(deps.files, file, replaced, image, now);
+    const keepUntil = new Date(now.getTime() + deps.noncurrentVersionDays * 86_400_000);
+    const result = await releaseAsReplacement(deps.files, deps.quotas, file, replaced, image, now, keepUntil);
     if (result.outcome === 'replaced-gone') {
       // Deleted while this upload was checked: what was just written under its key goes too.
       await Promise.all([
@@ -194,7 +199,7 @@ async function settleNamed(
     return result.outcome === 'replaced';
   }
   try {
-    const result = await releaseWithName(deps.files, file, plan.folderId, image, now);
+    const result = await releaseWithName(deps.files, deps.quotas, file, plan.folderId, image, now);
     if (result.outcome === 'released' && result.name !== file.name) logger.info('released under a numbered name');
     return result.outcome === 'released';
   } catch (error) {
@@ -253,21 +258,15 @@ export async function validateUpload(
   let settled: boolean;
   if (verdict.ok && plan) {
     const released = await settleNamed(deps, file, plan, image, now);
-    if (released === 'refused') {
-      verdict = { ok: false, code: 'name_unavailable', reason: 'no free name was left for it in its folder' };
-      settled = await settleFile(
+    if (released === 'refused' || released === 'replaced-gone') {
+      verdict =
+        released === 'refused'
+          ? { ok: false, code: 'name_unavailable', reason: 'no free name was left for it in its folder' }
+          : { ok: false, code: 'replaced_deleted', reason: 'the file it was to replace was deleted meanwhile' };
+      settled = await settleUploadAndQuota(
         deps.files,
-        file.ownerId,
-        file.fileId,
-        { status: 'rejected', reason: verdict.reason },
-        now,
-      );
-    } else if (released === 'replaced-gone') {
-      verdict = { ok: false, code: 'replaced_deleted', reason: 'the file it was to replace was deleted meanwhile' };
-      settled = await settleFile(
-        deps.files,
-        file.ownerId,
-        file.fileId,
+        deps.quotas,
+        file,
         { status: 'rejected', reason: verdict.reason },
         now,
       );
@@ -275,13 +274,15 @@ export async function validateUpload(
       settled = released;
     }
   } else {
-    settled = await settleFile(
-      deps.files,
-      file.ownerId,
-      file.fileId,
-      verdict.ok ? { status: 'clean', ...(image ? { image } : {}) } : { status: 'rejected', reason: verdict.reason },
-      now,
-    );
+    const settlement = verdict.ok
+      ? { status: 'clean' as const, ...(image ? { image } : {}) }
+      : { status: 'rejected' as const, reason: verdict.reason };
+    // A profile photo is not a document and counts against no quota; every other upload
+    // settles together with its reservation.
+    settled =
+      file.purpose === 'profile-photo'
+        ? await settleFile(deps.files, file.ownerId, file.fileId, settlement, now)
+        : await settleUploadAndQuota(deps.files, deps.quotas, file, settlement, now);
   }
   if (!settled && verdict.ok && !plan?.replaces && !(await getFile(deps.files, file.ownerId, file.fileId))) {
     // The owner deleted the file while it was being checked: do not leave the released copies behind.

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
-import { readConfig } from '#commons/config';
+import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
@@ -10,10 +9,10 @@ import { accessFile } from '#domain/access';
 import { recordAudit } from '#domain/audit';
 import { presignDownload } from '#domain/stored-files';
 
-const config = readConfig('AUDIT_TABLE');
 const db = createDocumentClient();
 const storage = storageFromEnvironment(db);
 const drive = driveFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
 
 export const handler = httpHandler(
   {
@@ -23,7 +22,7 @@ export const handler = httpHandler(
   async ({ params, caller, requestId, sourceIp }) => {
     const { ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'view');
     const { url, expiresAt } = await presignDownload(storage, ownerId, params.fileId);
-    await recordAudit(db, config.AUDIT_TABLE, {
+    await recordAudit(audit, {
       ownerId,
       action: 'file.download',
       actor: actorOf(caller),

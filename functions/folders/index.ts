@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient } from '#commons/clients';
-import { readConfig } from '#commons/config';
+import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { Conflict } from '#commons/errors';
 import { actorOf, type HttpEvent, httpHandler, ownerIdOf, type Request } from '#commons/http';
@@ -12,9 +11,9 @@ import { type AuditAction, recordAudit } from '#domain/audit';
 import { listFolderItems, listOrder } from '#domain/drive-listing';
 import { createFolder, deleteFolder, describeFolder, type FolderRecord, updateFolder } from '#domain/folders';
 
-const config = readConfig('AUDIT_TABLE');
 const db = createDocumentClient();
 const drive = driveFromEnvironment(db);
+const auditLog = auditLogFromEnvironment(db);
 const authenticate = createAuthenticator({ owner: ownerVerifierFromEnvironment() });
 
 const folderName = z.string().min(1).max(1024);
@@ -27,7 +26,7 @@ async function audit(
   objectId: string,
   outcome: string,
 ): Promise<void> {
-  await recordAudit(db, config.AUDIT_TABLE, {
+  await recordAudit(auditLog, {
     ownerId,
     action,
     actor: actorOf(request.caller),

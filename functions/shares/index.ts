@@ -1,7 +1,7 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient } from '#commons/clients';
+import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { driveFromEnvironment } from '#commons/drive';
 import { Invalid, NotFound } from '#commons/errors';
@@ -15,9 +15,10 @@ import { getFolder } from '#domain/folders';
 import { describeShare, listShares, putShare, revokeShare, type ShareRecord, shareRole } from '#domain/shares';
 import { findUserByEmail } from '#domain/user-directory';
 
-const config = readConfig('AUDIT_TABLE', 'USER_POOL_ID', 'AWS_REGION', 'COGNITO_ENDPOINT');
+const config = readConfig('USER_POOL_ID', 'AWS_REGION', 'COGNITO_ENDPOINT');
 const db = createDocumentClient();
 const drive = driveFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
 const directory = new CognitoIdentityProviderClient({
   region: config.AWS_REGION,
   ...(config.COGNITO_ENDPOINT ? { endpoint: config.COGNITO_ENDPOINT } : {}),
@@ -59,7 +60,7 @@ const create = httpHandler({ authenticate, body: shareBody }, async ({ body, cal
     targetId: target.id,
     role: body.role,
   });
-  await recordAudit(db, config.AUDIT_TABLE, {
+  await recordAudit(audit, {
     ownerId,
     action: 'share.create',
     actor: actorOf(caller),
@@ -91,7 +92,7 @@ const revoke = httpHandler(
   async ({ params, caller, requestId, sourceIp }) => {
     const ownerId = ownerIdOf(caller);
     const share = await revokeShare(drive.shares, ownerId, params.shareId);
-    await recordAudit(db, config.AUDIT_TABLE, {
+    await recordAudit(audit, {
       ownerId,
       action: 'share.revoke',
       actor: actorOf(caller),

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient } from '#commons/clients';
-import { readConfig } from '#commons/config';
+import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { Conflict } from '#commons/errors';
 import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
@@ -12,9 +11,9 @@ import { type AuditAction, recordAudit } from '#domain/audit';
 import { renameOrMoveFile } from '#domain/file-moves';
 import { describeFile } from '#domain/file-records';
 
-const config = readConfig('AUDIT_TABLE');
 const db = createDocumentClient();
 const drive = driveFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
 
 /** PATCH /api/files/{fileId}: rename (`name`) and/or move (`folderId`); the bytes and their key stay. */
 export const handler = httpHandler(
@@ -47,7 +46,7 @@ export const handler = httpHandler(
       entries.push(['file.move', `moved:${before.folderId ?? 'root'}->${after.folderId}`]);
     }
     for (const [action, outcome] of entries) {
-      await recordAudit(db, config.AUDIT_TABLE, {
+      await recordAudit(audit, {
         ownerId,
         action,
         actor: actorOf(caller),

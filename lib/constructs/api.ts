@@ -16,6 +16,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { apiHandlers, routeKey, routes } from '../definitions/routes';
+import { auditTable } from '../definitions/tables';
 import type { Auth } from './auth';
 import type { Data } from './data';
 import { DocdropFunction } from './docdrop-function';
@@ -34,6 +35,8 @@ export interface ApiProps {
    */
   readonly corsOrigins: readonly string[];
   readonly maxFileBytes: number;
+  readonly defaultQuotaBytes: number;
+  readonly auditRetentionDays: number;
   readonly stageName: string;
   readonly throttleRatePerSecond: number;
   readonly throttleBurst: number;
@@ -117,8 +120,13 @@ export class Api extends Construct {
         logsKey: props.logsKey,
         removalPolicy,
       });
-      for (const grant of access.tables ?? [])
+      for (const grant of access.tables ?? []) {
         fn.useTable(grant.table, data.table(grant.table), grant.actions, grant.index);
+        // Whoever writes the trail says how long each entry is kept.
+        if (grant.table === auditTable && grant.actions.includes('PutItem')) {
+          fn.useSetting('AUDIT_RETENTION_DAYS', String(props.auditRetentionDays));
+        }
+      }
       for (const grant of access.bucket ?? []) {
         fn.useBucketPrefix(storage.bucket, storage.key, grant.prefix, grant.actions, { list: grant.list ?? false });
       }
@@ -129,9 +137,12 @@ export class Api extends Construct {
         );
       }
       if (access.userDirectory) fn.useUserDirectory(auth.userPool);
-      for (const setting of access.settings ?? []) {
-        fn.useSetting(setting, setting === 'WEB_BASE_URL' ? props.webUrl : String(props.maxFileBytes));
-      }
+      const settingValues = {
+        WEB_BASE_URL: props.webUrl,
+        MAX_FILE_BYTES: String(props.maxFileBytes),
+        DEFAULT_QUOTA_BYTES: String(props.defaultQuotaBytes),
+      };
+      for (const setting of access.settings ?? []) fn.useSetting(setting, settingValues[setting]);
       functions.set(handler, fn);
     }
     this.functions = functions;

@@ -1,5 +1,12 @@
 import { bucketLayout } from '../definitions/bucket';
-import { auditTable, filesTable, linksTable, sharesTable, type TableDefinition } from '../definitions/tables';
+import {
+  auditTable,
+  filesTable,
+  linksTable,
+  quotasTable,
+  sharesTable,
+  type TableDefinition,
+} from '../definitions/tables';
 import type { DynamoAction, ObjectAction } from './docdrop-function';
 
 /**
@@ -18,7 +25,7 @@ export interface FunctionAccess {
   /** Looks users up by e-mail in the user pool (`cognito-idp:ListUsers` only). */
   readonly userDirectory?: boolean;
   readonly bucket?: readonly { prefix: string; actions: readonly ObjectAction[]; list?: boolean }[];
-  readonly settings?: readonly ('WEB_BASE_URL' | 'MAX_FILE_BYTES')[];
+  readonly settings?: readonly ('WEB_BASE_URL' | 'MAX_FILE_BYTES' | 'DEFAULT_QUOTA_BYTES')[];
 }
 
 const audit = { table: auditTable, actions: ['PutItem'] } as const;
@@ -47,10 +54,12 @@ export const functionAccess: Record<string, FunctionAccess> = {
       // GetItem: the destination folder and its path (access check).
       { table: filesTable, actions: ['PutItem', 'GetItem'] },
       sharesGranted,
+      // Reads the usage, gives back what has expired (Query, DeleteItem, UpdateItem), reserves (UpdateItem).
+      { table: quotasTable, actions: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] },
       audit,
     ],
     bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] }],
-    settings: ['MAX_FILE_BYTES'],
+    settings: ['MAX_FILE_BYTES', 'DEFAULT_QUOTA_BYTES'],
   },
   confirm: {
     owner: true,
@@ -69,7 +78,7 @@ export const functionAccess: Record<string, FunctionAccess> = {
   },
   thumbnail: {
     owner: true,
-    tables: [{ table: filesTable, actions: ['GetItem'] }, sharesGranted],
+    tables: [{ table: filesTable, actions: ['GetItem'] }, sharesGranted, audit],
     bucket: [{ prefix: bucketLayout.thumbsPrefix, actions: ['GetObject'] }],
   },
   'profile-photo': {
@@ -82,8 +91,14 @@ export const functionAccess: Record<string, FunctionAccess> = {
   },
   delete: {
     owner: true,
-    // DeleteItem and UpdateItem: the record, its name claim and its folder's count go together.
-    tables: [{ table: filesTable, actions: ['GetItem', 'DeleteItem', 'UpdateItem'] }, sharesGranted, audit],
+    tables: [
+      // DeleteItem and UpdateItem: the record, its name claim and its folder's count go together.
+      { table: filesTable, actions: ['GetItem', 'DeleteItem', 'UpdateItem'] },
+      // The same transaction removes the file's charge and gives back the bytes.
+      { table: quotasTable, actions: ['GetItem', 'UpdateItem', 'DeleteItem'] },
+      sharesGranted,
+      audit,
+    ],
     bucket: [
       { prefix: bucketLayout.incomingPrefix, actions: ['DeleteObject'] },
       { prefix: bucketLayout.filesPrefix, actions: ['DeleteObject'] },
@@ -124,4 +139,11 @@ export const functionAccess: Record<string, FunctionAccess> = {
       { table: sharesTable, actions: ['Query'], index: 'byGrantee' },
     ],
   },
+  usage: {
+    owner: true,
+    // Gives back expired reservations and replaced content past retention before reporting.
+    tables: [{ table: quotasTable, actions: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] }],
+    settings: ['DEFAULT_QUOTA_BYTES'],
+  },
+  'audit-trail': { owner: true, tables: [{ table: auditTable, actions: ['Query'] }] },
 };

@@ -11,7 +11,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { bucketLayout } from '../definitions/bucket';
 import { validatorHandler } from '../definitions/routes';
-import { auditTable, filesTable } from '../definitions/tables';
+import { auditTable, filesTable, quotasTable } from '../definitions/tables';
 import type { Data } from './data';
 import { DocdropFunction } from './docdrop-function';
 import type { Storage } from './storage';
@@ -24,6 +24,9 @@ export interface ValidationProps {
   readonly notifications: ITopic;
   readonly logRetention: RetentionDays;
   readonly maxImagePixels: number;
+  readonly auditRetentionDays: number;
+  /** How long the bucket keeps an old version: replaced content counts against the quota until then. */
+  readonly noncurrentVersionDays: number;
   readonly retainData: boolean;
 }
 
@@ -66,6 +69,11 @@ export class Validation extends Construct {
       // PutItem: a released file takes its name's claim (see release-names.ts).
       .useTable(filesTable, data.table(filesTable), ['GetItem', 'UpdateItem', 'PutItem'])
       .useTable(auditTable, data.table(auditTable), ['PutItem'])
+      .useSetting('AUDIT_RETENTION_DAYS', String(props.auditRetentionDays))
+      // Settling an upload closes its reservation and records what the released file counts, in one transaction.
+      // A replace moves the old content's charge to a noncurrent entry first (GetItem, DeleteItem).
+      .useTable(quotasTable, data.table(quotasTable), ['UpdateItem', 'PutItem', 'GetItem', 'DeleteItem'])
+      .useSetting('NONCURRENT_VERSION_DAYS', String(props.noncurrentVersionDays))
       .useTopic(props.notifications, props.operationsKey)
       .useSetting('MAX_IMAGE_PIXELS', String(props.maxImagePixels))
       .useBucketPrefix(storage.bucket, storage.key, bucketLayout.incomingPrefix, ['GetObject', 'DeleteObject'], {

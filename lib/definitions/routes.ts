@@ -40,6 +40,8 @@ export const routes = [
   { method: 'GET', path: '/api/shared-with-me', handler: 'shared-with-me', caller: 'owner' },
   { method: 'PUT', path: '/api/profile/photo', handler: 'profile-photo', caller: 'owner' },
   { method: 'GET', path: '/api/profile/photo', handler: 'profile-photo', caller: 'owner' },
+  { method: 'GET', path: '/api/usage', handler: 'usage', caller: 'owner' },
+  { method: 'GET', path: '/api/audit', handler: 'audit-trail', caller: 'owner' },
 ] as const satisfies readonly RouteDefinition[];
 
 /** API Gateway's route key, e.g. `DELETE /api/links/{linkId}`. */

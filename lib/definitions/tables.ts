@@ -83,6 +83,20 @@ export const auditTable = {
 } as const satisfies TableDefinition;
 
 /**
+ * Storage accounting per owner: one `usage` item (used, reserved and their sum, plus the open
+ * reservations) and one `charge#<fileId>` item per released file, holding the bytes it counts.
+ */
+export const quotasTable = {
+  id: 'quotas',
+  envVar: 'QUOTAS_TABLE',
+  partitionKey: { name: 'ownerId', type: 'S' },
+  sortKey: { name: 'entry', type: 'S' },
+  // Like every table; no quota entry expires by TTL (it deletes late), expiries are compared on read.
+  timeToLiveAttribute: 'ttl',
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
+/**
  * Shares: one item per (owner, file or folder, grantee), so sharing again changes the role
  * rather than adding a second share. Read on every request of a grantee (no caching), so a
  * revoke ends access at once.
@@ -91,6 +105,8 @@ export const sharesTable = {
   id: 'shares',
   envVar: 'SHARES_TABLE',
   partitionKey: { name: 'shareId', type: 'S' },
+  // Like every table; no share expires today.
+  timeToLiveAttribute: 'ttl',
   globalIndexes: [
     {
       indexName: 'byGrantee',
@@ -105,7 +121,7 @@ export const sharesTable = {
   ],
 } as const satisfies TableDefinition;
 
-export const tables = [linksTable, filesTable, auditTable, sharesTable] as const;
+export const tables = [linksTable, filesTable, auditTable, quotasTable, sharesTable] as const;
 
 /** The attributes of a table's (or one of its indexes') LastEvaluatedKey: what a page cursor must hold. */
 export function pageKeyAttributes(table: TableDefinition, indexName?: string): string[] {

@@ -9,6 +9,7 @@ import {
   auditTable,
   filesTable,
   linksTable,
+  quotasTable,
   sharesTable,
   type TableDefinition,
   tables,
@@ -68,6 +69,7 @@ function resourceNames(stack: DocdropStack): Record<string, string> {
     [logicalIdOf(stack.data.table(linksTable))]: 'links',
     [logicalIdOf(stack.data.table(filesTable))]: 'files',
     [logicalIdOf(stack.data.table(auditTable))]: 'audit',
+    [logicalIdOf(stack.data.table(quotasTable))]: 'quotas',
     [logicalIdOf(stack.data.table(sharesTable))]: 'shares',
     [logicalIdOf(stack.auth.userPool)]: 'user-pool',
     [logicalIdOf(stack.storage.bucket)]: 'bucket',
@@ -725,6 +727,12 @@ describe('least privilege', () => {
       'dynamodb:GetItem files',
       ...sharesGranted,
       'dynamodb:PutItem audit',
+      // Reserving against the quota: read the usage, give back what has expired (reservations,
+      // replaced content past retention), reserve.
+      'dynamodb:GetItem quotas',
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:Query quotas',
+      'dynamodb:DeleteItem quotas',
       's3:PutObject bucket/incoming/*',
       'kms:GenerateDataKey documents-key',
       'kms:Decrypt documents-key',
@@ -759,6 +767,10 @@ describe('least privilege', () => {
       'dynamodb:UpdateItem files',
       ...sharesGranted,
       'dynamodb:PutItem audit',
+      // The record, its charge and the usage change in one transaction.
+      'dynamodb:GetItem quotas',
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:DeleteItem quotas',
       's3:DeleteObject bucket/incoming/*',
       's3:DeleteObject bucket/files/*',
       's3:DeleteObject bucket/thumbs/*',
@@ -766,6 +778,7 @@ describe('least privilege', () => {
     thumbnail: [
       'dynamodb:GetItem files',
       ...sharesGranted,
+      'dynamodb:PutItem audit',
       's3:GetObject bucket/thumbs/*',
       'kms:Decrypt documents-key',
     ],
@@ -798,6 +811,13 @@ describe('least privilege', () => {
       'cognito-idp:ListUsers user-pool',
     ],
     'shared-with-me': ['dynamodb:GetItem files', 'dynamodb:Query shares', 'dynamodb:Query shares/index/byGrantee'],
+    usage: [
+      'dynamodb:GetItem quotas',
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:Query quotas',
+      'dynamodb:DeleteItem quotas',
+    ],
+    'audit-trail': ['dynamodb:Query audit'],
     'profile-photo': [
       'dynamodb:PutItem files',
       'dynamodb:GetItem files',
@@ -813,6 +833,12 @@ describe('least privilege', () => {
       // A released file takes its name's claim.
       'dynamodb:PutItem files',
       'dynamodb:PutItem audit',
+      // Settling closes the reservation and records the released file's charge.
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:PutItem quotas',
+      // A replace moves the old content's charge to a noncurrent entry first.
+      'dynamodb:GetItem quotas',
+      'dynamodb:DeleteItem quotas',
       's3:GetObject bucket/incoming/*',
       's3:DeleteObject bucket/incoming/*',
       listing('incoming/'),
@@ -920,7 +946,15 @@ describe('function environment', () => {
     routes.filter((route) => route.caller === 'owner').map((route) => route.handler),
   );
   /** Plain settings that carry no permission. */
-  const plainSettings = new Set(['POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS', 'MAX_FILE_BYTES', 'MAX_IMAGE_PIXELS']);
+  const plainSettings = new Set([
+    'POWERTOOLS_SERVICE_NAME',
+    'NODE_OPTIONS',
+    'MAX_FILE_BYTES',
+    'MAX_IMAGE_PIXELS',
+    'DEFAULT_QUOTA_BYTES',
+    'AUDIT_RETENTION_DAYS',
+    'NONCURRENT_VERSION_DAYS',
+  ]);
 
   const environmentOf = (template: Template, functionId: string): Record<string, unknown> =>
     (template.toJSON().Resources[functionId]?.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
@@ -1167,7 +1201,47 @@ describe('settings', () => {
     expect(validator.Properties.Environment.Variables.MAX_IMAGE_PIXELS).toBe('24000000');
   });
 
+  it('hands the storage quota to the functions that reserve against it or report it, and to no other', () => {
+    // prepare
+    const { stack, template } = buildStack({ 'docdrop:defaultQuotaBytes': '5368709120' });
+
+    // act
+    const withQuota = [...functionsByHandler(stack)]
+      .filter(
+        ([, functionId]) =>
+          template.toJSON().Resources[functionId].Properties.Environment?.Variables?.DEFAULT_QUOTA_BYTES,
+      )
+      .map(([handler, functionId]) => [
+        handler,
+        template.toJSON().Resources[functionId].Properties.Environment.Variables.DEFAULT_QUOTA_BYTES,
+      ]);
+
+    // assess
+    expect(Object.fromEntries(withQuota)).toEqual({ presign: '5368709120', usage: '5368709120' });
+  });
+
+  it('hands the audit retention to every function that writes the trail, and to no other', () => {
+    // prepare
+    const { stack, template } = buildStack({ 'docdrop:auditRetentionDays': '90' });
+    const names = resourceNames(stack);
+
+    // act
+    const functions = [...functionsByHandler(stack)].map(([handler, functionId]) => ({
+      handler,
+      writesTrail: describeGrants(roleStatements(template, functionId), names).includes('dynamodb:PutItem audit'),
+      retention: template.toJSON().Resources[functionId].Properties.Environment?.Variables?.AUDIT_RETENTION_DAYS,
+    }));
+
+    // assess
+    expect(functions.filter((fn) => fn.writesTrail).length).toBeGreaterThan(5);
+    for (const fn of functions) expect(fn.retention, fn.handler).toBe(fn.writesTrail ? '90' : undefined);
+  });
+
   it.each([
+    ['docdrop:defaultQuotaBytes', 0],
+    ['docdrop:defaultQuotaBytes', 'a lot'],
+    ['docdrop:auditRetentionDays', 0],
+    ['docdrop:auditRetentionDays', 1.5],
     ['docdrop:maxFileBytes', -1],
     ['docdrop:maxFileBytes', 6 * 1024 ** 3],
     ['docdrop:maxImagePixels', 0],

@@ -11,7 +11,17 @@ import {
   uploadInto,
   waitForTrailEntry,
 } from '../support/drive';
-import { api, db, describeUpload, newOwner, type Owner, objectExists, putToS3, tableName } from '../support/harness';
+import {
+  api,
+  db,
+  describeUpload,
+  newOwner,
+  type Owner,
+  objectExists,
+  putToS3,
+  system,
+  tableName,
+} from '../support/harness';
 
 /**
  * Folders, names and conflicts: folders nest, files and folders are renamed and moved by
@@ -426,6 +436,7 @@ describe('uploading where the name exists', () => {
       uploadIds.push(presign.body.uploadId);
     }
     const store = { db, tableName: tableName('FILES_TABLE') };
+    const quotas = { db, tableName: system.tableNames.QUOTAS_TABLE as string };
     const records = await Promise.all(
       uploadIds.map(
         async (fileId) =>
@@ -439,7 +450,7 @@ describe('uploading where the name exists', () => {
 
     // act
     const results = await Promise.all(
-      records.map((record) => releaseWithName(store, record, folder, undefined, new Date())),
+      records.map((record) => releaseWithName(store, quotas, record, folder, undefined, new Date())),
     );
 
     // assess
