@@ -411,6 +411,26 @@ describe('uploading where the name exists', () => {
     expect(entry).toMatchObject({ objectId: original.fileId, actor: 'system:validator' });
   });
 
+  it('counts a replaced version against the quota beside the new one, and a delete gives back only the current', async () => {
+    // prepare
+    const owner = await newOwner();
+    const v1 = pdfWith('quota version one');
+    const v2 = pdfWith('quota version two, which is longer');
+    const original = await uploadInto(owner, 'counted.pdf', { bytes: v1 });
+    const usage = async () => (await api('GET', '/api/usage', { token: owner.idToken })).body;
+    expect(await usage()).toMatchObject({ usedBytes: v1.length, reservedBytes: 0 });
+
+    // act
+    await uploadInto(owner, 'counted.pdf', { onConflict: 'replace', bytes: v2 });
+    const afterReplace = await usage();
+    expect((await api('DELETE', `/api/files/${original.fileId}`, { token: owner.idToken })).status).toBe(204);
+    const afterDelete = await usage();
+
+    // assess: the old version is kept (and counted) for the bucket's noncurrent retention
+    expect(afterReplace).toMatchObject({ usedBytes: v1.length + v2.length, reservedBytes: 0 });
+    expect(afterDelete).toMatchObject({ usedBytes: v1.length, reservedBytes: 0 });
+  });
+
   it('replaces nothing when the name is free: the upload simply takes it', async () => {
     // prepare
     const owner = await newOwner();
