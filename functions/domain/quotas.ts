@@ -375,6 +375,74 @@ export function settlementQuotaItems(
 }
 
 /**
+ * The quota side of a `replace` release, for the transaction that also settles the upload:
+ * the upload's reservation closed and the new content counted (the usage update, first), the
+ * replaced file's charge set to the new content's bytes, and the old content's bytes kept in a
+ * noncurrent entry until `keepUntil` (the bucket keeps the old version that long). The charge
+ * is conditioned on what was read here, and everything is refused with the upload's record if
+ * another delivery settled it: nothing is retired or charged twice.
+ */
+export async function replacementQuotaItems(
+  quotas: QuotaStore,
+  upload: FileRecord,
+  replacedFileId: string,
+  storedBytes: number,
+  withReservation: boolean,
+  keepUntil: Date,
+  now: Date,
+): Promise<TransactItem[]> {
+  const { Item } = await quotas.db.send(
+    new GetCommand({
+      TableName: quotas.tableName,
+      Key: { ownerId: upload.ownerId, entry: chargeEntry(replacedFileId) },
+      ConsistentRead: true,
+    }),
+  );
+  const oldBytes = (Item as { bytes?: number } | undefined)?.bytes;
+  const key = { ownerId: upload.ownerId, entry: chargeEntry(replacedFileId) };
+  return [
+    usageUpdate(quotas, upload.ownerId, upload.fileId, {
+      ...(withReservation ? { reservedBytes: upload.size } : {}),
+      usedBytes: storedBytes,
+    }),
+    oldBytes === undefined
+      ? {
+          Put: {
+            TableName: quotas.tableName,
+            Item: { ...key, bytes: storedBytes, at: now.toISOString() },
+            ConditionExpression: 'attribute_not_exists(entry)',
+          },
+        }
+      : {
+          Update: {
+            TableName: quotas.tableName,
+            Key: key,
+            UpdateExpression: 'SET bytes = :new, #at = :at',
+            ConditionExpression: 'bytes = :old',
+            ExpressionAttributeNames: { '#at': 'at' },
+            ExpressionAttributeValues: { ':new': storedBytes, ':old': oldBytes, ':at': now.toISOString() },
+          },
+        },
+    ...(oldBytes
+      ? [
+          {
+            Put: {
+              TableName: quotas.tableName,
+              Item: {
+                ownerId: upload.ownerId,
+                entry: noncurrentEntry(keepUntil, replacedFileId),
+                bytes: oldBytes,
+                fileId: replacedFileId,
+              },
+              ConditionExpression: 'attribute_not_exists(entry)',
+            },
+          },
+        ]
+      : []),
+  ];
+}
+
+/**
  * Settles a pending upload and its quota in one transaction: the reservation is closed and,
  * for a released file, the bytes actually stored (an image's cleaned size) become used. Only a
  * pending record moves, so a repeated or late event changes nothing (false). If the

@@ -2,7 +2,7 @@ import { listKeyOfFiles, MAX_NUMBERED_COPIES, nameKeyOf, numberedName, ROOT, siz
 import { countInFolder, getNameClaim, takeName, type WriteItem, WriteRefused, writeTogether } from './drive-writes';
 import { type FileRecord, type FilesStore, getFile, type ReleasedImage } from './file-records';
 import { getFolder } from './folders';
-import { type QuotaStore, retireFileCharge, settlementQuotaItems } from './quotas';
+import { type QuotaStore, replacementQuotaItems, settlementQuotaItems } from './quotas';
 
 /**
  * Where a file's final name is settled: when the validator releases it, not when its upload
@@ -168,9 +168,6 @@ export async function releaseAsReplacement(
 ): Promise<ReleaseResult | { readonly outcome: 'replaced-gone' }> {
   const bytes = describedBytes(file, image);
   const stored = image?.size ?? file.size;
-  // The old content's charge moves to a noncurrent entry first, so the new content can be
-  // charged under the same file id (safe to repeat: a second call finds no charge).
-  await retireFileCharge(quotas, replaced.ownerId, replaced.fileId, keepUntil);
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = { ':clean': 'clean', ':now': now.toISOString() };
   const sets = ['replacedAt = :now'];
@@ -207,27 +204,33 @@ export async function releaseAsReplacement(
       },
     },
   };
-  const charge = (withReservation: boolean) =>
-    settlementQuotaItems(quotas, file, stored, withReservation, now, replaced.fileId);
-  for (const withReservation of [true, false]) {
+  // The old content's bytes move to a noncurrent entry and the new content is charged to the
+  // same file, in the transaction that settles the upload (see replacementQuotaItems).
+  const quota = (withReservation: boolean) =>
+    replacementQuotaItems(quotas, file, replaced.fileId, stored, withReservation, keepUntil, now);
+  let withReservation = true;
+  for (let attempt = 1; attempt <= 5; attempt++) {
     try {
-      await writeTogether(store, [updateReplaced, settleUpload, ...charge(withReservation)]);
+      await writeTogether(store, [updateReplaced, settleUpload, ...(await quota(withReservation))]);
       return { outcome: 'replaced', fileId: replaced.fileId };
     } catch (error) {
       if (!(error instanceof WriteRefused)) throw error;
       if (error.failed.includes(0)) return { outcome: 'replaced-gone' };
-      if (error.failed.includes(1)) break;
-      // Otherwise the reservation had expired and was given back: charge without it.
-      if (!withReservation || !error.failed.includes(2)) throw error;
+      if (error.failed.includes(1)) {
+        // Settled by another delivery, which counted everything: nothing more to do. Deleted
+        // while it was checked: the new bytes are under the replaced file's key all the same,
+        // so its record and charge must describe them.
+        if (!(await getFile(store, file.ownerId, file.fileId))) {
+          await writeTogether(store, [updateReplaced, ...(await quota(false))]).catch((inner) => {
+            if (!(inner instanceof WriteRefused)) throw inner;
+          });
+        }
+        return { outcome: 'not-pending' };
+      }
+      // The reservation had expired and was given back: count without it. Otherwise the
+      // replaced file's charge changed since it was read: read it again.
+      if (error.failed.includes(2)) withReservation = false;
     }
   }
-  // The upload itself was settled by another delivery or deleted: the bytes are in the
-  // replaced file's key all the same, so its record and charge must describe them (a
-  // delivery that settled it fully already did: its charge refuses this one).
-  try {
-    await writeTogether(store, [updateReplaced, ...charge(false)]);
-  } catch (inner) {
-    if (!(inner instanceof WriteRefused)) throw inner;
-  }
-  return { outcome: 'not-pending' };
+  throw new Error(`could not settle the replacement of ${replaced.fileId}`);
 }

@@ -22,6 +22,7 @@ import {
   system,
   tableName,
 } from '../support/harness';
+import { deliverToValidator } from '../support/validator';
 
 /**
  * Folders, names and conflicts: folders nest, files and folders are renamed and moved by
@@ -429,6 +430,34 @@ describe('uploading where the name exists', () => {
     // assess: the old version is kept (and counted) for the bucket's noncurrent retention
     expect(afterReplace).toMatchObject({ usedBytes: v1.length + v2.length, reservedBytes: 0 });
     expect(afterDelete).toMatchObject({ usedBytes: v1.length, reservedBytes: 0 });
+  });
+
+  it('counts a replacement once when its event is delivered several times at once', async () => {
+    // prepare
+    const owner = await newOwner();
+    const v1 = pdfWith('delivered version one');
+    const v2 = pdfWith('delivered version two, longer');
+    const original = await uploadInto(owner, 'twice.pdf', { bytes: v1 });
+    const presign = await api('POST', '/api/uploads', {
+      token: owner.idToken,
+      body: { ...describeUpload('twice.pdf', 'application/pdf', v2), onConflict: 'replace' },
+    });
+    expect((await putToS3(presign.body, v2)).status).toBe(200);
+    const key = `incoming/${owner.sub}/${presign.body.uploadId}`;
+
+    // act: the emulator's delivery and two more, at once
+    await Promise.allSettled([deliverToValidator(key, v2.length), deliverToValidator(key, v2.length)]);
+    const replaced = await settled(owner, presign.body.uploadId);
+
+    // assess
+    expect(replaced.fileId).toBe(original.fileId);
+    const usage = (await api('GET', '/api/usage', { token: owner.idToken })).body;
+    expect(usage).toMatchObject({ usedBytes: v1.length + v2.length, reservedBytes: 0 });
+    // The entry is written after the release; a late one from another delivery would follow it.
+    await waitForTrailEntry(owner, (entry) => entry.action === 'file.replace');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const replacements = (await trailOf(owner)).filter((entry) => entry.action === 'file.replace');
+    expect(replacements).toHaveLength(1);
   });
 
   it('replaces nothing when the name is free: the upload simply takes it', async () => {
