@@ -71,8 +71,8 @@ export class Validation extends Construct {
       .useTable(auditTable, data.table(auditTable), ['PutItem'])
       .useSetting('AUDIT_RETENTION_DAYS', String(props.auditRetentionDays))
       // Settling an upload closes its reservation and records what the released file counts, in one transaction.
-      // A replace moves the old content's charge to a noncurrent entry first (GetItem, DeleteItem).
-      .useTable(quotasTable, data.table(quotasTable), ['UpdateItem', 'PutItem', 'GetItem', 'DeleteItem'])
+      // A replace reads the replaced file's charge (GetItem) to keep its old bytes in a noncurrent entry.
+      .useTable(quotasTable, data.table(quotasTable), ['UpdateItem', 'PutItem', 'GetItem'])
       .useSetting('NONCURRENT_VERSION_DAYS', String(props.noncurrentVersionDays))
       .useTopic(props.notifications, props.operationsKey)
       .useSetting('MAX_IMAGE_PIXELS', String(props.maxImagePixels))

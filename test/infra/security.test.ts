@@ -836,9 +836,8 @@ describe('least privilege', () => {
       // Settling closes the reservation and records the released file's charge.
       'dynamodb:UpdateItem quotas',
       'dynamodb:PutItem quotas',
-      // A replace moves the old content's charge to a noncurrent entry first.
+      // A replace reads the replaced file's charge to keep its old bytes in a noncurrent entry.
       'dynamodb:GetItem quotas',
-      'dynamodb:DeleteItem quotas',
       's3:GetObject bucket/incoming/*',
       's3:DeleteObject bucket/incoming/*',
       listing('incoming/'),
