@@ -5,8 +5,8 @@ export interface DirectoryUser {
   readonly email: string;
 }
 
-/** A Cognito filter value: quotes and backslashes escaped, so an address cannot widen the filter. */
-const filterValue = (value: string): string => value.replace(/["\\]/g, (char) => `\\${char}`);
+/** The exact-match filter for an address: quotes and backslashes escaped, so an address cannot widen it. */
+export const emailFilter = (email: string): string => `email = "${email.replace(/["\\]/g, (char) => `\\${char}`)}"`;
 
 /**
  * Finds the user who signs in with this e-mail address in the pool, or undefined. Only
@@ -19,7 +19,7 @@ export async function findUserByEmail(
 ): Promise<DirectoryUser | undefined> {
   for (const candidate of new Set([email, email.toLowerCase()])) {
     const { Users } = await client.send(
-      new ListUsersCommand({ UserPoolId: userPoolId, Filter: `email = "${filterValue(candidate)}"`, Limit: 2 }),
+      new ListUsersCommand({ UserPoolId: userPoolId, Filter: emailFilter(candidate), Limit: 2 }),
     );
     const user = Users?.find((found) => found.Enabled !== false);
     const sub = user?.Attributes?.find((attribute) => attribute.Name === 'sub')?.Value;

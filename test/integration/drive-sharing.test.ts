@@ -292,6 +292,31 @@ describe('sharing', () => {
     expect(sharedWithReader.body.items).toEqual([]);
   });
 
+  it('pages what is shared with a user, and refuses a cursor made for another user', async () => {
+    // prepare
+    const reader = await newOwner();
+    const targets: Record<string, string>[] = [{ folderId: shared }, { folderId: inner }, { fileId: fileOutside }];
+    for (const target of targets) {
+      await shareWith(owner, reader, 'view', target);
+    }
+
+    // act
+    const first = await api('GET', '/api/shared-with-me?limit=2', { token: reader.idToken });
+    const second = await api('GET', `/api/shared-with-me?limit=2&cursor=${encodeURIComponent(first.body.cursor)}`, {
+      token: reader.idToken,
+    });
+    const stolen = await api('GET', `/api/shared-with-me?limit=2&cursor=${encodeURIComponent(first.body.cursor)}`, {
+      token: stranger.idToken,
+    });
+
+    // assess
+    const listed = [...first.body.items, ...second.body.items].map((item: any) =>
+      item.kind === 'file' ? item.file.fileId : item.folder.folderId,
+    );
+    expect(listed.sort()).toEqual([shared, inner, fileOutside].sort());
+    expect([stolen.status, stolen.body.error.code]).toEqual([400, 'invalid_cursor']);
+  });
+
   it('records share creation and revocation in the owner’s trail', async () => {
     // prepare
     const reader = await newOwner();
