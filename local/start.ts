@@ -1,12 +1,16 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildWeb } from '../web/build';
+import { localMessageLine } from './cognito';
 import { DEMO_OWNER } from './owners';
 import { PortInUseError, startLocalSystem } from './system';
 
 const HELP = `Usage: npm start [-- --fresh]
 
 Starts docdrop on this machine: S3, DynamoDB and Cognito emulators, the validator, and the
-API gateway with the web page. Data persists in .docdrop/ between runs.
+API gateway with the web app (built on every start). Data persists in .docdrop/ between runs.
 
   --fresh     wipe .docdrop/ first and start from nothing
   --help      this text
@@ -33,6 +37,9 @@ async function main(): Promise<void> {
   const dataDir = resolve('.docdrop');
   // Emulator chatter and handler logs stay structured JSON lines; the banner below is for people.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
+  // The web app is built fresh on every start (about a tenth of a second), outside the repo.
+  const webRoot = mkdtempSync(join(tmpdir(), 'docdrop-web-'));
+  await buildWeb(webRoot);
   const system = await startLocalSystem({
     ports: {
       gateway: portFromEnv('PORT', 3000),
@@ -44,26 +51,20 @@ async function main(): Promise<void> {
     persistent: true,
     fresh: values.fresh ?? false,
     seedDemoOwner: true,
-    onMessage: ({ to, code, subject }) =>
-      console.log(
-        JSON.stringify({
-          level: 'INFO',
-          service: 'local-cognito',
-          message: 'e-mail not sent (local)',
-          to,
-          subject,
-          code,
-        }),
-      ),
+    webRoot,
+    // Sign-up codes are not e-mailed locally: the line stands out from the JSON logs.
+    onMessage: (message) => console.log(`\n${localMessageLine(message)}\n`),
   });
   console.log(`
 docdrop is running.
-  web and API   ${system.apiUrl}   (client settings: ${system.apiUrl}/config.json)
+  web app       ${system.apiUrl}   (owners; clients open ${system.apiUrl}/u/#<link token>)
+  API           ${system.apiUrl}/api   (client settings: ${system.apiUrl}/config.json)
   S3            ${system.s3Endpoint}   bucket ${system.bucket}
   DynamoDB      ${system.dynamodbEndpoint}   tables ${Object.values(system.tableNames).join(', ')}
   Cognito       ${system.cognitoEndpoint}   pool ${system.userPoolId}, client ${system.userPoolClientId}
   demo owner    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}
   data          ${dataDir} (npm start -- --fresh wipes it)
+Sign-up confirmation codes are printed here (lines starting >>>).
 Ctrl-C stops everything.
 `);
   let stopping = false;
@@ -72,6 +73,7 @@ Ctrl-C stops everything.
     stopping = true;
     console.log(`\n${signal}: stopping docdrop...`);
     await system.stop();
+    rmSync(webRoot, { recursive: true, force: true });
     console.log('stopped.');
     process.exit(0);
   };

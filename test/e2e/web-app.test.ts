@@ -1,0 +1,292 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const { webUrl, startLog, chromiumPath } = inject('browser');
+const SCREENSHOTS = 'test-output/screenshots';
+const WAIT = { timeout: 15_000 };
+
+const sha256 = (bytes: Uint8Array | Buffer) => createHash('sha256').update(bytes).digest('hex');
+const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
+/** An ELF program named and declared as a PDF. */
+const DISGUISED = Buffer.concat([
+  Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]),
+  Buffer.alloc(56),
+  Buffer.from('payload'),
+]);
+const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+
+let browser: Browser;
+let ownerContext: BrowserContext;
+let owner: Page;
+let clientContext: BrowserContext;
+let client: Page;
+let png: Buffer;
+let linkUrl: string;
+const email = `owner-${randomUUID().slice(0, 8)}@example.test`;
+const password = `Web-${randomUUID()}-Aa1!`;
+const clientFile = {
+  name: 'passport scan.pdf',
+  mimeType: 'application/pdf',
+  buffer: Buffer.concat([PDF, Buffer.from(`% ${randomUUID()}\n`)]),
+};
+
+/** What the pages reported that nobody should see: CSP violations, script errors, failed loads. */
+const problems: string[] = [];
+/** Failed loads a step expects (e.g. the drop page asking about a revoked link answers 410). */
+const expectedFailures: RegExp[] = [];
+
+function watch(page: Page, name: string): void {
+  page.on('console', (message) => {
+    if (message.type() !== 'error' && message.type() !== 'warning') return;
+    const line = `${name}: ${message.text()} (${message.location().url})`;
+    if (!expectedFailures.some((pattern) => pattern.test(line))) problems.push(line);
+  });
+  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
+
+/** The confirmation code exactly as `npm start` printed it for this address. */
+async function confirmationCodeFor(address: string): Promise<string> {
+  const pattern = new RegExp(
+    `>>> e-mail to ${address.replace(/[.+]/g, '\\$&')} \\(not sent, local\\): confirmation code (\\w+)`,
+  );
+  for (let tries = 0; tries < 100; tries++) {
+    const code = pattern.exec(readFileSync(startLog, 'utf8'))?.[1];
+    if (code) return code;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`npm start printed no confirmation code for ${address}`);
+}
+
+const fileRow = (page: Page, name: string, status: string) =>
+  page.locator(`table.files tr[data-status="${status}"]`, { hasText: name });
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c0392b' } })
+    .png()
+    .toBuffer();
+  // A fresh temporary profile per launch; flags keep Chromium quiet and offline.
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  ownerContext = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  owner = await ownerContext.newPage();
+  watch(owner, 'portal');
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the web app in a real browser', () => {
+  it('serves the portal with the Content-Security-Policy and security headers', async () => {
+    // act
+    const response = await owner.goto(webUrl);
+
+    // assess
+    const headers = response?.headers() ?? {};
+    expect(headers['content-security-policy']).toContain("default-src 'none'");
+    expect(headers['content-security-policy']).toContain("script-src 'self';");
+    expect(headers['content-security-policy']).toContain("style-src 'self';");
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['referrer-policy']).toBe('no-referrer');
+    await owner.getByRole('heading', { name: 'Sign in to docdrop' }).waitFor(WAIT);
+    await screenshot(owner, '01-sign-in');
+  });
+
+  it('signs up an owner with the confirmation code npm start prints, signs out and signs in again', async () => {
+    // act: sign up and confirm
+    await owner.getByRole('button', { name: 'Create one' }).click();
+    await owner.getByLabel('E-mail').fill(email);
+    await owner.getByLabel('Password').fill(password);
+    await owner.getByRole('button', { name: 'Create account' }).click();
+    await owner.getByRole('heading', { name: 'Confirm your e-mail' }).waitFor(WAIT);
+    await owner.getByLabel('Confirmation code').fill(await confirmationCodeFor(email));
+    await owner.getByRole('button', { name: 'Confirm' }).click();
+    await owner.getByRole('heading', { name: 'Files', exact: true }).waitFor(WAIT);
+    // act: sign out, then a wrong password, then the right one
+    await owner.getByRole('button', { name: 'Sign out' }).click();
+    await owner.getByLabel('E-mail').fill(email);
+    await owner.getByLabel('Password').fill(`${password}x`);
+    // Cognito answers a wrong password with a 400, which the browser reports.
+    const cognitoRefusal =
+      /portal: Failed to load resource: the server responded with a status of 400 .*\(http:\/\/127\.0\.0\.1:\d+\/\)$/;
+    expectedFailures.push(cognitoRefusal);
+    await owner.getByRole('button', { name: 'Sign in' }).click();
+    const refusal = await owner.getByRole('alert').textContent(WAIT);
+    expectedFailures.splice(expectedFailures.indexOf(cognitoRefusal), 1);
+    await owner.getByLabel('Password').fill(password);
+    await owner.getByRole('button', { name: 'Sign in' }).click();
+
+    // assess
+    expect(refusal).toContain('do not match');
+    await owner.getByRole('heading', { name: 'Files', exact: true }).waitFor(WAIT);
+    // Functions, not strings: the page's CSP (rightly) forbids evaluating strings.
+    expect(await owner.evaluate(() => (globalThis as any).localStorage.length)).toBe(0);
+    expect(await owner.evaluate(() => (globalThis as any).sessionStorage.getItem('docdrop.session') !== null)).toBe(
+      true,
+    );
+  });
+
+  it('uploads two files that turn clean, with a preview for the image', async () => {
+    // act
+    await owner.setInputFiles('#owner-upload-input', [
+      { name: 'Quarterly report.pdf', mimeType: 'application/pdf', buffer: PDF },
+      { name: 'red square.png', mimeType: 'image/png', buffer: png },
+    ]);
+
+    // assess
+    await fileRow(owner, 'Quarterly report.pdf', 'clean').waitFor(WAIT);
+    await fileRow(owner, 'red square.png', 'clean').waitFor(WAIT);
+    await owner.locator('.upload-item[data-status="clean"]').nth(1).waitFor(WAIT);
+    const preview = fileRow(owner, 'red square.png', 'clean').locator('td.preview img');
+    await owner.waitForFunction(
+      (img: any) => img.complete && img.naturalWidth > 0,
+      await preview.elementHandle(WAIT),
+      WAIT,
+    );
+    await screenshot(owner, '02-files-clean');
+  });
+
+  it('refuses a refused type before sending, and shows a disguised executable as rejected with the reason', async () => {
+    // prepare
+    const presigns: string[] = [];
+    owner.on('request', (request) => {
+      if (request.url().endsWith('/api/uploads')) presigns.push(request.url());
+    });
+
+    // act
+    await owner.setInputFiles('#owner-upload-input', [{ name: 'drawing.svg', mimeType: 'image/svg+xml', buffer: SVG }]);
+    await owner.locator('.upload-item[data-status="failed"]', { hasText: 'drawing.svg' }).waitFor(WAIT);
+    const presignsForSvg = presigns.length;
+    await owner.setInputFiles('#owner-upload-input', [
+      { name: 'invoice.pdf', mimeType: 'application/pdf', buffer: DISGUISED },
+    ]);
+
+    // assess
+    expect(presignsForSvg).toBe(0);
+    const rejected = fileRow(owner, 'invoice.pdf', 'rejected');
+    await rejected.waitFor(WAIT);
+    expect((await rejected.locator('.reason').textContent())?.length).toBeGreaterThan(10);
+    await screenshot(owner, '03-rejected');
+  });
+
+  it('creates an upload link with a QR code', async () => {
+    // act
+    await owner.getByRole('button', { name: 'Upload links' }).click();
+    await owner.getByLabel('Label (who or what it is for)').fill('Tax documents 2026');
+    await owner.getByLabel('Number of files').fill('3');
+    await owner.getByRole('button', { name: 'Create link' }).click();
+    await owner.getByRole('heading', { name: 'Link for Tax documents 2026' }).waitFor(WAIT);
+
+    // assess
+    linkUrl = await owner.locator('#created-link-url').inputValue();
+    expect(linkUrl).toMatch(new RegExp(`^${webUrl}/u/#[\\w.-]{40,}$`));
+    const qr = owner.getByRole('img', { name: /QR code/ });
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+    await owner.locator('tr[data-state="active"]', { hasText: 'Tax documents 2026' }).waitFor(WAIT);
+    await screenshot(owner, '04-link-created');
+  });
+
+  it('lets a client on a phone send a file through the link and get a receipt', async () => {
+    // prepare: a phone-sized second context, nothing shared with the owner's
+    clientContext = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
+    client = await clientContext.newPage();
+    watch(client, 'drop page');
+    const apiRequests: { url: string; token?: string }[] = [];
+    client.on('request', (request) => {
+      if (request.url().includes('/api/'))
+        apiRequests.push({ url: request.url(), token: request.headers()['x-upload-token'] });
+    });
+
+    // act
+    const response = await client.goto(linkUrl);
+    await client.getByRole('heading', { name: 'Tax documents 2026' }).waitFor(WAIT);
+    await screenshot(client, '05-drop-page');
+    await client.setInputFiles('#drop-input', [clientFile]);
+    const receipt = client.getByRole('definition').filter({ hasText: /^[0-9a-f]{64}$/ });
+    await receipt.waitFor(WAIT);
+
+    // assess
+    expect(response?.headers()['content-security-policy']).toContain("connect-src 'self'");
+    expect(await receipt.textContent()).toBe(sha256(clientFile.buffer));
+    expect(await client.getByTestId('uploads-left').textContent()).toBe('2 files');
+    const token = linkUrl.split('#')[1];
+    expect(apiRequests.length).toBeGreaterThan(0);
+    for (const request of apiRequests) {
+      expect(request.url).not.toContain(token);
+      expect(request.token).toBe(token);
+    }
+    expect(await client.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+    await screenshot(client, '06-drop-receipt');
+  });
+
+  it('shows the owner the file under its link, and downloads the same bytes', async () => {
+    // act
+    await owner.getByRole('button', { name: 'Files sent through Tax documents 2026' }).click();
+    const row = fileRow(owner, clientFile.name, 'clean');
+    await row.waitFor(WAIT);
+    const [download] = await Promise.all([
+      owner.waitForEvent('download', WAIT),
+      row.getByRole('button', { name: `Download ${clientFile.name}` }).click(),
+    ]);
+    const saved = readFileSync((await download.path()) as string);
+
+    // assess
+    expect(await owner.locator('#files-source').inputValue()).not.toBe('all');
+    expect(await owner.locator('table.files tbody tr').count()).toBe(1);
+    expect(await row.textContent()).toContain('Link: Tax documents 2026');
+    expect(download.suggestedFilename()).toBe(clientFile.name);
+    expect(sha256(saved)).toBe(sha256(clientFile.buffer));
+    await screenshot(owner, '07-files-by-link');
+  });
+
+  it('revokes the link, after which the drop page refuses before any upload', async () => {
+    // act
+    await owner.getByRole('button', { name: 'Upload links' }).click();
+    await owner.getByRole('button', { name: 'Revoke Tax documents 2026' }).click();
+    await owner.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await owner.locator('tr[data-state="revoked"]', { hasText: 'Tax documents 2026' }).waitFor(WAIT);
+    expectedFailures.push(
+      /drop page: Failed to load resource: the server responded with a status of 410 .*\/api\/drop\)$/,
+    );
+    await client.reload();
+
+    // assess
+    await client.getByRole('heading', { name: 'This link cannot be used' }).waitFor(WAIT);
+    expect(await client.getByRole('alert').textContent()).toContain('withdrawn');
+    expect(await client.locator('#drop-input').count()).toBe(0);
+    await screenshot(client, '08-drop-revoked');
+  });
+
+  it('logged no CSP violation, script error or unexpected failed request on any page', () => {
+    expect(problems).toEqual([]);
+  });
+});

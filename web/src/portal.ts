@@ -1,0 +1,100 @@
+import { limits } from '#definitions/limits';
+import { loadConfig } from './config';
+import { alertBox, announce, focusOn, h, replaceChildren } from './elements';
+import { OwnerApi } from './owner-api';
+import { showSignIn } from './portal-auth';
+import { FilesView } from './portal-files';
+import { LinksView } from './portal-links';
+import { Session } from './session';
+import { uploadPanel } from './upload-panel';
+
+const main = document.getElementById('main') as HTMLElement;
+
+/** The owner's defaults when no link narrows them; the API stays the judge (an operator may configure another maximum). */
+const OWNER_POLICY = { maxBytes: limits.maxFileBytes, allowedTypes: limits.ownerAllowedTypes };
+
+type Tab = 'files' | 'links';
+
+async function start(): Promise<void> {
+  const config = await loadConfig();
+  const session: Session = new Session(config, (reason) => showSignIn(main, config, signedIn, reason));
+  const signedIn = (tokens: Parameters<Session['start']>[0]) => {
+    session.start(tokens);
+    showPortal();
+    announce('Signed in.');
+  };
+
+  const showPortal = () => {
+    const api = new OwnerApi(config, session);
+    const files = new FilesView(api);
+    const links = new LinksView(
+      api,
+      (map) => files.setLinks(map),
+      (linkId) => {
+        select('files');
+        // Files may have arrived since the list was loaded: read it again, then narrow it.
+        void files.reload().then(() => files.filterBy(linkId));
+        focusOn(panels.files.heading);
+      },
+    );
+    const upload = uploadPanel({
+      id: 'owner-upload',
+      policy: () => OWNER_POLICY,
+      steps: { presign: (request) => api.presign(request), confirm: (uploadId) => api.confirm(uploadId) },
+      onSent: ({ outcome }, item) => files.track(outcome.uploadId, item),
+    });
+    const section = (id: Tab, title: string, ...content: HTMLElement[]) => {
+      const heading = h('h2', { id: `${id}-heading` }, title);
+      return {
+        heading,
+        element: h('section', { id: `${id}-panel`, 'aria-labelledby': `${id}-heading` }, heading, ...content),
+      };
+    };
+    const panels = {
+      files: section('files', 'Files', h('h3', {}, 'Upload'), upload.element, h('h3', {}, 'Your files'), files.element),
+      links: section('links', 'Upload links', links.element),
+    };
+    const tabs = {
+      files: h('button', { type: 'button', onclick: () => select('files') }, 'Files'),
+      links: h('button', { type: 'button', onclick: () => select('links') }, 'Upload links'),
+    };
+    const select = (tab: Tab) => {
+      for (const name of Object.keys(panels) as Tab[]) {
+        panels[name].element.hidden = name !== tab;
+        if (name === tab) tabs[name].setAttribute('aria-current', 'page');
+        else tabs[name].removeAttribute('aria-current');
+      }
+      document.title = `${tab === 'files' ? 'Files' : 'Upload links'} - docdrop`;
+    };
+    const header = h(
+      'header',
+      { class: 'top' },
+      h('h1', { class: 'brand' }, 'docdrop'),
+      h('nav', { 'aria-label': 'Main' }, tabs.files, tabs.links),
+      h(
+        'div',
+        { class: 'account' },
+        h('span', { class: 'hint' }, session.email),
+        h(
+          'button',
+          { type: 'button', class: 'secondary', onclick: () => session.end('You are signed out.') },
+          'Sign out',
+        ),
+      ),
+    );
+    replaceChildren(main, header, panels.files.element, panels.links.element);
+    select('files');
+    focusOn(panels.files.heading);
+    void files.reload();
+    void links.reload();
+  };
+
+  if (session.signedIn) showPortal();
+  else showSignIn(main, config, signedIn);
+}
+
+start().catch((error: Error) => {
+  const alert = alertBox();
+  alert.show(error.message);
+  replaceChildren(main, h('h1', {}, 'docdrop could not start'), alert.element);
+});

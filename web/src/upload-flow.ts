@@ -1,0 +1,124 @@
+import { REFUSED_TYPES } from '#definitions/limits';
+import { declaredTypeOf, formatBytes, listOfTypes } from './format';
+
+/** What the API will accept for this upload: the link's limits, or the owner's defaults. */
+export interface UploadPolicy {
+  readonly maxBytes: number;
+  readonly allowedTypes: readonly string[];
+}
+
+export interface UploadRequest {
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export interface PresignedUpload {
+  readonly uploadId: string;
+  readonly method: 'PUT';
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly expiresAt: string;
+}
+
+export interface UploadOutcome {
+  readonly uploadId: string;
+  readonly status: 'pending' | 'clean' | 'rejected';
+  readonly reason?: string;
+}
+
+/**
+ * Web Crypto has no incremental digest, so the whole file is read into memory once and hashed
+ * natively (hundreds of MB/s). Up to 1 GiB that is fine on a desktop; the default per-file
+ * limit is 100 MiB and links default to 25 MiB. Larger files would need a streaming SHA-256.
+ */
+export const HASH_IN_MEMORY_MAX_BYTES = 1024 * 1024 * 1024;
+
+/** Why this file cannot be sent, checked before any byte leaves the browser; undefined if it may. */
+export function refusalOf(file: File, policy: UploadPolicy): string | undefined {
+  const type = declaredTypeOf(file);
+  if (file.size === 0) return `${file.name} is empty.`;
+  const refused = REFUSED_TYPES[type];
+  if (refused) return `${file.name}: ${refused}`;
+  if (!policy.allowedTypes.includes(type)) {
+    return `${file.name} is not a type accepted here. Accepted: ${listOfTypes(policy.allowedTypes)}.`;
+  }
+  if (file.size > policy.maxBytes) {
+    return `${file.name} is ${formatBytes(file.size)}; the limit here is ${formatBytes(policy.maxBytes)}.`;
+  }
+  if (file.size > HASH_IN_MEMORY_MAX_BYTES) {
+    return `${file.name} is larger than this browser can check (${formatBytes(HASH_IN_MEMORY_MAX_BYTES)}).`;
+  }
+  return undefined;
+}
+
+export interface Digest {
+  readonly base64: string;
+  readonly hex: string;
+}
+
+export async function sha256Of(file: Blob): Promise<Digest> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+  let binary = '';
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return { base64: btoa(binary), hex: Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('') };
+}
+
+/**
+ * PUTs the file straight to S3 with exactly the signed headers (XMLHttpRequest, for upload
+ * progress). Content-Length is the one the browser sets itself from the body; it may not be set by script.
+ */
+export function putToStorage(
+  upload: PresignedUpload,
+  file: Blob,
+  onProgress: (sent: number, total: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open(upload.method, upload.url);
+    for (const [name, value] of Object.entries(upload.headers)) {
+      if (name.toLowerCase() !== 'content-length') request.setRequestHeader(name, value);
+    }
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
+    });
+    request.addEventListener('load', () => {
+      if (request.status >= 200 && request.status < 300) resolve();
+      else reject(new Error(`Storage refused the file (HTTP ${request.status}).`));
+    });
+    request.addEventListener('error', () => reject(new Error('The connection broke while sending. Try again.')));
+    request.addEventListener('timeout', () => reject(new Error('Sending took too long. Try again.')));
+    request.send(file);
+  });
+}
+
+export type UploadStage = 'hashing' | 'signing' | 'sending' | 'confirming';
+
+export interface UploadSteps {
+  presign(request: UploadRequest): Promise<PresignedUpload>;
+  confirm(uploadId: string): Promise<UploadOutcome>;
+}
+
+/** Hash, presign, PUT, confirm: the one upload path of the portal and the drop page. */
+export async function sendFile(
+  file: File,
+  steps: UploadSteps,
+  onStage: (stage: UploadStage) => void,
+  onProgress: (sent: number, total: number) => void,
+): Promise<{ outcome: UploadOutcome; digest: Digest }> {
+  onStage('hashing');
+  const digest = await sha256Of(file);
+  onStage('signing');
+  const upload = await steps.presign({
+    fileName: file.name,
+    contentType: declaredTypeOf(file),
+    size: file.size,
+    sha256: digest.base64,
+  });
+  onStage('sending');
+  await putToStorage(upload, file, onProgress);
+  onStage('confirming');
+  const outcome = await steps.confirm(upload.uploadId);
+  return { outcome, digest };
+}
