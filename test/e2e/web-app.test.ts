@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const { webUrl, startLog, chromiumPath } = inject('browser');
 const SCREENSHOTS = 'test-output/screenshots';
-const WAIT = { timeout: 15_000 };
+// Generous: the machine is shared, and a browser, three emulators and the validator run at once.
+const WAIT = { timeout: 20_000 };
 
 const sha256 = (bytes: Uint8Array | Buffer) => createHash('sha256').update(bytes).digest('hex');
 const PDF = Buffer.from(
@@ -191,6 +192,42 @@ describe('the web app in a real browser', () => {
     await screenshot(owner, '03-rejected');
   });
 
+  it('refreshes an expiring session with the refresh token, without asking the owner to sign in again', async () => {
+    // prepare: the stored session says its tokens expire now
+    const refreshes: string[] = [];
+    owner.on('request', (request) => {
+      if (request.postData()?.includes('REFRESH_TOKEN_AUTH')) refreshes.push(request.url());
+    });
+    await owner.evaluate(() => {
+      const storage = (globalThis as any).sessionStorage;
+      const session = JSON.parse(storage.getItem('docdrop.session'));
+      storage.setItem('docdrop.session', JSON.stringify({ ...session, expiresAt: Date.now() }));
+    });
+
+    // act
+    await owner.reload();
+    await fileRow(owner, 'Quarterly report.pdf', 'clean').waitFor(WAIT);
+
+    // assess
+    expect(refreshes.length).toBeGreaterThanOrEqual(1);
+    const expiresAt = await owner.evaluate(
+      () => JSON.parse((globalThis as any).sessionStorage.getItem('docdrop.session')).expiresAt,
+    );
+    expect(expiresAt).toBeGreaterThan(Date.now() + 30 * 60_000);
+  });
+
+  it('fits the portal into a 360 px wide screen', async () => {
+    // act
+    await owner.setViewportSize({ width: 360, height: 800 });
+
+    // assess
+    expect(await owner.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+    await screenshot(owner, '03b-portal-360px');
+    await owner.setViewportSize({ width: 1280, height: 900 });
+  });
+
   it('creates an upload link with a QR code', async () => {
     // act
     await owner.getByRole('button', { name: 'Upload links' }).click();
@@ -284,6 +321,47 @@ describe('the web app in a real browser', () => {
     expect(await client.getByRole('alert').textContent()).toContain('withdrawn');
     expect(await client.locator('#drop-input').count()).toBe(0);
     await screenshot(client, '08-drop-revoked');
+  });
+
+  it('sorts the file list by name, and deletes a file only after the owner confirms', async () => {
+    // prepare
+    await owner.getByRole('button', { name: 'Files', exact: true }).click();
+    await owner.locator('#files-source').selectOption('all');
+    const names = () => owner.locator('table.files tbody td.name').allTextContents();
+
+    // act: sort by name
+    await owner.getByRole('button', { name: 'Name' }).click();
+    const sorted = await names();
+    // act: delete, first cancelled with Escape, then confirmed
+    const row = owner.locator('table.files tr', { hasText: 'invoice.pdf' });
+    await row.getByRole('button', { name: 'Delete invoice.pdf' }).click();
+    await owner.getByRole('dialog').waitFor(WAIT);
+    await owner.keyboard.press('Escape');
+    const stillThere = await row.count();
+    await row.getByRole('button', { name: 'Delete invoice.pdf' }).click();
+    await owner.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await row.waitFor({ state: 'detached', ...WAIT });
+
+    // assess
+    expect(sorted).toEqual([...sorted].sort((a, b) => a.localeCompare(b)));
+    expect(sorted).toHaveLength(4);
+    expect(stillThere).toBe(1);
+    expect(await names()).not.toContain('invoice.pdf');
+  });
+
+  it('tells a client with a mangled link that it is not valid, before any upload', async () => {
+    // prepare
+    expectedFailures.push(
+      /drop page: Failed to load resource: the server responded with a status of 401 .*\/api\/drop\)$/,
+    );
+
+    // act
+    await client.goto(`${webUrl}/u/#${'x'.repeat(20)}.${'y'.repeat(43)}`);
+
+    // assess
+    await client.getByRole('heading', { name: 'This link cannot be used' }).waitFor(WAIT);
+    expect(await client.getByRole('alert').textContent()).toContain('not valid');
+    expect(await client.locator('#drop-input').count()).toBe(0);
   });
 
   it('logged no CSP violation, script error or unexpected failed request on any page', () => {

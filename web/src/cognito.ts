@@ -62,7 +62,7 @@ async function cognito<T>(config: AppConfig, action: string, body: Record<string
 }
 
 interface AuthenticationResult {
-  AuthenticationResult?: { IdToken: string; AccessToken: string; RefreshToken?: string; ExpiresIn: number };
+  AuthenticationResult?: { IdToken: string; AccessToken: string; RefreshToken?: string; ExpiresIn?: number };
   ChallengeName?: string;
 }
 
@@ -79,8 +79,19 @@ function tokensFrom(result: AuthenticationResult, refreshToken?: string): Tokens
     idToken: auth.IdToken,
     accessToken: auth.AccessToken,
     refreshToken: refresh,
-    expiresAt: Date.now() + auth.ExpiresIn * 1000,
+    expiresAt: expiryOf(auth.IdToken) ?? Date.now() + (auth.ExpiresIn || 3600) * 1000,
   };
+}
+
+/** The ID token's own `exp` (cognito-local's refresh answer has no ExpiresIn; the token always says). */
+function expiryOf(jwt: string): number | undefined {
+  try {
+    const part = (jwt.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/');
+    const { exp } = JSON.parse(atob(part)) as { exp?: unknown };
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function signIn(config: AppConfig, email: string, password: string): Promise<Tokens> {

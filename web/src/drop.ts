@@ -106,6 +106,9 @@ async function start(): Promise<void> {
   document.title = `${link.label} - docdrop`;
 }
 
+// Another link pasted into the same tab changes only the fragment: start over with it.
+window.addEventListener('hashchange', () => location.reload());
+
 start().catch((error: Error) => {
   const alert = alertBox();
   alert.show(error.message);

@@ -98,3 +98,12 @@ export function confirmDialog(question: string, confirmLabel: string): Promise<b
     dialog.showModal();
   });
 }
+
+/** Gives each cell its column's name, which narrow screens show beside the value (rows become cards). */
+export function labelCells(row: HTMLTableRowElement, labels: readonly string[]): HTMLTableRowElement {
+  [...row.cells].forEach((cell, index) => {
+    const label = labels[index];
+    if (label) cell.dataset.label = label;
+  });
+  return row;
+}

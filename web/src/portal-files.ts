@@ -1,6 +1,6 @@
 import { isImageType } from '#definitions/limits';
 import { ApiError } from './api-client';
-import { alertBox, announce, confirmDialog, h, replaceChildren } from './elements';
+import { alertBox, announce, confirmDialog, h, labelCells, replaceChildren } from './elements';
 import { formatBytes, formatDate, typeName } from './format';
 import type { FileItem, LinkItem, OwnerApi } from './owner-api';
 import type { UploadItem } from './upload-panel';
@@ -66,6 +66,13 @@ export class FilesView {
       this.more,
     );
     this.renderSources();
+  }
+
+  /** Stops following pending files (the session ended). */
+  stop(): void {
+    clearTimeout(this.pollTimer);
+    this.watched.clear();
+    this.files.clear();
   }
 
   setLinks(links: Map<string, LinkItem>): void {
@@ -224,7 +231,7 @@ export class FilesView {
   private row(file: FileItem): HTMLTableRowElement {
     const link = file.linkId ? this.links.get(file.linkId) : undefined;
     const source = file.linkId ? `Link: ${link?.label ?? 'upload link'}` : 'You';
-    return h(
+    const row = h(
       'tr',
       { 'data-file-id': file.fileId, 'data-status': file.status },
       h('td', { class: 'preview' }, this.preview(file)),
@@ -234,8 +241,12 @@ export class FilesView {
       h(
         'td',
         {},
-        h('span', { class: `status status-${file.status}` }, STATUS_WORDS[file.status]),
-        file.reason ? h('p', { class: 'reason' }, file.reason) : null,
+        h(
+          'div',
+          {},
+          h('span', { class: `status status-${file.status}` }, STATUS_WORDS[file.status]),
+          file.reason ? h('p', { class: 'reason' }, file.reason) : null,
+        ),
       ),
       h('td', {}, h('time', { datetime: file.createdAt }, formatDate(file.createdAt))),
       h('td', {}, source),
@@ -271,6 +282,10 @@ export class FilesView {
           ),
         ),
       ),
+    );
+    return labelCells(
+      row,
+      COLUMNS.map(({ label }) => label),
     );
   }
 

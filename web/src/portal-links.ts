@@ -1,6 +1,6 @@
 import { renderSVG } from 'uqr';
 import { limits, MiB, SUPPORTED_TYPES } from '#definitions/limits';
-import { alertBox, announce, confirmDialog, focusOn, h, replaceChildren } from './elements';
+import { alertBox, announce, confirmDialog, focusOn, h, labelCells, replaceChildren } from './elements';
 import { formatBytes, formatDate, listOfTypes, typeName } from './format';
 import type { CreatedLink, LinkItem, OwnerApi } from './owner-api';
 import { field } from './portal-auth';
@@ -11,6 +11,8 @@ const EXPIRY_CHOICES = [
   { hours: 72, label: '3 days' },
   { hours: 168, label: '7 days' },
 ].filter(({ hours }) => hours >= limits.link.expiresInHours.min && hours <= limits.link.expiresInHours.max);
+
+const LINK_COLUMNS = ['Label', 'State', 'Files left', 'Open until', 'Files', 'Actions'];
 
 const STATE_WORDS: Record<LinkItem['state'], string> = {
   active: 'Active',
@@ -228,58 +230,51 @@ export class LinksView {
         'table',
         { class: 'links' },
         h('caption', { class: 'visually-hidden' }, 'Your upload links'),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ...['Label', 'State', 'Files left', 'Open until', 'Files', 'Actions'].map((text) =>
-              h('th', { scope: 'col' }, text),
-            ),
-          ),
-        ),
+        h('thead', {}, h('tr', {}, ...LINK_COLUMNS.map((text) => h('th', { scope: 'col' }, text)))),
         h(
           'tbody',
           {},
           ...this.items.map((link) =>
-            h(
-              'tr',
-              { 'data-link-id': link.linkId, 'data-state': link.state },
-              h('td', { class: 'name' }, link.label),
-              h('td', {}, h('span', { class: `state state-${link.state}` }, STATE_WORDS[link.state])),
-              h('td', {}, `${link.uploadsLeft} of ${link.maxUploads}`),
-              h('td', {}, h('time', { datetime: link.expiresAt }, formatDate(link.expiresAt))),
+            labelCells(
               h(
-                'td',
-                {},
+                'tr',
+                { 'data-link-id': link.linkId, 'data-state': link.state },
+                h('td', { class: 'name' }, link.label),
+                h('td', {}, h('span', { class: `state state-${link.state}` }, STATE_WORDS[link.state])),
+                h('td', {}, `${link.uploadsLeft} of ${link.maxUploads}`),
+                h('td', {}, h('time', { datetime: link.expiresAt }, formatDate(link.expiresAt))),
                 h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'secondary',
-                    'aria-label': `Files sent through ${link.label}`,
-                    onclick: () => this.showFilesOf(link.linkId),
-                  },
-                  'Show files',
+                  'td',
+                  {},
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'secondary',
+                      'aria-label': `Files sent through ${link.label}`,
+                      onclick: () => this.showFilesOf(link.linkId),
+                    },
+                    'Show files',
+                  ),
+                ),
+                h(
+                  'td',
+                  { class: 'actions' },
+                  link.state === 'active'
+                    ? h(
+                        'button',
+                        {
+                          type: 'button',
+                          class: 'danger',
+                          'aria-label': `Revoke ${link.label}`,
+                          onclick: () => void this.revoke(link),
+                        },
+                        'Revoke',
+                      )
+                    : null,
                 ),
               ),
-              h(
-                'td',
-                { class: 'actions' },
-                link.state === 'active'
-                  ? h(
-                      'button',
-                      {
-                        type: 'button',
-                        class: 'danger',
-                        'aria-label': `Revoke ${link.label}`,
-                        onclick: () => void this.revoke(link),
-                      },
-                      'Revoke',
-                    )
-                  : null,
-              ),
+              LINK_COLUMNS,
             ),
           ),
         ),

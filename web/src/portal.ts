@@ -17,7 +17,11 @@ type Tab = 'files' | 'links';
 
 async function start(): Promise<void> {
   const config = await loadConfig();
-  const session: Session = new Session(config, (reason) => showSignIn(main, config, signedIn, reason));
+  let stopPortal: () => void = () => {};
+  const session: Session = new Session(config, (reason) => {
+    stopPortal();
+    showSignIn(main, config, signedIn, reason);
+  });
   const signedIn = (tokens: Parameters<Session['start']>[0]) => {
     session.start(tokens);
     showPortal();
@@ -27,6 +31,7 @@ async function start(): Promise<void> {
   const showPortal = () => {
     const api = new OwnerApi(config, session);
     const files = new FilesView(api);
+    stopPortal = () => files.stop();
     const links = new LinksView(
       api,
       (map) => files.setLinks(map),

@@ -83,7 +83,8 @@ export class Session {
   private schedule(): void {
     clearTimeout(this.timer);
     if (!this.tokens) return;
-    const delay = Math.max(0, this.tokens.expiresAt - Date.now() - REFRESH_MARGIN_MS);
+    // Never less than 10 s: a token that claims to expire at once must not make refreshes spin.
+    const delay = Math.max(10_000, this.tokens.expiresAt - Date.now() - REFRESH_MARGIN_MS || 0);
     this.timer = setTimeout(() => void this.refreshNow().catch(() => undefined), delay);
   }
 }

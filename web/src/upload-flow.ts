@@ -1,11 +1,6 @@
-import { REFUSED_TYPES } from '#definitions/limits';
-import { declaredTypeOf, formatBytes, listOfTypes } from './format';
+import { declaredTypeOf } from './format';
 
-/** What the API will accept for this upload: the link's limits, or the owner's defaults. */
-export interface UploadPolicy {
-  readonly maxBytes: number;
-  readonly allowedTypes: readonly string[];
-}
+export type { UploadPolicy } from './upload-checks';
 
 export interface UploadRequest {
   readonly fileName: string;
@@ -26,31 +21,6 @@ export interface UploadOutcome {
   readonly uploadId: string;
   readonly status: 'pending' | 'clean' | 'rejected';
   readonly reason?: string;
-}
-
-/**
- * Web Crypto has no incremental digest, so the whole file is read into memory once and hashed
- * natively (hundreds of MB/s). Up to 1 GiB that is fine on a desktop; the default per-file
- * limit is 100 MiB and links default to 25 MiB. Larger files would need a streaming SHA-256.
- */
-export const HASH_IN_MEMORY_MAX_BYTES = 1024 * 1024 * 1024;
-
-/** Why this file cannot be sent, checked before any byte leaves the browser; undefined if it may. */
-export function refusalOf(file: File, policy: UploadPolicy): string | undefined {
-  const type = declaredTypeOf(file);
-  if (file.size === 0) return `${file.name} is empty.`;
-  const refused = REFUSED_TYPES[type];
-  if (refused) return `${file.name}: ${refused}`;
-  if (!policy.allowedTypes.includes(type)) {
-    return `${file.name} is not a type accepted here. Accepted: ${listOfTypes(policy.allowedTypes)}.`;
-  }
-  if (file.size > policy.maxBytes) {
-    return `${file.name} is ${formatBytes(file.size)}; the limit here is ${formatBytes(policy.maxBytes)}.`;
-  }
-  if (file.size > HASH_IN_MEMORY_MAX_BYTES) {
-    return `${file.name} is larger than this browser can check (${formatBytes(HASH_IN_MEMORY_MAX_BYTES)}).`;
-  }
-  return undefined;
 }
 
 export interface Digest {

@@ -1,8 +1,8 @@
 import { alertBox, announce, h, replaceChildren } from './elements';
 import { acceptAttribute, formatBytes, formatDate, listOfTypes } from './format';
+import { refusalOf } from './upload-checks';
 import {
   type Digest,
-  refusalOf,
   sendFile,
   type UploadOutcome,
   type UploadPolicy,
@@ -20,6 +20,13 @@ const STAGE_WORDS: Record<UploadStage, string> = {
 export const STATUS_WORDS: Record<UploadOutcome['status'], string> = {
   pending: 'Being checked',
   clean: 'Clean',
+  rejected: 'Rejected',
+};
+
+/** A client cannot follow the checks (that is the owner's list): once confirmed, the file is theirs to worry about. */
+const CLIENT_STATUS_WORDS: Record<UploadOutcome['status'], string> = {
+  pending: 'Received; being checked',
+  clean: 'Received and checked',
   rejected: 'Rejected',
 };
 
@@ -46,7 +53,10 @@ export interface UploadItem {
   settle(outcome: UploadOutcome): void;
 }
 
-function uploadItem(file: File): UploadItem & {
+function uploadItem(
+  file: File,
+  words: Record<UploadOutcome['status'], string>,
+): UploadItem & {
   stage(stage: UploadStage): void;
   progress(sent: number, total: number): void;
   fail(message: string): void;
@@ -69,7 +79,7 @@ function uploadItem(file: File): UploadItem & {
     detail,
   );
   const settle = (outcome: UploadOutcome) => {
-    status.textContent = STATUS_WORDS[outcome.status];
+    status.textContent = words[outcome.status];
     status.className = `status status-${outcome.status}`;
     element.dataset.status = outcome.status;
     replaceChildren(detail, outcome.reason ? h('p', { class: 'reason' }, outcome.reason) : null);
@@ -128,7 +138,7 @@ function uploadItem(file: File): UploadItem & {
 }
 
 /** Pick or drop several files; each is checked, hashed, signed, sent with progress and confirmed in turn. */
-export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement; setBusy(busy: boolean): void } {
+export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement } {
   const inputId = `${options.id}-input`;
   const hintId = `${options.id}-hint`;
   const input = h('input', {
@@ -156,11 +166,10 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
   };
   describePolicy();
   let queue = Promise.resolve();
-  let busy = false;
 
   const accept = (files: File[]) => {
     alert.clear();
-    if (busy || files.length === 0) return;
+    if (files.length === 0) return;
     describePolicy();
     const batchRefusal = options.checkBatch?.(files);
     if (batchRefusal) {
@@ -168,7 +177,7 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
       return;
     }
     for (const file of files) {
-      const item = uploadItem(file);
+      const item = uploadItem(file, options.receipts ? CLIENT_STATUS_WORDS : STATUS_WORDS);
       list.prepend(item.element);
       const refusal = refusalOf(file, options.policy());
       if (refusal) {
@@ -206,11 +215,5 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
     accept([...(event.dataTransfer?.files ?? [])]);
   });
 
-  return {
-    element: h('div', { class: 'upload-panel' }, zone, alert.element, list),
-    setBusy(value) {
-      busy = value;
-      input.disabled = value;
-    },
-  };
+  return { element: h('div', { class: 'upload-panel' }, zone, alert.element, list) };
 }
