@@ -50,6 +50,15 @@ function watch(page: Page, name: string): void {
   page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
 }
 
+/** Form controls a screen reader could not name: every input and select needs a label. */
+function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...(globalThis as any).document.querySelectorAll('input, select, textarea')]
+      .filter((control: any) => control.labels.length === 0 && !control.getAttribute('aria-label'))
+      .map((control: any) => control.outerHTML),
+  );
+}
+
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
 }
@@ -122,6 +131,7 @@ describe('the web app in a real browser', () => {
     await owner.getByLabel('Password').fill(password);
     await owner.getByRole('button', { name: 'Create account' }).click();
     await owner.getByRole('heading', { name: 'Confirm your e-mail' }).waitFor(WAIT);
+    expect(await unlabelledControls(owner)).toEqual([]);
     await owner.getByLabel('Confirmation code').fill(await confirmationCodeFor(email));
     await owner.getByRole('button', { name: 'Confirm' }).click();
     await owner.getByRole('heading', { name: 'Files', exact: true }).waitFor(WAIT);
@@ -149,12 +159,25 @@ describe('the web app in a real browser', () => {
     );
   });
 
-  it('uploads two files that turn clean, with a preview for the image', async () => {
-    // act
-    await owner.setInputFiles('#owner-upload-input', [
-      { name: 'Quarterly report.pdf', mimeType: 'application/pdf', buffer: PDF },
-      { name: 'red square.png', mimeType: 'image/png', buffer: png },
-    ]);
+  it('uploads two files dropped at once, which turn clean, with a preview for the image', async () => {
+    // prepare: what a drag from the desktop carries
+    const dropped = await owner.evaluateHandle(
+      (files) => {
+        const transfer = new (globalThis as any).DataTransfer();
+        for (const file of files) {
+          const bytes = Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0));
+          transfer.items.add(new (globalThis as any).File([bytes], file.name, { type: file.type }));
+        }
+        return transfer;
+      },
+      [
+        { name: 'Quarterly report.pdf', type: 'application/pdf', base64: PDF.toString('base64') },
+        { name: 'red square.png', type: 'image/png', base64: png.toString('base64') },
+      ],
+    );
+
+    // act: both dropped on the drop zone at once
+    await owner.locator('.dropzone').dispatchEvent('drop', { dataTransfer: dropped });
 
     // assess
     await fileRow(owner, 'Quarterly report.pdf', 'clean').waitFor(WAIT);
@@ -237,6 +260,7 @@ describe('the web app in a real browser', () => {
     await owner.getByRole('heading', { name: 'Link for Tax documents 2026' }).waitFor(WAIT);
 
     // assess
+    expect(await unlabelledControls(owner)).toEqual([]);
     linkUrl = await owner.locator('#created-link-url').inputValue();
     expect(linkUrl).toMatch(new RegExp(`^${webUrl}/u/#[\\w.-]{40,}$`));
     const qr = owner.getByRole('img', { name: /QR code/ });
@@ -264,6 +288,7 @@ describe('the web app in a real browser', () => {
     // act
     const response = await client.goto(linkUrl);
     await client.getByRole('heading', { name: 'Tax documents 2026' }).waitFor(WAIT);
+    expect(await unlabelledControls(client)).toEqual([]);
     await screenshot(client, '05-drop-page');
     await client.setInputFiles('#drop-input', [clientFile]);
     const receipt = client.getByRole('definition').filter({ hasText: /^[0-9a-f]{64}$/ });
@@ -347,6 +372,34 @@ describe('the web app in a real browser', () => {
     expect(sorted).toHaveLength(4);
     expect(stillThere).toBe(1);
     expect(await names()).not.toContain('invoice.pdf');
+  });
+
+  it('tells a client whose link has no uses left, on the next visit, before any upload', async () => {
+    // prepare: a one-file link, used once
+    await owner.getByRole('button', { name: 'Upload links' }).click();
+    await owner.getByLabel('Label (who or what it is for)').fill('One payslip');
+    await owner.getByLabel('Number of files').fill('1');
+    await owner.getByRole('button', { name: 'Create link' }).click();
+    await owner.getByRole('heading', { name: 'Link for One payslip' }).waitFor(WAIT);
+    const oneUse = await owner.locator('#created-link-url').inputValue();
+    await client.goto(oneUse);
+    await client.setInputFiles('#drop-input', [
+      { name: 'payslip.txt', mimeType: 'text/plain', buffer: Buffer.from('net pay 1000\n') },
+    ]);
+    await client
+      .getByRole('definition')
+      .filter({ hasText: /^[0-9a-f]{64}$/ })
+      .waitFor(WAIT);
+    expectedFailures.push(
+      /drop page: Failed to load resource: the server responded with a status of 410 .*\/api\/drop\)$/,
+    );
+
+    // act
+    await client.reload();
+
+    // assess
+    await client.getByRole('heading', { name: 'This link cannot be used' }).waitFor(WAIT);
+    expect(await client.getByRole('alert').textContent()).toContain('used as many times as allowed');
   });
 
   it('tells a client with a mangled link that it is not valid, before any upload', async () => {
