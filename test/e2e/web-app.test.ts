@@ -99,6 +99,7 @@ beforeAll(async () => {
     ],
   });
   ownerContext = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  await ownerContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webUrl });
   owner = await ownerContext.newPage();
   watch(owner, 'portal');
 });
@@ -263,6 +264,9 @@ describe('the web app in a real browser', () => {
     expect(await unlabelledControls(owner)).toEqual([]);
     linkUrl = await owner.locator('#created-link-url').inputValue();
     expect(linkUrl).toMatch(new RegExp(`^${webUrl}/u/#[\\w.-]{40,}$`));
+    await owner.getByRole('button', { name: 'Copy link' }).click();
+    await owner.getByText('Copied.').waitFor(WAIT);
+    expect(await owner.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(linkUrl);
     const qr = owner.getByRole('img', { name: /QR code/ });
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
     await owner.locator('tr[data-state="active"]', { hasText: 'Tax documents 2026' }).waitFor(WAIT);

@@ -41,7 +41,7 @@ export class LinksView {
   readonly element: HTMLElement;
   private items: LinkItem[] = [];
   private readonly alert = alertBox();
-  private readonly created = h('div', { class: 'created', 'aria-live': 'polite' });
+  private readonly created = h('div', { class: 'created' });
   private readonly list = h('div', {
     class: 'table-scroll',
     tabindex: 0,
