@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
   // The web app is built fresh on every start (about a tenth of a second), outside the repo.
   const webRoot = mkdtempSync(join(tmpdir(), 'docdrop-web-'));
+  const removeWebRoot = () => rmSync(webRoot, { recursive: true, force: true });
+  process.once('exit', removeWebRoot);
   await buildWeb(webRoot);
   const system = await startLocalSystem({
     ports: {
@@ -73,7 +75,6 @@ Ctrl-C stops everything.
     stopping = true;
     console.log(`\n${signal}: stopping docdrop...`);
     await system.stop();
-    rmSync(webRoot, { recursive: true, force: true });
     console.log('stopped.');
     process.exit(0);
   };

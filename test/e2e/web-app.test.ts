@@ -100,6 +100,15 @@ beforeAll(async () => {
   });
   ownerContext = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   await ownerContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webUrl });
+  // Records what the live region says, as a screen reader would hear it (init scripts are not subject to the page's CSP).
+  await ownerContext.addInitScript(() => {
+    const heard: string[] = [];
+    (globalThis as any).heard = heard;
+    new (globalThis as any).MutationObserver(() => {
+      const text = (globalThis as any).document.getElementById('live')?.textContent;
+      if (text) heard.push(text);
+    }).observe((globalThis as any).document, { subtree: true, childList: true, characterData: true });
+  });
   owner = await ownerContext.newPage();
   watch(owner, 'portal');
 });
@@ -123,6 +132,28 @@ describe('the web app in a real browser', () => {
     expect(headers['referrer-policy']).toBe('no-referrer');
     await owner.getByRole('heading', { name: 'Sign in to docdrop' }).waitFor(WAIT);
     await screenshot(owner, '01-sign-in');
+  });
+
+  it('moves keyboard focus in reading order on the sign-in page, with a visible focus ring', async () => {
+    // act: Tab four times; the page put focus on its heading, so Tab goes on from there
+    const stops: { name: string; outline: string }[] = [];
+    for (let step = 0; step < 4; step++) {
+      await owner.keyboard.press('Tab');
+      stops.push(
+        await owner.evaluate(() => {
+          const element = (globalThis as any).document.activeElement;
+          const style = (globalThis as any).getComputedStyle(element);
+          return {
+            name: element.labels?.[0]?.textContent ?? element.textContent,
+            outline: `${style.outlineStyle} ${style.outlineWidth}`,
+          };
+        }),
+      );
+    }
+
+    // assess
+    expect(stops.map((stop) => stop.name)).toEqual(['E-mail', 'Password', 'Sign in', 'Create one']);
+    for (const stop of stops) expect(stop.outline).toBe('solid 3px');
   });
 
   it('signs up an owner with the confirmation code npm start prints, signs out and signs in again', async () => {
@@ -213,6 +244,10 @@ describe('the web app in a real browser', () => {
     const rejected = fileRow(owner, 'invoice.pdf', 'rejected');
     await rejected.waitFor(WAIT);
     expect((await rejected.locator('.reason').textContent())?.length).toBeGreaterThan(10);
+    const heard: string[] = await owner.evaluate(() => (globalThis as any).heard);
+    expect(heard).toContain('Quarterly report.pdf passed the checks.');
+    expect(heard.some((line) => line.startsWith('invoice.pdf was rejected: '))).toBe(true);
+    expect(heard.some((line) => line.startsWith('drawing.svg was not sent: '))).toBe(true);
     await screenshot(owner, '03-rejected');
   });
 

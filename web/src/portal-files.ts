@@ -97,10 +97,9 @@ export class FilesView {
     this.render();
   }
 
-  /** A file the upload panel just sent: its row appears at once and follows the checks. */
-  track(fileId: string, item: UploadItem): void {
-    this.watched.set(fileId, item);
-    this.watch();
+  /** A file the upload panel just sent: its row appears at once, and a pending one is followed through the checks. */
+  track(fileId: string, item: UploadItem, pending: boolean): void {
+    if (pending) this.watched.set(fileId, item);
     void this.poll(false);
   }
 

@@ -46,7 +46,7 @@ async function start(): Promise<void> {
       id: 'owner-upload',
       policy: () => OWNER_POLICY,
       steps: { presign: (request) => api.presign(request), confirm: (uploadId) => api.confirm(uploadId) },
-      onSent: ({ outcome }, item) => files.track(outcome.uploadId, item),
+      onSent: ({ outcome }, item) => files.track(outcome.uploadId, item, outcome.status === 'pending'),
     });
     const section = (id: Tab, title: string, ...content: HTMLElement[]) => {
       const heading = h('h2', { id: `${id}-heading` }, title);
