@@ -7,6 +7,7 @@ import { Data } from './constructs/data';
 import { Monitoring } from './constructs/monitoring';
 import { Storage } from './constructs/storage';
 import { Validation } from './constructs/validation';
+import { Web } from './constructs/web';
 import type { Settings } from './settings';
 
 export interface DocdropStackProps extends StackProps {
@@ -21,6 +22,7 @@ export class DocdropStack extends Stack {
   readonly api: Api;
   readonly validation: Validation;
   readonly monitoring: Monitoring;
+  readonly web: Web;
 
   constructor(scope: Construct, id: string, props: DocdropStackProps) {
     super(scope, id, props);
@@ -29,19 +31,35 @@ export class DocdropStack extends Stack {
     const { retainData } = settings;
 
     this.storage = new Storage(this, 'Storage', {
-      webOrigins: settings.webOrigins,
       noncurrentVersionDays: settings.noncurrentVersionDays,
       retainData,
     });
     this.data = new Data(this, 'Data', { retainData });
     this.auth = new Auth(this, 'Auth', { selfSignUp: settings.selfSignUp, retainData });
     this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmail: settings.alarmEmail, retainData });
+    this.web = new Web(this, 'Web', {
+      auth: this.auth,
+      documentsOrigin: this.storage.browserOrigin,
+      accessLogs: this.storage.accessLogs,
+      priceClass: settings.priceClass,
+      logRetention,
+      logsKey: this.monitoring.key,
+      ...(settings.webDomainName
+        ? { customDomain: { domainName: settings.webDomainName, certificateArn: settings.webCertificateArn } }
+        : {}),
+      retainData,
+    });
+    // The app's own address first: link URLs point there and browsers upload from there.
+    this.storage.allowBrowsersFrom([this.web.url, ...settings.webOrigins]);
     this.api = new Api(this, 'Api', {
       auth: this.auth,
       data: this.data,
       storage: this.storage,
-      webOrigins: settings.webOrigins,
+      webUrl: this.web.url,
+      corsOrigins: settings.webOrigins,
       maxFileBytes: settings.maxFileBytes,
+      defaultQuotaBytes: settings.defaultQuotaBytes,
+      auditRetentionDays: settings.auditRetentionDays,
       stageName: settings.stageName,
       throttleRatePerSecond: settings.throttleRatePerSecond,
       throttleBurst: settings.throttleBurst,
@@ -55,14 +73,25 @@ export class DocdropStack extends Stack {
       operationsKey: this.monitoring.key,
       notifications: this.monitoring.topic,
       maxImagePixels: settings.maxImagePixels,
+      auditRetentionDays: settings.auditRetentionDays,
       logRetention,
       retainData,
     });
+
+    this.web.serveApi(this.api);
 
     this.monitoring.watchFunctions(new Map([...this.api.functions, ['image-validator', this.validation.validator]]));
     this.monitoring.watchApi(this.api.stage);
     this.monitoring.watchFailureQueue(this.validation.failures);
 
+    new CfnOutput(this, 'WebUrl', {
+      value: this.web.url,
+      description: 'The web app: owners at /, clients at /u/#<token>',
+    });
+    new CfnOutput(this, 'DistributionDomainName', {
+      value: this.web.distribution.distributionDomainName,
+      description: 'Where a custom web domain’s DNS record (CNAME or alias) points',
+    });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.webClient.userPoolClientId });
     new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName });

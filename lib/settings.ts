@@ -18,21 +18,48 @@ const list = z.preprocess(
           .map((part) => part.trim())
           .filter(Boolean)
       : value,
-  z.array(origin).min(1),
+  z.array(origin),
 );
 const flag = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
 
-const settingsSchema = z.object({
-  /** Browser origins allowed by the API's and the bucket's CORS; the first is where link URLs point. */
+export const SETTING_PREFIX = 'docdrop:';
+
+const settingsFields = z.object({
+  /**
+   * Further browser origins allowed by the API's and the bucket's CORS, beside the web app's own
+   * address (the CloudFront distribution or `webDomainName`), which is always allowed and is where
+   * link URLs point.
+   */
   webOrigins: list,
+  /** Custom host name of the web app (e.g. docs.example.com); empty for the distribution's own. */
+  webDomainName: z.union([
+    z.literal(''),
+    z
+      .string()
+      .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case host name'),
+  ]),
+  /** ACM certificate for webDomainName; CloudFront takes certificates from us-east-1 only. */
+  webCertificateArn: z.union([
+    z.literal(''),
+    z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/,
+        'must be an ACM certificate ARN in us-east-1',
+      ),
+  ]),
+  /** CloudFront edge locations served: PriceClass_100 (North America, Europe), _200, or _All. */
+  priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']),
   /** Largest single file in bytes (a presigned PUT carries at most 5 GiB). */
   maxFileBytes: z.coerce.number().int().positive().max(limits.maxFileBytesCeiling),
   /** Images with more pixels (width x height x frames) are refused before decoding. */
   maxImagePixels: z.coerce.number().int().positive(),
-  /** Per-owner storage quota in bytes (enforced by the drive features). */
+  /** Per-owner storage quota in bytes: presigning reserves against it (`DEFAULT_QUOTA_BYTES`). */
   defaultQuotaBytes: z.coerce.number().int().positive(),
   /** Days a replaced or deleted object's old version is kept before it expires. */
   noncurrentVersionDays: z.coerce.number().int().min(1),
+  /** Days an audit entry is kept before DynamoDB TTL removes it (`AUDIT_RETENTION_DAYS`). */
+  auditRetentionDays: z.coerce.number().int().min(1),
   /** Days CloudWatch keeps function and access logs. */
   logRetentionDays: z.coerce.number().int().min(1),
   /** Where alarms are e-mailed; empty for none. */
@@ -46,13 +73,21 @@ const settingsSchema = z.object({
   throttleBurst: z.coerce.number().int().positive(),
 });
 
-export type Settings = z.output<typeof settingsSchema>;
+const settingsSchema = settingsFields.superRefine((settings, context) => {
+  // A custom host name needs its certificate and a certificate its host name.
+  if (Boolean(settings.webDomainName) !== Boolean(settings.webCertificateArn)) {
+    const [given, missing] = settings.webDomainName
+      ? ['webDomainName', 'webCertificateArn']
+      : ['webCertificateArn', 'webDomainName'];
+    context.addIssue({ code: 'custom', path: [given], message: `needs ${SETTING_PREFIX}${missing} too` });
+  }
+});
 
-export const SETTING_PREFIX = 'docdrop:';
+export type Settings = z.output<typeof settingsSchema>;
 
 export function readSettings(node: Node): Settings {
   const raw = Object.fromEntries(
-    Object.keys(settingsSchema.shape).map((key) => [key, node.tryGetContext(`${SETTING_PREFIX}${key}`)]),
+    Object.keys(settingsFields.shape).map((key) => [key, node.tryGetContext(`${SETTING_PREFIX}${key}`)]),
   );
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {

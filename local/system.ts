@@ -164,9 +164,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
             web: {
               root: options.webRoot,
               contentSecurityPolicy: contentSecurityPolicy({
-                api: addresses.apiUrl,
-                s3: addresses.s3Endpoint,
-                cognito: addresses.cognitoEndpoint,
+                api: new URL(addresses.apiUrl).origin,
+                documents: new URL(addresses.s3Endpoint).origin,
+                cognito: new URL(addresses.cognitoEndpoint).origin,
               }),
             },
           }

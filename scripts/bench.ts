@@ -116,6 +116,7 @@ async function main() {
       s3: counted,
       bucket: system.bucket,
       files: { db, tableName: system.tableNames.FILES_TABLE as string },
+      quotas: { db, tableName: system.tableNames.QUOTAS_TABLE as string },
       images: { maxPixels: limits.maxImagePixels },
     };
     console.log('\n2. validator on a PDF (released) of each size, median of runs');

@@ -33,3 +33,15 @@ export function storageFromEnvironment(db: DynamoDBDocumentClient) {
   const { BUCKET_NAME, FILES_TABLE } = readConfig('BUCKET_NAME', 'FILES_TABLE');
   return { s3: createS3Client(), bucket: BUCKET_NAME, files: { db, tableName: FILES_TABLE } };
 }
+
+/** The audit table and how long its entries are kept, from this function's environment. */
+export function auditLogFromEnvironment(db: DynamoDBDocumentClient) {
+  const { AUDIT_TABLE, AUDIT_RETENTION_DAYS } = readConfig('AUDIT_TABLE', 'AUDIT_RETENTION_DAYS');
+  return { db, tableName: AUDIT_TABLE, retentionDays: AUDIT_RETENTION_DAYS };
+}
+
+/** The quotas table, from this function's environment. */
+export function quotasFromEnvironment(db: DynamoDBDocumentClient) {
+  const { QUOTAS_TABLE } = readConfig('QUOTAS_TABLE');
+  return { db, tableName: QUOTAS_TABLE };
+}

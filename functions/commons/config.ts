@@ -13,6 +13,7 @@ const variables = {
   LINKS_TABLE: z.string().min(1),
   FILES_TABLE: z.string().min(1),
   AUDIT_TABLE: z.string().min(1),
+  QUOTAS_TABLE: z.string().min(1),
   BUCKET_NAME: z.string().min(3),
   USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9A-Za-z]+$/, 'must look like <region>_<id>'),
   USER_POOL_CLIENT_ID: z.string().min(1),
@@ -22,6 +23,10 @@ const variables = {
   /** The cloud's notifications topic; unset locally, where notices are printed. */
   NOTIFICATION_TOPIC_ARN: z.string().startsWith('arn:').optional(),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(limits.maxImagePixels),
+  /** Each owner's storage quota in bytes. */
+  DEFAULT_QUOTA_BYTES: z.coerce.number().int().positive().default(limits.quota.defaultBytes),
+  /** Days an audit entry is kept (its TTL). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(limits.auditRetentionDays),
   /** Local system only: emulator endpoints. Unset in Lambda, where the SDK finds AWS. */
   S3_ENDPOINT: webUrl().optional(),
   DYNAMODB_ENDPOINT: webUrl().optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { actorOf, httpHandler, spaceOwnerOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
@@ -9,10 +9,11 @@ import { recordAudit } from '#domain/audit';
 import { authenticateLinkToken } from '#domain/upload-links';
 import { confirmUpload } from '#domain/uploads';
 
-const config = readConfig('LINKS_TABLE', 'AUDIT_TABLE');
+const config = readConfig('LINKS_TABLE');
 const db = createDocumentClient();
 const links = { db, tableName: config.LINKS_TABLE };
 const storage = storageFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
 
 export const handler = httpHandler(
   {
@@ -27,7 +28,7 @@ export const handler = httpHandler(
     // A link holder reaches only the uploads made through its own link.
     const linkId = caller.kind === 'link' ? caller.linkId : undefined;
     const file = await confirmUpload(storage, { ownerId, linkId }, params.uploadId);
-    await recordAudit(db, config.AUDIT_TABLE, {
+    await recordAudit(audit, {
       ownerId,
       action: 'upload.confirm',
       actor: actorOf(caller),

@@ -77,6 +77,59 @@ export async function getFile(store: FilesStore, ownerId: string, fileId: string
   return Item as FileRecord | undefined;
 }
 
+export type SettleOutcome = { status: 'clean'; image?: ReleasedImage } | { status: 'rejected'; reason: string };
+
+/** The conditional update that moves a pending file to its final status (also used inside the quota transaction). */
+export function settleFileUpdate(
+  store: FilesStore,
+  ownerId: string,
+  fileId: string,
+  outcome: SettleOutcome,
+  now = new Date(),
+) {
+  return {
+    TableName: store.tableName,
+    Key: { ownerId, fileId },
+    ...(outcome.status === 'clean'
+      ? {
+          UpdateExpression: `SET #status = :status, validatedAt = :now${
+            outcome.image ? ', #size = :size, sha256 = :sha256, width = :width, height = :height, thumbnail = :yes' : ''
+          } REMOVE #ttl`,
+          ExpressionAttributeValues: {
+            ':status': 'clean',
+            ':now': now.toISOString(),
+            ':pending': 'pending',
+            ...(outcome.image
+              ? {
+                  ':size': outcome.image.size,
+                  ':sha256': outcome.image.sha256,
+                  ':width': outcome.image.width,
+                  ':height': outcome.image.height,
+                  ':yes': true,
+                }
+              : {}),
+          },
+        }
+      : {
+          UpdateExpression: 'SET #status = :status, validatedAt = :now, reason = :reason, #ttl = :ttl',
+          ExpressionAttributeValues: {
+            ':status': 'rejected',
+            ':now': now.toISOString(),
+            ':reason': outcome.reason,
+            ':ttl': epochSeconds(now) + limits.rejectedRecordDays * 86_400,
+            ':pending': 'pending',
+          },
+        }),
+    ConditionExpression: '#status = :pending',
+    // `size` is a DynamoDB reserved word.
+    ExpressionAttributeNames: {
+      '#status': 'status',
+      '#ttl': 'ttl',
+      ...(outcome.status === 'clean' && outcome.image ? { '#size': 'size' } : {}),
+    },
+  };
+}
+
 /**
  * Moves a pending file to its final status, once: a duplicate or late event finds it no
  * longer pending and changes nothing. Returns false when the record was not pending (or is gone).
@@ -85,55 +138,11 @@ export async function settleFile(
   store: FilesStore,
   ownerId: string,
   fileId: string,
-  outcome: { status: 'clean'; image?: ReleasedImage } | { status: 'rejected'; reason: string },
+  outcome: SettleOutcome,
   now = new Date(),
 ): Promise<boolean> {
   try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: { ownerId, fileId },
-        ...(outcome.status === 'clean'
-          ? {
-              UpdateExpression: `SET #status = :status, validatedAt = :now${
-                outcome.image
-                  ? ', #size = :size, sha256 = :sha256, width = :width, height = :height, thumbnail = :yes'
-                  : ''
-              } REMOVE #ttl`,
-              ExpressionAttributeValues: {
-                ':status': 'clean',
-                ':now': now.toISOString(),
-                ':pending': 'pending',
-                ...(outcome.image
-                  ? {
-                      ':size': outcome.image.size,
-                      ':sha256': outcome.image.sha256,
-                      ':width': outcome.image.width,
-                      ':height': outcome.image.height,
-                      ':yes': true,
-                    }
-                  : {}),
-              },
-            }
-          : {
-              UpdateExpression: 'SET #status = :status, validatedAt = :now, reason = :reason, #ttl = :ttl',
-              ExpressionAttributeValues: {
-                ':status': 'rejected',
-                ':now': now.toISOString(),
-                ':reason': outcome.reason,
-                ':ttl': epochSeconds(now) + limits.rejectedRecordDays * 86_400,
-                ':pending': 'pending',
-              },
-            }),
-        ConditionExpression: '#status = :pending',
-        // `size` is a DynamoDB reserved word.
-        ExpressionAttributeNames: {
-          '#status': 'status',
-          '#ttl': 'ttl',
-          ...(outcome.status === 'clean' && outcome.image ? { '#size': 'size' } : {}),
-        },
-      }),
-    );
+    await store.db.send(new UpdateCommand(settleFileUpdate(store, ownerId, fileId, outcome, now)));
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;

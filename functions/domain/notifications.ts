@@ -1,7 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { logger } from '#commons/logger';
-import { recordAudit } from './audit';
+import { type AuditLog, recordAudit } from './audit';
 import type { FileRecord } from './file-records';
 
 /** "A file arrived through your link", once the validator has decided its fate. */
@@ -40,8 +39,7 @@ export function describeNotice(notice: ArrivalNotice): { subject: string; messag
 }
 
 export interface NoticeChannels {
-  readonly db: DynamoDBDocumentClient;
-  readonly auditTable: string;
+  readonly audit: AuditLog;
   /** The cloud's topic; without it (locally) the notice is printed instead of sent. */
   readonly sns?: { readonly client: SNSClient; readonly topicArn: string };
 }
@@ -51,14 +49,19 @@ export interface NoticeChannels {
  * reads it); in the cloud it is also published to the notifications topic with the owner
  * and link as message attributes, so subscriptions can filter on them.
  */
-export async function notifyLinkOwner(channels: NoticeChannels, notice: ArrivalNotice): Promise<void> {
+export async function notifyLinkOwner(
+  channels: NoticeChannels,
+  notice: ArrivalNotice,
+  context: { requestId?: string; sourceIp?: string } = {},
+): Promise<void> {
   const { subject, message } = describeNotice(notice);
-  await recordAudit(channels.db, channels.auditTable, {
+  await recordAudit(channels.audit, {
     ownerId: notice.ownerId,
     action: 'link.arrival',
     actor: `link:${notice.linkId}`,
     objectId: notice.fileId,
     outcome: notice.status,
+    ...context,
   });
   if (!channels.sns) {
     logger.info('link owner notified (local: printed, not sent)', { notice: { ...notice, subject, message } });

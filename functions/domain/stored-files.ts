@@ -4,7 +4,8 @@ import { Conflict, NotFound } from '#commons/errors';
 import { attachmentDisposition } from '#commons/file-names';
 import { fileKey, incomingKey, profilePhotoKey, thumbKey } from '#definitions/bucket';
 import { isImageType, limits } from '#definitions/limits';
-import { deleteFileRecord, type FileRecord, getFile, getProfilePointer } from './file-records';
+import { type FileRecord, getFile, getProfilePointer } from './file-records';
+import { deleteRecordAndReleaseQuota, type QuotaStore } from './quotas';
 import type { StorageDeps } from './uploads';
 
 async function requireFile(deps: StorageDeps, ownerId: string, fileId: string): Promise<FileRecord> {
@@ -80,16 +81,21 @@ export async function presignProfilePhoto(deps: StorageDeps, ownerId: string, no
 }
 
 /**
- * Removes a file wherever its bytes are (incoming or released) and then its record. If the
- * validator releases it meanwhile, the validator sees the record gone and removes its copy.
+ * Removes a file wherever its bytes are (incoming or released) and then its record, giving
+ * back the quota it counted in the same transaction. If the validator releases it meanwhile,
+ * the validator sees the record gone and removes its copy.
  */
-export async function deleteStoredFile(deps: StorageDeps, ownerId: string, fileId: string): Promise<FileRecord> {
+export async function deleteStoredFile(
+  deps: StorageDeps & { quotas: QuotaStore },
+  ownerId: string,
+  fileId: string,
+): Promise<FileRecord> {
   const file = await requireFile(deps, ownerId, fileId);
   await Promise.all(
     [incomingKey(ownerId, fileId), fileKey(ownerId, fileId), thumbKey(ownerId, fileId)].map((Key) =>
       deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key })),
     ),
   );
-  await deleteFileRecord(deps.files, ownerId, fileId);
+  await deleteRecordAndReleaseQuota(deps.files, deps.quotas, ownerId, fileId);
   return file;
 }

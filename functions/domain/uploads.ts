@@ -77,9 +77,10 @@ export async function presignUpload(
   policy: UploadPolicy,
   now = new Date(),
   purpose?: 'profile-photo',
+  /** Chosen by the caller when something (a quota reservation) is keyed by it before the record exists. */
+  fileId = newFileId(now.getTime()),
 ): Promise<PresignedUpload> {
   checkAgainstPolicy(request, policy);
-  const fileId = newFileId(now.getTime());
   await putPendingFile(
     deps.files,
     {

@@ -28,11 +28,13 @@ import {
   makeProfilePicture,
   THUMBNAIL_SIZE,
 } from './image-pipeline';
+import { type QuotaStore, settleUploadAndQuota } from './quotas';
 
 export interface ValidatorDeps {
   readonly s3: S3Client;
   readonly bucket: string;
   readonly files: FilesStore;
+  readonly quotas: QuotaStore;
   readonly images: ImageLimits;
 }
 
@@ -199,13 +201,15 @@ export async function validateUpload(
     throw error;
   }
   const { verdict, image } = judged;
-  const settled = await settleFile(
-    deps.files,
-    file.ownerId,
-    file.fileId,
-    verdict.ok ? { status: 'clean', ...(image ? { image } : {}) } : { status: 'rejected', reason: verdict.reason },
-    now,
-  );
+  const settlement = verdict.ok
+    ? { status: 'clean' as const, ...(image ? { image } : {}) }
+    : { status: 'rejected' as const, reason: verdict.reason };
+  // A profile photo is not a document and counts against no quota; every other upload
+  // settles together with its reservation.
+  const settled =
+    file.purpose === 'profile-photo'
+      ? await settleFile(deps.files, file.ownerId, file.fileId, settlement, now)
+      : await settleUploadAndQuota(deps.files, deps.quotas, file, settlement, now);
   if (!settled && verdict.ok && !(await getFile(deps.files, file.ownerId, file.fileId))) {
     // The owner deleted the file while it was being checked: do not leave the released copies behind.
     await Promise.all([

@@ -1,16 +1,15 @@
 import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
-import { readConfig } from '#commons/config';
+import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id } from '#commons/schemas';
 import { recordAudit } from '#domain/audit';
 import { presignDownload } from '#domain/stored-files';
 
-const config = readConfig('AUDIT_TABLE');
 const db = createDocumentClient();
 const storage = storageFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
 
 export const handler = httpHandler(
   {
@@ -20,7 +19,7 @@ export const handler = httpHandler(
   async ({ params, caller, requestId, sourceIp }) => {
     const ownerId = ownerIdOf(caller);
     const { url, expiresAt } = await presignDownload(storage, ownerId, params.fileId);
-    await recordAudit(db, config.AUDIT_TABLE, {
+    await recordAudit(audit, {
       ownerId,
       action: 'file.download',
       actor: actorOf(caller),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient } from '#commons/clients';
+import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
@@ -9,9 +9,10 @@ import { recordAudit } from '#domain/audit';
 import { createUploadLink } from '#domain/upload-links';
 import { mimeType } from '#domain/uploads';
 
-const config = readConfig('LINKS_TABLE', 'AUDIT_TABLE', 'WEB_BASE_URL', 'MAX_FILE_BYTES');
+const config = readConfig('LINKS_TABLE', 'WEB_BASE_URL', 'MAX_FILE_BYTES');
 const db = createDocumentClient();
 const links = { db, tableName: config.LINKS_TABLE };
+const audit = auditLogFromEnvironment(db);
 const supported: readonly string[] = SUPPORTED_TYPES;
 
 const createLinkSchema = z
@@ -49,7 +50,7 @@ export const handler = httpHandler(
   async ({ body, caller, requestId, sourceIp }) => {
     const ownerId = ownerIdOf(caller);
     const { link, token } = await createUploadLink(links, ownerId, body);
-    await recordAudit(db, config.AUDIT_TABLE, {
+    await recordAudit(audit, {
       ownerId,
       action: 'link.create',
       actor: `user:${ownerId}`,

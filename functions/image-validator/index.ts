@@ -1,7 +1,12 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import {
+  auditLogFromEnvironment,
+  createDocumentClient,
+  quotasFromEnvironment,
+  storageFromEnvironment,
+} from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { logger } from '#commons/logger';
 import { decodeEventKey } from '#commons/s3-event-keys';
@@ -9,12 +14,16 @@ import { recordAudit } from '#domain/audit';
 import { arrivalNotice, notifyLinkOwner } from '#domain/notifications';
 import { validateUpload } from '#domain/validate-upload';
 
-const config = readConfig('AUDIT_TABLE', 'MAX_IMAGE_PIXELS', 'NOTIFICATION_TOPIC_ARN', 'AWS_REGION');
+const config = readConfig('MAX_IMAGE_PIXELS', 'NOTIFICATION_TOPIC_ARN', 'AWS_REGION');
 const db = createDocumentClient();
-const deps = { ...storageFromEnvironment(db), images: { maxPixels: config.MAX_IMAGE_PIXELS } };
+const deps = {
+  ...storageFromEnvironment(db),
+  quotas: quotasFromEnvironment(db),
+  images: { maxPixels: config.MAX_IMAGE_PIXELS },
+};
+const audit = auditLogFromEnvironment(db);
 const notices = {
-  db,
-  auditTable: config.AUDIT_TABLE,
+  audit,
   ...(config.NOTIFICATION_TOPIC_ARN
     ? { sns: { client: new SNSClient({ region: config.AWS_REGION }), topicArn: config.NOTIFICATION_TOPIC_ARN } }
     : {}),
@@ -29,6 +38,8 @@ const s3EventSchema = z.object({
           bucket: z.object({ name: z.string() }),
           object: z.object({ key: z.string().min(1), size: z.number().optional() }),
         }),
+        // Who sent the upload to S3: the audit trail's source address for the validation.
+        requestParameters: z.object({ sourceIPAddress: z.string().max(64).optional() }).optional(),
       }),
     )
     .min(1),
@@ -49,20 +60,26 @@ export async function handler(event: unknown, context: Context): Promise<void> {
     }
     const { outcome, file, verdict } = await validateUpload(deps, decodeEventKey(record.s3.object.key));
     if (file && (outcome === 'clean' || outcome === 'rejected')) {
+      // The validator has no HTTP request: its Lambda request id ties the entry to its log lines.
+      const trace = {
+        requestId: context.awsRequestId,
+        ...(record.requestParameters?.sourceIPAddress ? { sourceIp: record.requestParameters.sourceIPAddress } : {}),
+      };
       // The notice first: once the validation is in the trail, any notice is too.
       if (file.linkId) {
         await notifyLinkOwner(
           notices,
           arrivalNotice({ ...file, linkId: file.linkId }, outcome, verdict && !verdict.ok ? verdict.reason : undefined),
+          trace,
         );
       }
-      await recordAudit(db, config.AUDIT_TABLE, {
+      await recordAudit(audit, {
         ownerId: file.ownerId,
         action: 'upload.validate',
         actor: 'system:validator',
         objectId: file.fileId,
         outcome: verdict && !verdict.ok ? `rejected:${verdict.code}` : outcome,
-        requestId: context.awsRequestId,
+        ...trace,
       });
     }
   }

@@ -1,6 +1,5 @@
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
-import { readConfig } from '#commons/config';
+import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { IMAGE_TYPES, limits } from '#definitions/limits';
@@ -8,9 +7,9 @@ import { recordAudit } from '#domain/audit';
 import { presignProfilePhoto } from '#domain/stored-files';
 import { presignUpload, uploadRequestSchema } from '#domain/uploads';
 
-const config = readConfig('AUDIT_TABLE');
 const db = createDocumentClient();
 const storage = storageFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
 const authenticate = createAuthenticator({ owner: ownerVerifierFromEnvironment() });
 const photoPolicy = { maxBytes: limits.profilePhotoMaxBytes, allowedTypes: IMAGE_TYPES };
 
@@ -23,7 +22,7 @@ const putPhoto = httpHandler(
   async ({ body, caller, requestId, sourceIp }) => {
     const ownerId = ownerIdOf(caller);
     const upload = await presignUpload(storage, { ownerId }, body, photoPolicy, new Date(), 'profile-photo');
-    await recordAudit(db, config.AUDIT_TABLE, {
+    await recordAudit(audit, {
       ownerId,
       action: 'upload.presign',
       actor: actorOf(caller),

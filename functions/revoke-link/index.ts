@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient } from '#commons/clients';
+import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
@@ -8,9 +8,10 @@ import { id } from '#commons/schemas';
 import { recordAudit } from '#domain/audit';
 import { revokeUploadLink } from '#domain/upload-links';
 
-const config = readConfig('LINKS_TABLE', 'AUDIT_TABLE');
+const config = readConfig('LINKS_TABLE');
 const db = createDocumentClient();
 const links = { db, tableName: config.LINKS_TABLE };
+const audit = auditLogFromEnvironment(db);
 
 export const handler = httpHandler(
   {
@@ -20,7 +21,7 @@ export const handler = httpHandler(
   async ({ params, caller, requestId, sourceIp }) => {
     const ownerId = ownerIdOf(caller);
     await revokeUploadLink(links, ownerId, params.linkId);
-    await recordAudit(db, config.AUDIT_TABLE, {
+    await recordAudit(audit, {
       ownerId,
       action: 'link.revoke',
       actor: `user:${ownerId}`,

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
-import { httpHandler, ownerIdOf } from '#commons/http';
+import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id } from '#commons/schemas';
+import { recordAudit } from '#domain/audit';
 import { presignThumbnail } from '#domain/stored-files';
 
-const storage = storageFromEnvironment(createDocumentClient());
+const db = createDocumentClient();
+const storage = storageFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
 
 /** A short-lived URL for an image's 400x400 WebP preview; 404 for files that are not images. */
 export const handler = httpHandler(
@@ -14,8 +17,19 @@ export const handler = httpHandler(
     authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
     params: z.object({ fileId: id }),
   },
-  async ({ params, caller }) => ({
-    status: 200,
-    body: await presignThumbnail(storage, ownerIdOf(caller), params.fileId),
-  }),
+  async ({ params, caller, requestId, sourceIp }) => {
+    const ownerId = ownerIdOf(caller);
+    const preview = await presignThumbnail(storage, ownerId, params.fileId);
+    // A preview shows the document's content: it is an access like a download.
+    await recordAudit(audit, {
+      ownerId,
+      action: 'file.thumbnail',
+      actor: actorOf(caller),
+      objectId: params.fileId,
+      outcome: 'signed',
+      requestId,
+      sourceIp,
+    });
+    return { status: 200, body: preview };
+  },
 );

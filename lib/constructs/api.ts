@@ -16,6 +16,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { apiHandlers, routeKey, routes } from '../definitions/routes';
+import { auditTable } from '../definitions/tables';
 import type { Auth } from './auth';
 import type { Data } from './data';
 import { DocdropFunction } from './docdrop-function';
@@ -26,8 +27,16 @@ export interface ApiProps {
   readonly auth: Auth;
   readonly data: Data;
   readonly storage: Storage;
-  readonly webOrigins: readonly string[];
+  /** Where the web app is served: link URLs point at `<webUrl>/u/#<token>`. */
+  readonly webUrl: string;
+  /**
+   * Browser origins that may call the API cross-origin. The web app's own is not one: it reaches
+   * the API under its own domain (`/api/*`), so it needs no CORS.
+   */
+  readonly corsOrigins: readonly string[];
   readonly maxFileBytes: number;
+  readonly defaultQuotaBytes: number;
+  readonly auditRetentionDays: number;
   readonly stageName: string;
   readonly throttleRatePerSecond: number;
   readonly throttleBurst: number;
@@ -54,12 +63,16 @@ export class Api extends Construct {
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: 'docdrop',
       createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: [...props.webOrigins],
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
-        allowHeaders: ['authorization', 'content-type', 'x-upload-token'],
-        maxAge: Duration.hours(1),
-      },
+      ...(props.corsOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: [...props.corsOrigins],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
+              allowHeaders: ['authorization', 'content-type', 'x-upload-token'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
@@ -101,8 +114,13 @@ export class Api extends Construct {
         logsKey: props.logsKey,
         removalPolicy,
       });
-      for (const grant of access.tables ?? [])
+      for (const grant of access.tables ?? []) {
         fn.useTable(grant.table, data.table(grant.table), grant.actions, grant.index);
+        // Whoever writes the trail says how long each entry is kept.
+        if (grant.table === auditTable && grant.actions.includes('PutItem')) {
+          fn.useSetting('AUDIT_RETENTION_DAYS', String(props.auditRetentionDays));
+        }
+      }
       for (const grant of access.bucket ?? []) {
         fn.useBucketPrefix(storage.bucket, storage.key, grant.prefix, grant.actions, { list: grant.list ?? false });
       }
@@ -112,12 +130,12 @@ export class Api extends Construct {
           auth.webClient.userPoolClientId,
         );
       }
-      for (const setting of access.settings ?? []) {
-        fn.useSetting(
-          setting,
-          setting === 'WEB_BASE_URL' ? (props.webOrigins[0] as string) : String(props.maxFileBytes),
-        );
-      }
+      const settingValues = {
+        WEB_BASE_URL: props.webUrl,
+        MAX_FILE_BYTES: String(props.maxFileBytes),
+        DEFAULT_QUOTA_BYTES: String(props.defaultQuotaBytes),
+      };
+      for (const setting of access.settings ?? []) fn.useSetting(setting, settingValues[setting]);
       functions.set(handler, fn);
     }
     this.functions = functions;

@@ -204,7 +204,14 @@ export class DocdropFunction extends NodejsFunction {
 
   /** Sets a plain setting; for values that carry no permission. */
   useSetting(
-    name: 'WEB_BASE_URL' | 'MAX_FILE_BYTES' | 'MAX_IMAGE_PIXELS' | 'USER_POOL_ID' | 'USER_POOL_CLIENT_ID',
+    name:
+      | 'WEB_BASE_URL'
+      | 'MAX_FILE_BYTES'
+      | 'MAX_IMAGE_PIXELS'
+      | 'DEFAULT_QUOTA_BYTES'
+      | 'AUDIT_RETENTION_DAYS'
+      | 'USER_POOL_ID'
+      | 'USER_POOL_CLIENT_ID',
     value: string,
   ): this {
     this.addEnvironment(name, value);

@@ -1,5 +1,5 @@
 import { bucketLayout } from '../definitions/bucket';
-import { auditTable, filesTable, linksTable, type TableDefinition } from '../definitions/tables';
+import { auditTable, filesTable, linksTable, quotasTable, type TableDefinition } from '../definitions/tables';
 import type { DynamoAction, ObjectAction } from './docdrop-function';
 
 /**
@@ -12,7 +12,7 @@ export interface FunctionAccess {
   readonly owner?: boolean;
   readonly tables?: readonly { table: TableDefinition; actions: readonly DynamoAction[]; index?: string }[];
   readonly bucket?: readonly { prefix: string; actions: readonly ObjectAction[]; list?: boolean }[];
-  readonly settings?: readonly ('WEB_BASE_URL' | 'MAX_FILE_BYTES')[];
+  readonly settings?: readonly ('WEB_BASE_URL' | 'MAX_FILE_BYTES' | 'DEFAULT_QUOTA_BYTES')[];
 }
 
 const audit = { table: auditTable, actions: ['PutItem'] } as const;
@@ -36,10 +36,12 @@ export const functionAccess: Record<string, FunctionAccess> = {
     tables: [
       { table: linksTable, actions: ['GetItem', 'UpdateItem'] },
       { table: filesTable, actions: ['PutItem'] },
+      // Reads the usage, gives back what has expired (Query, DeleteItem, UpdateItem), reserves (UpdateItem).
+      { table: quotasTable, actions: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] },
       audit,
     ],
     bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] }],
-    settings: ['MAX_FILE_BYTES'],
+    settings: ['MAX_FILE_BYTES', 'DEFAULT_QUOTA_BYTES'],
   },
   confirm: {
     owner: true,
@@ -55,7 +57,7 @@ export const functionAccess: Record<string, FunctionAccess> = {
   },
   thumbnail: {
     owner: true,
-    tables: [{ table: filesTable, actions: ['GetItem'] }],
+    tables: [{ table: filesTable, actions: ['GetItem'] }, audit],
     bucket: [{ prefix: bucketLayout.thumbsPrefix, actions: ['GetObject'] }],
   },
   'profile-photo': {
@@ -68,11 +70,23 @@ export const functionAccess: Record<string, FunctionAccess> = {
   },
   delete: {
     owner: true,
-    tables: [{ table: filesTable, actions: ['GetItem', 'DeleteItem'] }, audit],
+    tables: [
+      { table: filesTable, actions: ['GetItem', 'DeleteItem'] },
+      // One transaction removes the record and its charge and gives back the bytes.
+      { table: quotasTable, actions: ['GetItem', 'UpdateItem', 'DeleteItem'] },
+      audit,
+    ],
     bucket: [
       { prefix: bucketLayout.incomingPrefix, actions: ['DeleteObject'] },
       { prefix: bucketLayout.filesPrefix, actions: ['DeleteObject'] },
       { prefix: bucketLayout.thumbsPrefix, actions: ['DeleteObject'] },
     ],
   },
+  usage: {
+    owner: true,
+    // Gives back expired reservations and replaced content past retention before reporting.
+    tables: [{ table: quotasTable, actions: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] }],
+    settings: ['DEFAULT_QUOTA_BYTES'],
+  },
+  'audit-trail': { owner: true, tables: [{ table: auditTable, actions: ['Query'] }] },
 };

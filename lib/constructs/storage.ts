@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
@@ -14,20 +14,24 @@ import { Construct } from 'constructs';
 import { bucketCors, bucketLayout } from '../definitions/bucket';
 
 export interface StorageProps {
-  readonly webOrigins: readonly string[];
   readonly noncurrentVersionDays: number;
   readonly retainData: boolean;
 }
 
 /**
  * The documents bucket and what protects it: a customer KMS key, no public access, TLS only,
- * versioning, access logs, lifecycle, CORS for the web origins only, and a policy that denies
- * reading a released object the validator has not tagged.
+ * versioning, access logs, lifecycle, CORS for the web origins only (`allowBrowsersFrom`), and a
+ * policy that denies reading a released object the validator has not tagged.
  */
 export class Storage extends Construct {
   readonly bucket: Bucket;
   readonly key: Key;
   readonly accessLogs: Bucket;
+  /**
+   * The bucket's origin as presigned URLs name it (virtual-hosted, regional:
+   * `https://<bucket>.s3.<region>.amazonaws.com`), for the web app's Content-Security-Policy.
+   */
+  readonly browserOrigin: string;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
@@ -63,7 +67,13 @@ export class Storage extends Construct {
       },
     ]);
 
+    // A name of our own, unique by the stack's id, so the web app's Content-Security-Policy can name
+    // the bucket without referring to it: the bucket's CORS names the distribution, which sends that
+    // policy, and a reference each way would be a dependency cycle.
+    const bucketName = `docdrop-documents-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`;
+    this.browserOrigin = `https://${bucketName}.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`;
     this.bucket = new Bucket(this, 'Documents', {
+      bucketName,
       encryption: BucketEncryption.KMS,
       encryptionKey: this.key,
       bucketKeyEnabled: true,
@@ -73,15 +83,6 @@ export class Storage extends Construct {
       versioned: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'documents/',
-      cors: [
-        {
-          allowedOrigins: [...props.webOrigins],
-          allowedMethods: bucketCors.allowedMethods.map((method) => HttpMethods[method]),
-          allowedHeaders: [...bucketCors.allowedHeaders],
-          exposedHeaders: [...bucketCors.exposedHeaders],
-          maxAge: bucketCors.maxAgeSeconds,
-        },
-      ],
       lifecycleRules: [
         {
           id: 'released-documents-tiering',
@@ -131,5 +132,16 @@ export class Storage extends Construct {
         },
       }),
     );
+  }
+
+  /** Lets browsers on these origins PUT presigned uploads and GET presigned downloads (one CORS rule). */
+  allowBrowsersFrom(origins: readonly string[]): void {
+    this.bucket.addCorsRule({
+      allowedOrigins: [...new Set(origins)],
+      allowedMethods: bucketCors.allowedMethods.map((method) => HttpMethods[method]),
+      allowedHeaders: [...bucketCors.allowedHeaders],
+      exposedHeaders: [...bucketCors.exposedHeaders],
+      maxAge: bucketCors.maxAgeSeconds,
+    });
   }
 }

@@ -11,7 +11,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { bucketLayout } from '../definitions/bucket';
 import { validatorHandler } from '../definitions/routes';
-import { auditTable, filesTable } from '../definitions/tables';
+import { auditTable, filesTable, quotasTable } from '../definitions/tables';
 import type { Data } from './data';
 import { DocdropFunction } from './docdrop-function';
 import type { Storage } from './storage';
@@ -24,6 +24,7 @@ export interface ValidationProps {
   readonly notifications: ITopic;
   readonly logRetention: RetentionDays;
   readonly maxImagePixels: number;
+  readonly auditRetentionDays: number;
   readonly retainData: boolean;
 }
 
@@ -65,6 +66,9 @@ export class Validation extends Construct {
     })
       .useTable(filesTable, data.table(filesTable), ['GetItem', 'UpdateItem'])
       .useTable(auditTable, data.table(auditTable), ['PutItem'])
+      .useSetting('AUDIT_RETENTION_DAYS', String(props.auditRetentionDays))
+      // Settling an upload closes its reservation and records what the released file counts, in one transaction.
+      .useTable(quotasTable, data.table(quotasTable), ['UpdateItem', 'PutItem'])
       .useTopic(props.notifications, props.operationsKey)
       .useSetting('MAX_IMAGE_PIXELS', String(props.maxImagePixels))
       .useBucketPrefix(storage.bucket, storage.key, bucketLayout.incomingPrefix, ['GetObject', 'DeleteObject'], {

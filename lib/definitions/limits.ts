@@ -62,4 +62,18 @@ export const limits = {
   profilePhotoMaxBytes: 5 * MiB,
   /** Images larger than this (width x height x frames) are refused before decoding (`MAX_IMAGE_PIXELS`). */
   maxImagePixels: 50_000_000,
+  quota: {
+    /** Each owner's storage, unless the operator configures another (`DEFAULT_QUOTA_BYTES`, CDK `docdrop:defaultQuotaBytes`). */
+    defaultBytes: 1024 * MiB,
+    /**
+     * A reservation outlives its upload URL by this much before it is given back: S3 checks a
+     * presigned URL's expiry when a PUT starts, so a large upload begun in the last second
+     * still arrives, and the validator may run a little later.
+     */
+    reservationGraceSeconds: 15 * 60,
+    /** Uploads signed and not yet settled, per owner: bounds the usage item (DynamoDB items hold 400 KB). */
+    maxOpenReservations: 1000,
+  },
+  /** Days an audit entry is kept before TTL removes it, unless the operator configures another (`AUDIT_RETENTION_DAYS`). */
+  auditRetentionDays: 365,
 } as const;

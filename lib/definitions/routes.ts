@@ -31,6 +31,8 @@ export const routes = [
   { method: 'DELETE', path: '/api/files/{fileId}', handler: 'delete', caller: 'owner' },
   { method: 'PUT', path: '/api/profile/photo', handler: 'profile-photo', caller: 'owner' },
   { method: 'GET', path: '/api/profile/photo', handler: 'profile-photo', caller: 'owner' },
+  { method: 'GET', path: '/api/usage', handler: 'usage', caller: 'owner' },
+  { method: 'GET', path: '/api/audit', handler: 'audit-trail', caller: 'owner' },
 ] as const satisfies readonly RouteDefinition[];
 
 /** API Gateway's route key, e.g. `DELETE /api/links/{linkId}`. */

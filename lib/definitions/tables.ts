@@ -61,7 +61,21 @@ export const auditTable = {
   globalIndexes: [],
 } as const satisfies TableDefinition;
 
-export const tables = [linksTable, filesTable, auditTable] as const;
+/**
+ * Storage accounting per owner: one `usage` item (used, reserved and their sum, plus the open
+ * reservations) and one `charge#<fileId>` item per released file, holding the bytes it counts.
+ */
+export const quotasTable = {
+  id: 'quotas',
+  envVar: 'QUOTAS_TABLE',
+  partitionKey: { name: 'ownerId', type: 'S' },
+  sortKey: { name: 'entry', type: 'S' },
+  // Like every table; no quota entry expires by TTL (it deletes late), expiries are compared on read.
+  timeToLiveAttribute: 'ttl',
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
+export const tables = [linksTable, filesTable, auditTable, quotasTable] as const;
 
 /** The attributes of a table's (or one of its indexes') LastEvaluatedKey: what a page cursor must hold. */
 export function pageKeyAttributes(table: TableDefinition, indexName?: string): string[] {

@@ -1,29 +1,26 @@
 /**
- * What the web app's pages are served with, locally by the gateway and in the cloud by the
- * CDN: one Content-Security-Policy shape (no inline script or style, nothing from origins
- * other than the API, the bucket and Cognito) and the usual security headers.
+ * What the web app's pages are served with, locally by the gateway and in the cloud by
+ * CloudFront: one Content-Security-Policy (no inline script or style; connections only to the
+ * page's own origin, which also serves the API under `/api/*`, the documents bucket, where
+ * presigned PUTs and GETs go, and Cognito, for sign-in) and the same further headers.
  */
-export interface WebOrigins {
-  /** Where the API is; may be the page's own origin. */
-  readonly api: string;
-  /** The documents bucket: presigned PUTs, downloads and thumbnails. */
-  readonly s3: string;
-  /** Cognito's JSON API, called from the browser to sign in. */
+export interface ContentSecurityPolicyOrigins {
+  /** The documents bucket's origin as presigned URLs name it (a deploy-time token in the stack). */
+  readonly documents: string;
+  /** Cognito's identity provider origin, e.g. `https://cognito-idp.eu-west-1.amazonaws.com`. */
   readonly cognito: string;
+  /** Where the API is when it may not be the page's own origin (locally: `localhost` vs `127.0.0.1`). */
+  readonly api?: string;
 }
 
-const originOf = (url: string): string => new URL(url).origin;
-
-export function contentSecurityPolicy(origins: WebOrigins): string {
-  const api = originOf(origins.api);
-  const s3 = originOf(origins.s3);
-  const cognito = originOf(origins.cognito);
+/** Origins are joined as given (no URL parsing), so CloudFormation tokens pass through. */
+export function contentSecurityPolicy(origins: ContentSecurityPolicyOrigins): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    `img-src 'self' data: blob: ${s3}`,
-    `connect-src 'self' ${api} ${s3} ${cognito}`,
+    `img-src 'self' data: blob: ${origins.documents}`,
+    `connect-src 'self' ${origins.api ? `${origins.api} ` : ''}${origins.documents} ${origins.cognito}`,
     "font-src 'self'",
     "manifest-src 'self'",
     "base-uri 'none'",
@@ -33,11 +30,16 @@ export function contentSecurityPolicy(origins: WebOrigins): string {
   ].join('; ');
 }
 
-/** Sent with every page besides the policy. */
+/** Headers with no dedicated CloudFront setting: sent as custom headers there, as-is locally. */
+export const extraSecurityHeaders = {
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+} as const;
+
+/** Sent with every page locally besides the policy; CloudFront sends the same set. */
 export const webSecurityHeaders = {
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'cross-origin-opener-policy': 'same-origin',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+  ...extraSecurityHeaders,
 } as const;

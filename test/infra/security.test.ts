@@ -1,10 +1,18 @@
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { functionAccess } from '../../lib/constructs/function-access';
 import { userPoolDefinition } from '../../lib/definitions/auth';
 import { bucketCors, bucketLayout } from '../../lib/definitions/bucket';
 import { apiHandlers, routeKey, routes, validatorHandler } from '../../lib/definitions/routes';
-import { auditTable, filesTable, linksTable, type TableDefinition, tables } from '../../lib/definitions/tables';
+import {
+  auditTable,
+  filesTable,
+  linksTable,
+  quotasTable,
+  type TableDefinition,
+  tables,
+} from '../../lib/definitions/tables';
 import type { DocdropStack } from '../../lib/docdrop-stack';
 import {
   asList,
@@ -60,6 +68,7 @@ function resourceNames(stack: DocdropStack): Record<string, string> {
     [logicalIdOf(stack.data.table(linksTable))]: 'links',
     [logicalIdOf(stack.data.table(filesTable))]: 'files',
     [logicalIdOf(stack.data.table(auditTable))]: 'audit',
+    [logicalIdOf(stack.data.table(quotasTable))]: 'quotas',
     [logicalIdOf(stack.storage.bucket)]: 'bucket',
     [logicalIdOf(stack.storage.key)]: 'documents-key',
     [logicalIdOf(stack.monitoring.key)]: 'operations-key',
@@ -94,7 +103,7 @@ describe('documents bucket', () => {
     });
   });
 
-  it('blocks every kind of public access on both buckets', () => {
+  it('blocks every kind of public access on all four buckets (documents, access logs, web site, CloudFront logs)', () => {
     // prepare
     const { template } = defaultStack();
 
@@ -102,7 +111,7 @@ describe('documents bucket', () => {
     const buckets = Object.values(resourcesOf(template, 'AWS::S3::Bucket'));
 
     // assess
-    expect(buckets).toHaveLength(2);
+    expect(buckets).toHaveLength(4);
     for (const bucket of buckets) {
       expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
         BlockPublicAcls: true,
@@ -170,9 +179,9 @@ describe('documents bucket', () => {
   });
 
   it.each([
-    ['the default web origin', defaultStack, ['http://localhost:3000']],
-    ['the web origins an operator configures', operatorStack, OPERATOR_ORIGINS],
-  ])('lets browsers PUT and GET from %s only', (_name, build, origins) => {
+    ['the web app’s distribution only, by default', defaultStack, []],
+    ['the web app’s distribution and the web origins an operator adds', operatorStack, OPERATOR_ORIGINS],
+  ])('lets browsers PUT and GET from %s', (_name, build, origins) => {
     // prepare
     const { stack, template } = build();
 
@@ -180,10 +189,13 @@ describe('documents bucket', () => {
     const bucket = resourcesOf(template, 'AWS::S3::Bucket')[logicalIdOf(stack.storage.bucket)];
 
     // assess
+    const distributionOrigin = {
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stack.web.distribution), 'DomainName'] }]],
+    };
     expect(bucket?.Properties.CorsConfiguration).toEqual({
       CorsRules: [
         {
-          AllowedOrigins: origins,
+          AllowedOrigins: [distributionOrigin, ...origins],
           AllowedMethods: [...bucketCors.allowedMethods],
           AllowedHeaders: bucketCors.allowedHeaders,
           ExposedHeaders: ['ETag'],
@@ -383,7 +395,7 @@ describe('tables', () => {
     );
 
     // assess
-    expect(found).toHaveLength(5);
+    expect(found).toHaveLength(7);
     for (const resource of found) expect(resource.DeletionPolicy).toBe('Retain');
   });
 
@@ -397,7 +409,7 @@ describe('tables', () => {
     );
 
     // assess
-    expect(found).toHaveLength(tables.length + 5);
+    expect(found).toHaveLength(tables.length + 7);
     for (const resource of found) {
       expect(resource.DeletionPolicy).toBe('Delete');
       expect(resource.Properties.DeletionProtectionEnabled ?? false).toBe(false);
@@ -600,27 +612,36 @@ describe('API', () => {
     expect(logGroup?.Properties.KmsKeyId).toEqual(arnOf(logicalIdOf(stack.monitoring.key)));
   });
 
-  it.each([
-    ['the default web origin', defaultStack, ['http://localhost:3000']],
-    ['the web origins an operator configures', operatorStack, OPERATOR_ORIGINS],
-  ])('answers CORS preflights for %s only', (_name, build, origins) => {
+  it('answers CORS preflights for the web origins an operator adds only', () => {
     // prepare
-    const { template } = build();
+    const { template } = operatorStack();
 
     // act
     const [api] = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Api'));
 
     // assess
     expect(api?.Properties.ProtocolType).toBe('HTTP');
-    expect(api?.Properties.CorsConfiguration.AllowOrigins).toEqual(origins);
+    expect(api?.Properties.CorsConfiguration.AllowOrigins).toEqual(OPERATOR_ORIGINS);
+  });
+
+  it('answers no CORS preflight by default: the web app calls the API under its own domain', () => {
+    // prepare
+    const { template } = defaultStack();
+
+    // act
+    const [api] = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Api'));
+
+    // assess
+    expect(api?.Properties.ProtocolType).toBe('HTTP');
+    expect(api?.Properties.CorsConfiguration).toBeUndefined();
   });
 });
 
 describe('functions', () => {
   const docdropFunctions = (template: Template) =>
     Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(
-      // CDK's own deploy-time handler that writes the bucket notification configuration.
-      ([id]) => !id.startsWith('BucketNotificationsHandler'),
+      // CDK's own deploy-time handlers: the bucket notification writer and the web site deployer.
+      ([id]) => !id.startsWith('BucketNotificationsHandler') && !id.startsWith('CustomCDKBucketDeployment'),
     );
 
   it('deploys one function per handler and no other', () => {
@@ -692,6 +713,12 @@ describe('least privilege', () => {
       'dynamodb:UpdateItem links',
       'dynamodb:PutItem files',
       'dynamodb:PutItem audit',
+      // Reserving against the quota: read the usage, give back what has expired (reservations,
+      // replaced content past retention), reserve.
+      'dynamodb:GetItem quotas',
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:Query quotas',
+      'dynamodb:DeleteItem quotas',
       's3:PutObject bucket/incoming/*',
       'kms:GenerateDataKey documents-key',
       'kms:Decrypt documents-key',
@@ -715,11 +742,27 @@ describe('least privilege', () => {
       'dynamodb:GetItem files',
       'dynamodb:DeleteItem files',
       'dynamodb:PutItem audit',
+      // The record, its charge and the usage change in one transaction.
+      'dynamodb:GetItem quotas',
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:DeleteItem quotas',
       's3:DeleteObject bucket/incoming/*',
       's3:DeleteObject bucket/files/*',
       's3:DeleteObject bucket/thumbs/*',
     ],
-    thumbnail: ['dynamodb:GetItem files', 's3:GetObject bucket/thumbs/*', 'kms:Decrypt documents-key'],
+    thumbnail: [
+      'dynamodb:GetItem files',
+      'dynamodb:PutItem audit',
+      's3:GetObject bucket/thumbs/*',
+      'kms:Decrypt documents-key',
+    ],
+    usage: [
+      'dynamodb:GetItem quotas',
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:Query quotas',
+      'dynamodb:DeleteItem quotas',
+    ],
+    'audit-trail': ['dynamodb:Query audit'],
     'profile-photo': [
       'dynamodb:PutItem files',
       'dynamodb:GetItem files',
@@ -733,6 +776,9 @@ describe('least privilege', () => {
       'dynamodb:GetItem files',
       'dynamodb:UpdateItem files',
       'dynamodb:PutItem audit',
+      // Settling closes the reservation and records the released file's charge.
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:PutItem quotas',
       's3:GetObject bucket/incoming/*',
       's3:DeleteObject bucket/incoming/*',
       listing('incoming/'),
@@ -843,9 +889,10 @@ describe('function environment', () => {
   const plainSettings = new Set([
     'POWERTOOLS_SERVICE_NAME',
     'NODE_OPTIONS',
-    'WEB_BASE_URL',
     'MAX_FILE_BYTES',
     'MAX_IMAGE_PIXELS',
+    'DEFAULT_QUOTA_BYTES',
+    'AUDIT_RETENTION_DAYS',
   ]);
 
   const environmentOf = (template: Template, functionId: string): Record<string, unknown> =>
@@ -868,6 +915,9 @@ describe('function environment', () => {
     }
     if (uses('bucket')) expected.BUCKET_NAME = { Ref: logicalIdOf(stack.storage.bucket) };
     if (uses('notifications-topic')) expected.NOTIFICATION_TOPIC_ARN = { Ref: logicalIdOf(stack.monitoring.topic) };
+    // Link URLs point at the web app's distribution.
+    if (functionAccess[handler]?.settings?.includes('WEB_BASE_URL'))
+      expected.WEB_BASE_URL = stack.resolve(stack.web.url);
     if (ownerHandlers.has(handler)) {
       expected.USER_POOL_ID = { Ref: logicalIdOf(stack.auth.userPool) };
       expected.USER_POOL_CLIENT_ID = { Ref: logicalIdOf(stack.auth.webClient) };
@@ -904,9 +954,11 @@ describe('function environment', () => {
             ? value
             : name === 'USER_POOL_ID'
               ? 'us-east-1_Dummy'
-              : name.endsWith('_ARN')
-                ? `arn:aws:dummy:us-east-1:000000000000:${name.toLowerCase()}`
-                : `dummy-${name.toLowerCase()}`,
+              : name === 'WEB_BASE_URL'
+                ? 'https://d111111abcdef8.cloudfront.net'
+                : name.endsWith('_ARN')
+                  ? `arn:aws:dummy:us-east-1:000000000000:${name.toLowerCase()}`
+                  : `dummy-${name.toLowerCase()}`,
         ]),
       );
       for (const name of Object.keys(process.env)) delete process.env[name];
@@ -1088,13 +1140,58 @@ describe('settings', () => {
     expect(validator.Properties.Environment.Variables.MAX_IMAGE_PIXELS).toBe('24000000');
   });
 
+  it('hands the storage quota to the functions that reserve against it or report it, and to no other', () => {
+    // prepare
+    const { stack, template } = buildStack({ 'docdrop:defaultQuotaBytes': '5368709120' });
+
+    // act
+    const withQuota = [...functionsByHandler(stack)]
+      .filter(
+        ([, functionId]) =>
+          template.toJSON().Resources[functionId].Properties.Environment?.Variables?.DEFAULT_QUOTA_BYTES,
+      )
+      .map(([handler, functionId]) => [
+        handler,
+        template.toJSON().Resources[functionId].Properties.Environment.Variables.DEFAULT_QUOTA_BYTES,
+      ]);
+
+    // assess
+    expect(Object.fromEntries(withQuota)).toEqual({ presign: '5368709120', usage: '5368709120' });
+  });
+
+  it('hands the audit retention to every function that writes the trail, and to no other', () => {
+    // prepare
+    const { stack, template } = buildStack({ 'docdrop:auditRetentionDays': '90' });
+    const names = resourceNames(stack);
+
+    // act
+    const functions = [...functionsByHandler(stack)].map(([handler, functionId]) => ({
+      handler,
+      writesTrail: describeGrants(roleStatements(template, functionId), names).includes('dynamodb:PutItem audit'),
+      retention: template.toJSON().Resources[functionId].Properties.Environment?.Variables?.AUDIT_RETENTION_DAYS,
+    }));
+
+    // assess
+    expect(functions.filter((fn) => fn.writesTrail).length).toBeGreaterThan(5);
+    for (const fn of functions) expect(fn.retention, fn.handler).toBe(fn.writesTrail ? '90' : undefined);
+  });
+
   it.each([
+    ['docdrop:defaultQuotaBytes', 0],
+    ['docdrop:defaultQuotaBytes', 'a lot'],
+    ['docdrop:auditRetentionDays', 0],
+    ['docdrop:auditRetentionDays', 1.5],
     ['docdrop:maxFileBytes', -1],
     ['docdrop:maxFileBytes', 6 * 1024 ** 3],
     ['docdrop:maxImagePixels', 0],
     ['docdrop:maxImagePixels', 'lots'],
     ['docdrop:webOrigins', 'ftp://x'],
-    ['docdrop:webOrigins', []],
+    ['docdrop:webOrigins', ['https://docs.example.com', 'javascript:alert(1)']],
+    ['docdrop:priceClass', 'PriceClass_Cheapest'],
+    ['docdrop:webDomainName', 'Docs.Example.com'],
+    ['docdrop:webCertificateArn', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'],
+    ['docdrop:webDomainName', 'docs.example.com'],
+    ['docdrop:webCertificateArn', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'],
     ['docdrop:noncurrentVersionDays', 0],
     ['docdrop:alarmEmail', 'not-an-address'],
     ['docdrop:stageName', 'v1/admin'],

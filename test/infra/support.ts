@@ -160,3 +160,50 @@ export function describeGrants(statements: readonly PolicyStatementJson[], names
     });
   return [...new Set(grants)].sort();
 }
+
+/** Stand-ins for CloudFormation's pseudo parameters when a test evaluates a template value. */
+export const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
+  'AWS::Region': 'eu-west-1',
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::Partition': 'aws',
+  'AWS::AccountId': '123456789012',
+  'AWS::StackId': 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Docdrop/5a6b7c80-c9d0-11f0-8e1f-0a1b2c3d4e5f',
+};
+
+/**
+ * A template value as CloudFormation would make it, given what references resolve to: `Ref`s by
+ * logical id or pseudo parameter, `Fn::GetAtt`s as `<id>.<attribute>`; `Fn::Join`, `Fn::Select`
+ * and `Fn::Split` are evaluated. Anything else fails the test rather than guess.
+ */
+export function evaluate(value: unknown, references: Record<string, string> = {}): string {
+  const known = { ...PSEUDO_PARAMETERS, ...references };
+  const lookUp = (name: string) => {
+    const found = known[name];
+    if (found === undefined) throw new Error(`no stand-in for ${name}`);
+    return found;
+  };
+  const list = (item: unknown): string[] => {
+    const node = item as any;
+    if (node?.['Fn::Split']) {
+      const [separator, source] = node['Fn::Split'] as [string, unknown];
+      return evaluate(source, references).split(separator);
+    }
+    if (Array.isArray(node)) return node.map((part) => evaluate(part, references));
+    throw new Error(`not a list: ${JSON.stringify(item)}`);
+  };
+  if (typeof value === 'string') return value;
+  const node = value as any;
+  if (node?.Ref) return lookUp(node.Ref);
+  if (node?.['Fn::GetAtt']) return lookUp((node['Fn::GetAtt'] as string[]).join('.'));
+  if (node?.['Fn::Join']) {
+    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+    return parts.map((part) => evaluate(part, references)).join(separator);
+  }
+  if (node?.['Fn::Select']) {
+    const [index, source] = node['Fn::Select'] as [number, unknown];
+    const selected = list(source)[index];
+    if (selected === undefined) throw new Error(`Fn::Select ${index} out of range`);
+    return selected;
+  }
+  throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
+}

@@ -33,13 +33,22 @@ function bundleSizes(directory: string): string {
   return `${kb(code)} ${kb(total)} ${kb(deflated)}`;
 }
 
+/** The web build's files, their total size and their size deflated (about what a browser downloads compressed). */
+function webSizes(directory: string): string {
+  const files = filesUnder(directory);
+  const total = files.reduce((sum, file) => sum + statSync(file).size, 0);
+  const deflated = files.reduce((sum, file) => sum + deflateRawSync(readFileSync(file)).length, 0);
+  const size = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  return `${files.length} files, ${size(total)}, ${size(deflated)} deflated`;
+}
+
 describe('cdk synth', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'docdrop-synth-'));
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   it(
-    'synthesises as an operator runs it: nag-clean, every function bundled',
+    'synthesises as an operator runs it: nag-clean, every function bundled, the web app built',
     async () => {
       // prepare
       const command = ['cdk', 'synth', '--quiet', '--no-notices', '--output', outdir];
@@ -78,6 +87,10 @@ describe('cdk synth', () => {
       const template = JSON.parse(readFileSync(join(outdir, 'Docdrop.template.json'), 'utf8'));
       const assets = Object.values(template.Resources as Record<string, any>)
         .filter((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Metadata?.['aws:asset:path'])
+        // CDK's own site deployer (Python, shipped with aws-cdk-lib) is not one of docdrop's bundles.
+        .filter(
+          (resource) => !String(resource.Metadata['aws:cdk:path']).startsWith('Docdrop/Custom::CDKBucketDeployment'),
+        )
         .map((resource) => ({
           name: String(resource.Metadata['aws:cdk:path'])
             .replace(/^Docdrop\//, '')
@@ -96,9 +109,20 @@ describe('cdk synth', () => {
         false,
       );
 
+      // The web build: the pages the contract promises, hashed assets beside them, never a config.json.
+      const assetsManifest = JSON.parse(readFileSync(join(outdir, 'Docdrop.assets.json'), 'utf8'));
+      const webAssets = Object.values(assetsManifest.files as Record<string, { source: { path: string } }>)
+        .map(({ source }) => join(outdir, source.path))
+        .filter((directory) => existsSync(join(directory, 'u', 'index.html')));
+      expect(webAssets).toHaveLength(1);
+      const web = webAssets[0] as string;
+      expect(existsSync(join(web, 'index.html')), 'index.html').toBe(true);
+      expect(existsSync(join(web, 'config.json')), 'no config.json in the build').toBe(false);
+
       const header = `  ${'function'.padEnd(24)} ${'index.mjs'.padStart(9)} ${'with map'.padStart(9)} ${'deflated'.padStart(9)}`;
       const lines = assets.map(({ name, directory }) => `  ${name.padEnd(24)} ${bundleSizes(directory)}`);
       console.log(['Function bundles:', header, ...lines].join('\n'));
+      console.log(`Web build: ${webSizes(web)}`);
     },
     FIVE_MINUTES + 60_000,
   );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handlerEnvironment } from '../../local/environment';
-import { describeUpload, newOwner, type Owner, PDF, system } from '../support/harness';
+import { api, describeUpload, newOwner, type Owner, PDF, system } from '../support/harness';
 
 /**
  * What the handlers write to their logs, captured in this process: one JSON line each, with
@@ -14,6 +14,8 @@ type HttpFunction = (event: APIGatewayProxyEventV2, context: Context) => Promise
 let generateToken: HttpFunction;
 let presign: HttpFunction;
 let describeLink: HttpFunction;
+let usage: HttpFunction;
+let auditTrail: HttpFunction;
 
 beforeAll(async () => {
   // The handlers read their configuration at import, as in Lambda: set it first.
@@ -24,6 +26,8 @@ beforeAll(async () => {
   generateToken = (await import('../../functions/generate-token/index')).handler;
   presign = (await import('../../functions/presign/index')).handler;
   describeLink = (await import('../../functions/describe-link/index')).handler;
+  usage = (await import('../../functions/usage/index')).handler;
+  auditTrail = (await import('../../functions/audit-trail/index')).handler;
 });
 
 function lambdaContext(functionName: string): Context {
@@ -286,6 +290,63 @@ describe('log hygiene', () => {
     expectStructuredLines(invocation);
     expect(invocation.lines.some((line) => line.includes('invalid_token'))).toBe(true);
     expectNoSecrets(invocation, [tampered, `${header}.${payload}`, signatureOf(tampered)]);
+  });
+
+  it('logs a usage report with the user, never the JWT', async () => {
+    // prepare
+    const event = httpEvent('GET', '/api/usage', { authorization: `Bearer ${owner.idToken}` });
+
+    // act
+    const invocation = await invoke(usage, 'docdrop-usage', event);
+
+    // assess
+    expect(invocation.result.statusCode).toBe(200);
+    expectStructuredLines(invocation, { userId: owner.sub });
+    expectNoSecrets(invocation, [owner.idToken, signatureOf(owner.idToken)]);
+  });
+
+  it('logs a page of the audit trail with the user, never the JWT, a token or a presigned URL', async () => {
+    // prepare: the trail now holds the link's creation and the uploads signed above
+    const event = httpEvent('GET', '/api/audit', { authorization: `Bearer ${owner.idToken}` });
+
+    // act
+    const invocation = await invoke(auditTrail, 'docdrop-audit-trail', event);
+
+    // assess
+    expect(invocation.result.statusCode).toBe(200);
+    expect(invocation.body.items.length).toBeGreaterThan(0);
+    expectStructuredLines(invocation, { userId: owner.sub });
+    expectNoSecrets(invocation, [owner.idToken, signatureOf(owner.idToken), linkToken, secretOf(linkToken)]);
+    expect(invocation.result.body).not.toContain(linkToken);
+    expect(invocation.result.body).not.toMatch(/X-Amz-Signature|X-Amz-Credential/i);
+  });
+
+  it('logs a link upload refused over the owner’s quota with the link id, never the token', async () => {
+    // prepare: the owner's quota nearly full of reservations (24 MiB left)
+    const MiB = 1024 * 1024;
+    for (let i = 0; i < 10; i++) {
+      const filler = await api('POST', '/api/uploads', {
+        token: owner.idToken,
+        body: { ...describeUpload('filler.pdf', 'application/pdf', PDF), size: 100 * MiB },
+      });
+      expect(filler.status).toBe(201);
+    }
+    const event = httpEvent(
+      'POST',
+      '/api/drop/uploads',
+      { 'x-upload-token': linkToken, 'content-type': 'application/json' },
+      { ...describeUpload('too big.pdf', 'application/pdf', PDF), size: 25 * MiB },
+    );
+
+    // act
+    const invocation = await invoke(presign, 'docdrop-presign', event);
+
+    // assess
+    expect(invocation.result.statusCode).toBe(413);
+    expect(invocation.body.error.code).toBe('quota_exceeded');
+    expectStructuredLines(invocation, { linkId });
+    expect(invocation.lines.some((line) => line.includes('quota_exceeded'))).toBe(true);
+    expectNoSecrets(invocation, [linkToken, secretOf(linkToken)]);
   });
 
   it('logs a refused body without echoing the values sent', async () => {

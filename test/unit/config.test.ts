@@ -52,6 +52,49 @@ describe('readConfig', () => {
     expect(read).toThrow(/LINKS_TABLE: missing.*AUDIT_TABLE: missing/);
   });
 
+  it('uses the one default quota and audit retention when the function is given none', () => {
+    // prepare
+    delete process.env.DEFAULT_QUOTA_BYTES;
+    delete process.env.AUDIT_RETENTION_DAYS;
+
+    // act
+    const config = readConfig('DEFAULT_QUOTA_BYTES', 'AUDIT_RETENTION_DAYS');
+
+    // assess
+    expect(config).toEqual({
+      DEFAULT_QUOTA_BYTES: limits.quota.defaultBytes,
+      AUDIT_RETENTION_DAYS: limits.auditRetentionDays,
+    });
+  });
+
+  it('reads a configured quota and audit retention as numbers', () => {
+    // prepare
+    process.env.DEFAULT_QUOTA_BYTES = '5368709120';
+    process.env.AUDIT_RETENTION_DAYS = '90';
+
+    // act
+    const config = readConfig('DEFAULT_QUOTA_BYTES', 'AUDIT_RETENTION_DAYS');
+
+    // assess
+    expect(config).toEqual({ DEFAULT_QUOTA_BYTES: 5368709120, AUDIT_RETENTION_DAYS: 90 });
+  });
+
+  it.each([
+    ['DEFAULT_QUOTA_BYTES', '0'],
+    ['DEFAULT_QUOTA_BYTES', 'lots'],
+    ['AUDIT_RETENTION_DAYS', '0'],
+    ['AUDIT_RETENTION_DAYS', '1.5'],
+  ] as const)('rejects %s=%j', (name, value) => {
+    // prepare
+    process.env[name] = value;
+
+    // act
+    const read = () => readConfig(name);
+
+    // assess
+    expect(read).toThrow(new RegExp(name));
+  });
+
   it('treats an empty variable as not set', () => {
     // prepare
     process.env.BUCKET_NAME = '';

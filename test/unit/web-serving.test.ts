@@ -7,9 +7,9 @@ import { type LocalGateway, startGateway } from '../../local/gateway';
 import { buildWeb } from '../../web/build';
 
 const policy = contentSecurityPolicy({
-  api: 'http://localhost:3000',
-  s3: 'http://127.0.0.1:4569/',
-  cognito: 'http://127.0.0.1:9229',
+  api: new URL('http://localhost:3000').origin,
+  documents: new URL('http://127.0.0.1:4569/').origin,
+  cognito: new URL('http://127.0.0.1:9229').origin,
 });
 let outDir: string;
 let gateway: LocalGateway;
