@@ -476,6 +476,29 @@ describe('the web app in a real browser', () => {
     expect(await client.locator('#drop-input').count()).toBe(0);
   });
 
+  it('ends a session whose refresh token is refused and asks the owner to sign in again', async () => {
+    // prepare: an expiring session with a refresh token Cognito does not know
+    await owner.evaluate(() => {
+      const storage = (globalThis as any).sessionStorage;
+      const session = JSON.parse(storage.getItem('docdrop.session'));
+      storage.setItem(
+        'docdrop.session',
+        JSON.stringify({ ...session, refreshToken: 'not-a-token', expiresAt: Date.now() }),
+      );
+    });
+    expectedFailures.push(
+      /^portal: Failed to load resource: the server responded with a status of 400 .*\(http:\/\/127\.0\.0\.1:\d+\/\)$/,
+    );
+
+    // act
+    await owner.reload();
+
+    // assess
+    await owner.getByRole('heading', { name: 'Sign in to docdrop' }).waitFor(WAIT);
+    expect(await owner.getByRole('status').textContent()).toBe('Your session has ended. Sign in again.');
+    expect(await owner.evaluate(() => (globalThis as any).sessionStorage.getItem('docdrop.session'))).toBeNull();
+  });
+
   it('logged no CSP violation, script error or unexpected failed request on any page', () => {
     expect(problems).toEqual([]);
   });
