@@ -331,6 +331,7 @@ describe('the web app in a real browser', () => {
   it('lets a client on a phone send a file through the link and get a receipt', async () => {
     // prepare: a phone-sized second context, nothing shared with the owner's
     clientContext = await browser.newContext({
+      acceptDownloads: true,
       viewport: { width: 360, height: 740 },
       isMobile: true,
       hasTouch: true,
@@ -363,6 +364,14 @@ describe('the web app in a real browser', () => {
       expect(request.url).not.toContain(token);
       expect(request.token).toBe(token);
     }
+    const [saved] = await Promise.all([
+      client.waitForEvent('download', WAIT),
+      client.getByRole('button', { name: 'Save receipts' }).click(),
+    ]);
+    const receiptText = readFileSync((await saved.path()) as string, 'utf8');
+    expect(receiptText).toContain(
+      `${clientFile.name}  ${clientFile.buffer.length} bytes  SHA-256 ${sha256(clientFile.buffer)}`,
+    );
     expect(await client.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       360,
     );
