@@ -1,18 +1,6 @@
 import { confirmSignUp, resendCode, SignInError, signIn, signUp, type Tokens } from './cognito';
 import type { AppConfig } from './config';
-import { alertBox, announce, focusOn, h, replaceChildren } from './elements';
-
-export function field(label: string, input: HTMLInputElement | HTMLSelectElement, hint?: string): HTMLElement {
-  const hintId = hint ? `${input.id}-hint` : undefined;
-  if (hintId) input.setAttribute('aria-describedby', hintId);
-  return h(
-    'div',
-    { class: 'field' },
-    h('label', { for: input.id }, label),
-    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
-    input,
-  );
-}
+import { alertBox, announce, field, focusOn, h, replaceChildren } from './elements';
 
 /** Disables the form's button while a request runs, and shows its refusal in plain words. */
 function handleSubmit(form: HTMLFormElement, alert: ReturnType<typeof alertBox>, run: () => Promise<void>): void {
