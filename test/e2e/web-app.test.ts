@@ -255,6 +255,8 @@ describe('the web app in a real browser', () => {
     expect(heard).toContain('invoice.pdf was rejected: ');
     expect(heard).toContain('drawing.svg was not sent: ');
     await screenshot(owner, '03-rejected');
+    await owner.getByRole('button', { name: 'Clear finished' }).click();
+    expect(await owner.locator('.upload-item').count()).toBe(0);
   });
 
   it('refreshes an expiring session with the refresh token, without asking the owner to sign in again', async () => {
