@@ -43,7 +43,7 @@ export function showSignIn(
   });
   const form = h(
     'form',
-    { class: 'card', 'aria-labelledby': 'signin-heading' },
+    { class: 'card narrow', 'aria-labelledby': 'signin-heading' },
     field('E-mail', email),
     field('Password', password),
     alert.element,
@@ -89,7 +89,7 @@ function showSignUp(main: HTMLElement, config: AppConfig, onSignedIn: (tokens: T
   });
   const form = h(
     'form',
-    { class: 'card', 'aria-labelledby': 'signup-heading' },
+    { class: 'card narrow', 'aria-labelledby': 'signup-heading' },
     field('E-mail', email),
     field('Password', password, 'At least 12 characters, with upper and lower case letters, a number and a symbol.'),
     alert.element,
@@ -133,7 +133,7 @@ function showConfirm(
   });
   const form = h(
     'form',
-    { class: 'card', 'aria-labelledby': 'confirm-heading' },
+    { class: 'card narrow', 'aria-labelledby': 'confirm-heading' },
     field(
       'Confirmation code',
       code,
