@@ -78,7 +78,7 @@ export default async function setup(project: TestProject) {
   const log = createWriteStream(startLog);
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  await new Promise<void>((ready, fail) => {
+  const started = new Promise<void>((ready, fail) => {
     let output = '';
     const timer = setTimeout(() => fail(new Error(`the local system did not start in 60 s:\n${output}`)), 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -96,6 +96,15 @@ export default async function setup(project: TestProject) {
       fail(new Error(`the local system exited with ${code}:\n${output}`));
     });
   });
+  try {
+    await started;
+  } catch (error) {
+    // SIGTERM: start.ts then stops DynamoDB Local's JVM too.
+    child.kill('SIGTERM');
+    log.end();
+    rmSync(workDir, { recursive: true, force: true });
+    throw error;
+  }
   project.provide('browser', { webUrl: `http://localhost:${ports.PORT}`, startLog, chromiumPath: CHROMIUM });
   return async () => {
     const exited = new Promise((done) => child.once('exit', done));

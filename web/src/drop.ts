@@ -3,7 +3,7 @@ import { loadConfig } from './config';
 import { alertBox, focusOn, h, replaceChildren } from './elements';
 import { formatBytes, formatDate, listOfTypes } from './format';
 import type { PresignedUpload, UploadOutcome, UploadRequest } from './upload-flow';
-import { uploadPanel } from './upload-panel';
+import { type SentFile, uploadPanel } from './upload-panel';
 
 interface LinkSummary {
   label: string;
@@ -49,6 +49,12 @@ async function start(): Promise<void> {
     throw error;
   }
 
+  const receipts: SentFile[] = [];
+  const saveReceipts = h(
+    'button',
+    { type: 'button', class: 'secondary', hidden: true, onclick: () => downloadReceipts(link.label, receipts) },
+    'Save receipts',
+  );
   const left = h('dd', { 'data-testid': 'uploads-left' });
   const renderLeft = () => {
     left.textContent = link.uploadsLeft === 1 ? '1 file' : `${link.uploadsLeft} files`;
@@ -58,10 +64,16 @@ async function start(): Promise<void> {
     id: 'drop',
     receipts: true,
     policy: () => link,
-    checkBatch: (files) =>
-      files.length > link.uploadsLeft
+    checkBatch: (files) => {
+      if (link.uploadsLeft === 0) return 'This link takes no more files: everything it allowed has been sent.';
+      return files.length > link.uploadsLeft
         ? `This link takes ${link.uploadsLeft === 1 ? 'only 1 more file' : `${link.uploadsLeft} more files`}; you chose ${files.length}. Choose fewer.`
-        : undefined,
+        : undefined;
+    },
+    onSent: (sent) => {
+      receipts.push(sent);
+      saveReceipts.hidden = false;
+    },
     steps: {
       presign: async (request: UploadRequest) => {
         const upload = await callApi<PresignedUpload>(config.apiUrl, 'POST', '/api/drop/uploads', credential, request);
@@ -97,6 +109,7 @@ async function start(): Promise<void> {
     ),
     h('h2', {}, 'Your files'),
     panel.element,
+    saveReceipts,
     h(
       'p',
       { class: 'hint' },
@@ -104,6 +117,24 @@ async function start(): Promise<void> {
     ),
   );
   document.title = `${link.label} - docdrop`;
+}
+
+/** The receipts as a text file the client keeps: what was sent, when, and each file's SHA-256. */
+function downloadReceipts(label: string, receipts: readonly SentFile[]): void {
+  const lines = [
+    `docdrop receipts: ${label}`,
+    '',
+    ...receipts.map(
+      ({ file, digest, at }) => `${at.toISOString()}  ${file.name}  ${file.size} bytes  SHA-256 ${digest.hex}`,
+    ),
+    '',
+  ];
+  const url = URL.createObjectURL(new Blob([lines.join('\n')], { type: 'text/plain' }));
+  const anchor = h('a', { href: url, download: 'docdrop-receipts.txt', class: 'visually-hidden' });
+  document.body.appendChild(anchor);
+  anchor.click();
+  anchor.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 // Another link pasted into the same tab changes only the fragment: start over with it.

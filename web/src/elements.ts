@@ -35,16 +35,20 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
 }
 
 let liveTimer: ReturnType<typeof setTimeout> | undefined;
+let pending: string[] = [];
 
 /** Says a status change to screen readers through the page's polite live region. */
 export function announce(message: string): void {
   const live = document.getElementById('live');
   if (!live) return;
-  // Clearing first makes the same sentence twice in a row be read twice.
+  // Messages close together are said together, so none replaces another before it is read;
+  // clearing first makes the same sentence twice in a row be read twice.
+  pending.push(message);
   live.textContent = '';
   clearTimeout(liveTimer);
   liveTimer = setTimeout(() => {
-    live.textContent = message;
+    live.textContent = pending.join(' ');
+    pending = [];
   }, 50);
 }
 
@@ -106,4 +110,17 @@ export function labelCells(row: HTMLTableRowElement, labels: readonly string[]):
     if (label) cell.dataset.label = label;
   });
   return row;
+}
+
+/** A labelled form field, with an optional hint the control is described by. */
+export function field(label: string, input: HTMLInputElement | HTMLSelectElement, hint?: string): HTMLElement {
+  const hintId = hint ? `${input.id}-hint` : undefined;
+  if (hintId) input.setAttribute('aria-describedby', hintId);
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: input.id }, label),
+    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
+    input,
+  );
 }

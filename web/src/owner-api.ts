@@ -108,6 +108,12 @@ export class OwnerApi {
     );
     return { uploadId: answer.fileId, status: answer.status, ...(answer.reason ? { reason: answer.reason } : {}) };
   }
+  presignProfilePhoto(request: UploadRequest): Promise<PresignedUpload> {
+    return this.call('PUT', '/api/profile/photo', request);
+  }
+  profilePhoto(): Promise<SignedUrl> {
+    return this.call('GET', '/api/profile/photo');
+  }
   listLinks(cursor?: string, limit = 50): Promise<Page<LinkItem>> {
     return this.call('GET', `/api/links?${OwnerApi.page(cursor, limit)}`);
   }

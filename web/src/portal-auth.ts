@@ -1,18 +1,6 @@
 import { confirmSignUp, resendCode, SignInError, signIn, signUp, type Tokens } from './cognito';
 import type { AppConfig } from './config';
-import { alertBox, announce, focusOn, h, replaceChildren } from './elements';
-
-export function field(label: string, input: HTMLInputElement | HTMLSelectElement, hint?: string): HTMLElement {
-  const hintId = hint ? `${input.id}-hint` : undefined;
-  if (hintId) input.setAttribute('aria-describedby', hintId);
-  return h(
-    'div',
-    { class: 'field' },
-    h('label', { for: input.id }, label),
-    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
-    input,
-  );
-}
+import { alertBox, announce, field, focusOn, h, replaceChildren } from './elements';
 
 /** Disables the form's button while a request runs, and shows its refusal in plain words. */
 function handleSubmit(form: HTMLFormElement, alert: ReturnType<typeof alertBox>, run: () => Promise<void>): void {
@@ -55,7 +43,7 @@ export function showSignIn(
   });
   const form = h(
     'form',
-    { class: 'card', 'aria-labelledby': 'signin-heading' },
+    { class: 'card narrow', 'aria-labelledby': 'signin-heading' },
     field('E-mail', email),
     field('Password', password),
     alert.element,
@@ -101,7 +89,7 @@ function showSignUp(main: HTMLElement, config: AppConfig, onSignedIn: (tokens: T
   });
   const form = h(
     'form',
-    { class: 'card', 'aria-labelledby': 'signup-heading' },
+    { class: 'card narrow', 'aria-labelledby': 'signup-heading' },
     field('E-mail', email),
     field('Password', password, 'At least 12 characters, with upper and lower case letters, a number and a symbol.'),
     alert.element,
@@ -145,7 +133,7 @@ function showConfirm(
   });
   const form = h(
     'form',
-    { class: 'card', 'aria-labelledby': 'confirm-heading' },
+    { class: 'card narrow', 'aria-labelledby': 'confirm-heading' },
     field(
       'Confirmation code',
       code,

@@ -1,4 +1,4 @@
-import { isImageType } from '#definitions/limits';
+import { isImageType, limits } from '#definitions/limits';
 import { ApiError } from './api-client';
 import { alertBox, announce, confirmDialog, h, labelCells, replaceChildren } from './elements';
 import { formatBytes, formatDate, typeName } from './format';
@@ -26,6 +26,14 @@ const PAGE_SIZE = 25;
 const MAX_PAGES_FOR_FILTER = 20;
 
 /**
+ * A pending file whose upload URL has long expired will never arrive (its record goes with
+ * TTL): it is shown as such and not polled for.
+ */
+const ARRIVAL_WINDOW_MS = (limits.uploadUrlSeconds + 60) * 1000;
+const isAwaited = (file: FileItem): boolean =>
+  file.status === 'pending' && Date.now() - Date.parse(file.createdAt) < ARRIVAL_WINDOW_MS;
+
+/**
  * The owner's files: sortable, paged with the API's cursor, filterable by where they came
  * from; download, delete, image previews, and live status while files are checked.
  * (New columns or actions for folders and sharing go in `COLUMNS` and `row`.)
@@ -44,7 +52,7 @@ export class FilesView {
   private readonly alert = alertBox();
   private readonly table = h('table', { class: 'files' });
   private readonly sourceSelect = h('select', { id: 'files-source' });
-  private readonly summary = h('p', { class: 'hint', 'aria-live': 'polite' });
+  private readonly summary = h('p', { class: 'hint' });
   private readonly more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show older files');
 
   constructor(private readonly api: OwnerApi) {
@@ -92,7 +100,9 @@ export class FilesView {
     this.source = source;
     this.sourceSelect.value = source;
     if (source !== 'all') {
-      for (let pages = 0; this.cursor && pages < MAX_PAGES_FOR_FILTER; pages++) await this.loadMore(false);
+      for (let pages = 0; this.cursor && pages < MAX_PAGES_FOR_FILTER; pages++) {
+        if (!(await this.loadMore(false))) break;
+      }
     }
     this.render();
   }
@@ -103,22 +113,25 @@ export class FilesView {
     void this.poll(false);
   }
 
-  private async loadMore(render = true): Promise<void> {
+  private async loadMore(render = true): Promise<boolean> {
     this.alert.clear();
+    let loaded = false;
     try {
       const page = await this.api.listFiles(this.cursor, PAGE_SIZE);
       for (const file of page.items) this.files.set(file.fileId, file);
       this.cursor = page.cursor;
+      loaded = true;
     } catch (error) {
       this.alert.show((error as Error).message);
     }
     if (render) this.render();
     this.watch();
+    return loaded;
   }
 
   private watch(): void {
     if (this.pollTimer !== undefined) return;
-    const pending = [...this.files.values()].some((file) => file.status === 'pending') || this.watched.size > 0;
+    const pending = [...this.files.values()].some((file) => isAwaited(file)) || this.watched.size > 0;
     if (!pending) {
       this.pollDelay = POLL_FIRST_MS;
       return;
@@ -243,7 +256,9 @@ export class FilesView {
         h(
           'div',
           {},
-          h('span', { class: `status status-${file.status}` }, STATUS_WORDS[file.status]),
+          file.status === 'pending' && !isAwaited(file)
+            ? h('span', { class: 'status status-failed' }, 'Never arrived')
+            : h('span', { class: `status status-${file.status}` }, STATUS_WORDS[file.status]),
           file.reason ? h('p', { class: 'reason' }, file.reason) : null,
         ),
       ),

@@ -1,9 +1,8 @@
 import { renderSVG } from 'uqr';
 import { limits, MiB, SUPPORTED_TYPES } from '#definitions/limits';
-import { alertBox, announce, confirmDialog, focusOn, h, labelCells, replaceChildren } from './elements';
+import { alertBox, announce, confirmDialog, field, focusOn, h, labelCells, replaceChildren } from './elements';
 import { formatBytes, formatDate, listOfTypes, typeName } from './format';
 import type { CreatedLink, LinkItem, OwnerApi } from './owner-api';
-import { field } from './portal-auth';
 
 const EXPIRY_CHOICES = [
   { hours: 1, label: '1 hour' },

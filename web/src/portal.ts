@@ -5,6 +5,7 @@ import { OwnerApi } from './owner-api';
 import { showSignIn } from './portal-auth';
 import { FilesView } from './portal-files';
 import { LinksView } from './portal-links';
+import { profilePhoto } from './profile-photo';
 import { Session } from './session';
 import { uploadPanel } from './upload-panel';
 
@@ -79,6 +80,7 @@ async function start(): Promise<void> {
       h(
         'div',
         { class: 'account' },
+        profilePhoto(api),
         h('span', { class: 'hint' }, session.email),
         h(
           'button',

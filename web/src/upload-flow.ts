@@ -29,6 +29,10 @@ export interface Digest {
 }
 
 export async function sha256Of(file: Blob): Promise<Digest> {
+  if (!globalThis.crypto?.subtle) {
+    // Web Crypto exists only in secure contexts: HTTPS, or http://localhost.
+    throw new Error('This page must be opened over HTTPS to check and send files.');
+  }
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
   let binary = '';
   for (const byte of digest) binary += String.fromCharCode(byte);

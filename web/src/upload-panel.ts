@@ -167,6 +167,26 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
   describePolicy();
   let queue = Promise.resolve();
 
+  // The owner's list can be tidied; a client's receipts stay on the page.
+  const clear = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      hidden: true,
+      onclick: () => {
+        for (const element of list.querySelectorAll(
+          'li[data-status="clean"], li[data-status="rejected"], li[data-status="failed"]',
+        )) {
+          element.remove();
+        }
+        clear.hidden = list.childElementCount === 0;
+        announce('Finished uploads cleared from this list.');
+      },
+    },
+    'Clear finished',
+  );
+
   const accept = (files: File[]) => {
     alert.clear();
     if (files.length === 0) return;
@@ -176,9 +196,12 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
       alert.show(batchRefusal);
       return;
     }
-    for (const file of files) {
-      const item = uploadItem(file, options.receipts ? CLIENT_STATUS_WORDS : STATUS_WORDS);
-      list.prepend(item.element);
+    const items = files.map((file) => uploadItem(file, options.receipts ? CLIENT_STATUS_WORDS : STATUS_WORDS));
+    // Newest batch on top, each batch in the order it was chosen.
+    list.prepend(...items.map((item) => item.element));
+    clear.hidden = Boolean(options.receipts);
+    for (const [index, file] of files.entries()) {
+      const item = items[index] as (typeof items)[number];
       const refusal = refusalOf(file, options.policy());
       if (refusal) {
         item.fail(refusal);
@@ -215,5 +238,5 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
     accept([...(event.dataTransfer?.files ?? [])]);
   });
 
-  return { element: h('div', { class: 'upload-panel' }, zone, alert.element, list) };
+  return { element: h('div', { class: 'upload-panel' }, zone, alert.element, list, clear) };
 }
