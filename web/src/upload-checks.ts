@@ -7,13 +7,6 @@ export interface UploadPolicy {
   readonly allowedTypes: readonly string[];
 }
 
-/**
- * Web Crypto has no incremental digest, so the whole file is read into memory once and hashed
- * natively (hundreds of MB/s). Up to 1 GiB that is fine on a desktop; the default per-file
- * limit is 100 MiB and links default to 25 MiB. Larger files would need a streaming SHA-256.
- */
-export const HASH_IN_MEMORY_MAX_BYTES = 1024 * 1024 * 1024;
-
 /** Why this file cannot be sent, checked before any byte leaves the browser; undefined if it may. */
 export function refusalOf(file: File, policy: UploadPolicy): string | undefined {
   const type = declaredTypeOf(file);
@@ -25,9 +18,6 @@ export function refusalOf(file: File, policy: UploadPolicy): string | undefined 
   }
   if (file.size > policy.maxBytes) {
     return `${file.name} is ${formatBytes(file.size)}; the limit here is ${formatBytes(policy.maxBytes)}.`;
-  }
-  if (file.size > HASH_IN_MEMORY_MAX_BYTES) {
-    return `${file.name} is larger than this browser can check (${formatBytes(HASH_IN_MEMORY_MAX_BYTES)}).`;
   }
   return undefined;
 }

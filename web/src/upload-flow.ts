@@ -1,5 +1,7 @@
+import { type Digest, sha256Of } from './file-digest';
 import { declaredTypeOf } from './format';
 
+export type { Digest } from './file-digest';
 export type { UploadPolicy } from './upload-checks';
 
 export interface UploadRequest {
@@ -21,22 +23,6 @@ export interface UploadOutcome {
   readonly uploadId: string;
   readonly status: 'pending' | 'clean' | 'rejected';
   readonly reason?: string;
-}
-
-export interface Digest {
-  readonly base64: string;
-  readonly hex: string;
-}
-
-export async function sha256Of(file: Blob): Promise<Digest> {
-  if (!globalThis.crypto?.subtle) {
-    // Web Crypto exists only in secure contexts: HTTPS, or http://localhost.
-    throw new Error('This page must be opened over HTTPS to check and send files.');
-  }
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
-  let binary = '';
-  for (const byte of digest) binary += String.fromCharCode(byte);
-  return { base64: btoa(binary), hex: Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('') };
 }
 
 /**
