@@ -58,6 +58,27 @@ export interface Page<T> {
   readonly cursor?: string;
 }
 
+/** `GET /api/usage` (functions/domain/quotas.ts getUsage). */
+export interface Usage {
+  readonly usedBytes: number;
+  readonly reservedBytes: number;
+  readonly limitBytes: number;
+  readonly availableBytes: number;
+}
+
+/** One line of `GET /api/audit` (functions/domain/audit.ts describeAuditEntry). */
+export interface AuditItem {
+  readonly eventId: string;
+  readonly at: string;
+  readonly action: string;
+  /** `user:<sub>`, `link:<linkId>` or `system:validator`. */
+  readonly actor: string;
+  readonly objectId: string;
+  readonly outcome: string;
+  readonly requestId?: string;
+  readonly sourceIp?: string;
+}
+
 export interface SignedUrl {
   readonly url: string;
   readonly expiresAt: string;
@@ -116,5 +137,11 @@ export class OwnerApi {
   }
   revokeLink(linkId: string): Promise<void> {
     return this.call('DELETE', `/api/links/${encodeURIComponent(linkId)}`);
+  }
+  usage(): Promise<Usage> {
+    return this.call('GET', '/api/usage');
+  }
+  listAudit(cursor?: string, limit = 20): Promise<Page<AuditItem>> {
+    return this.call('GET', `/api/audit?${OwnerApi.page(cursor, limit)}`);
   }
 }

@@ -1,19 +1,23 @@
 import { limits } from '#definitions/limits';
 import { loadConfig } from './config';
 import { alertBox, announce, focusOn, h, replaceChildren } from './elements';
-import { OwnerApi } from './owner-api';
+import { ActivityView } from './portal-activity';
 import { showSignIn } from './portal-auth';
 import { FilesView } from './portal-files';
 import { LinksView } from './portal-links';
+import { quotaRefusalOf, UsageMeter } from './portal-usage';
 import { Session } from './session';
+import { refusalOf } from './upload-checks';
 import { uploadPanel } from './upload-panel';
+import { WatchedOwnerApi } from './watched-owner-api';
 
 const main = document.getElementById('main') as HTMLElement;
 
 /** The owner's defaults when no link narrows them; the API stays the judge (an operator may configure another maximum). */
 const OWNER_POLICY = { maxBytes: limits.maxFileBytes, allowedTypes: limits.ownerAllowedTypes };
 
-type Tab = 'files' | 'links';
+type Tab = 'files' | 'links' | 'activity';
+const TAB_TITLES: Record<Tab, string> = { files: 'Files', links: 'Upload links', activity: 'Activity' };
 
 async function start(): Promise<void> {
   const config = await loadConfig();
@@ -29,9 +33,14 @@ async function start(): Promise<void> {
   };
 
   const showPortal = () => {
-    const api = new OwnerApi(config, session);
+    const api = new WatchedOwnerApi(config, session);
     const files = new FilesView(api);
-    stopPortal = () => files.stop();
+    const usage = new UsageMeter(api);
+    const activity = new ActivityView(api, () => session.bearer());
+    stopPortal = () => {
+      files.stop();
+      usage.stop();
+    };
     const links = new LinksView(
       api,
       (map) => files.setLinks(map),
@@ -45,6 +54,12 @@ async function start(): Promise<void> {
     const upload = uploadPanel({
       id: 'owner-upload',
       policy: () => OWNER_POLICY,
+      // Files refused for their type or size say so on their own; the rest must fit in what is left.
+      checkBatch: (batch) =>
+        quotaRefusalOf(
+          batch.filter((file) => !refusalOf(file, OWNER_POLICY)),
+          usage.current,
+        ),
       steps: { presign: (request) => api.presign(request), confirm: (uploadId) => api.confirm(uploadId) },
       onSent: ({ outcome }, item) => files.track(outcome.uploadId, item, outcome.status === 'pending'),
     });
@@ -56,12 +71,22 @@ async function start(): Promise<void> {
       };
     };
     const panels = {
-      files: section('files', 'Files', h('h3', {}, 'Upload'), upload.element, h('h3', {}, 'Your files'), files.element),
+      files: section(
+        'files',
+        'Files',
+        usage.element,
+        h('h3', {}, 'Upload'),
+        upload.element,
+        h('h3', {}, 'Your files'),
+        files.element,
+      ),
       links: section('links', 'Upload links', links.element),
+      activity: section('activity', 'Activity', activity.element),
     };
     const tabs = {
       files: h('button', { type: 'button', onclick: () => select('files') }, 'Files'),
       links: h('button', { type: 'button', onclick: () => select('links') }, 'Upload links'),
+      activity: h('button', { type: 'button', onclick: () => select('activity') }, 'Activity'),
     };
     const select = (tab: Tab) => {
       for (const name of Object.keys(panels) as Tab[]) {
@@ -69,13 +94,14 @@ async function start(): Promise<void> {
         if (name === tab) tabs[name].setAttribute('aria-current', 'page');
         else tabs[name].removeAttribute('aria-current');
       }
-      document.title = `${tab === 'files' ? 'Files' : 'Upload links'} - docdrop`;
+      document.title = `${TAB_TITLES[tab]} - docdrop`;
+      if (tab === 'activity') void activity.reload();
     };
     const header = h(
       'header',
       { class: 'top' },
       h('h1', { class: 'brand' }, 'docdrop'),
-      h('nav', { 'aria-label': 'Main' }, tabs.files, tabs.links),
+      h('nav', { 'aria-label': 'Main' }, tabs.files, tabs.links, tabs.activity),
       h(
         'div',
         { class: 'account' },
@@ -87,11 +113,12 @@ async function start(): Promise<void> {
         ),
       ),
     );
-    replaceChildren(main, header, panels.files.element, panels.links.element);
+    replaceChildren(main, header, panels.files.element, panels.links.element, panels.activity.element);
     select('files');
     focusOn(panels.files.heading);
     void files.reload();
     void links.reload();
+    void usage.refresh();
   };
 
   if (session.signedIn) showPortal();

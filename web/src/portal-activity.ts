@@ -1,0 +1,165 @@
+import { alertBox, announce, h, labelCells, replaceChildren } from './elements';
+import type { AuditItem } from './owner-api';
+import type { WatchedOwnerApi } from './watched-owner-api';
+
+const PAGE_SIZE = 20;
+const COLUMNS = ['Time', 'Action', 'Object', 'By', 'Outcome', 'Source address'];
+
+/** The trail's actions (functions/domain/audit.ts AuditAction) in words; an unknown one is shown as it is. */
+const ACTION_WORDS: Record<string, string> = {
+  'link.create': 'Upload link created',
+  'link.revoke': 'Upload link revoked',
+  'upload.presign': 'Upload started',
+  'upload.confirm': 'Upload confirmed',
+  'upload.validate': 'Checked',
+  'link.arrival': 'Arrived through a link',
+  'file.download': 'Downloaded',
+  'file.thumbnail': 'Preview shown',
+  'file.delete': 'Deleted',
+};
+
+const OUTCOME_WORDS: Record<string, string> = {
+  clean: 'Passed the checks',
+  rejected: 'Rejected',
+  pending: 'Being checked',
+  signed: 'Allowed',
+  'signed:profile-photo': 'Allowed (profile photo)',
+  created: 'Created',
+  revoked: 'Revoked',
+  deleted: 'Deleted',
+};
+
+export function actionWords(action: string): string {
+  return ACTION_WORDS[action] ?? action;
+}
+
+export function outcomeWords(outcome: string): string {
+  const rejected = /^rejected:(.+)$/.exec(outcome)?.[1];
+  if (rejected) return `Rejected (${rejected.replace(/_/g, ' ')})`;
+  return OUTCOME_WORDS[outcome] ?? outcome;
+}
+
+/** `user:<sub>` is "You" for the owner's own sub; a link by its label when this tab knows it. */
+export function actorWords(actor: string, ownUserId: string | undefined, nameOf: (id: string) => string | undefined) {
+  const [kind, ...rest] = actor.split(':');
+  const id = rest.join(':');
+  if (kind === 'user') return id === ownUserId ? 'You' : `User ${id}`;
+  if (kind === 'link') return `Link: ${nameOf(id) ?? id}`;
+  if (actor === 'system:validator') return 'The validator';
+  return actor;
+}
+
+/** The `sub` claim of the session's ID token, to tell the owner's own actions from others'. */
+function subjectOf(idToken: string): string | undefined {
+  try {
+    const payload = idToken.split('.')[1] ?? '';
+    return (JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string }).sub;
+  } catch {
+    return undefined;
+  }
+}
+
+const formatTime = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** The owner's audit trail, newest first, a page at a time ("Load more" follows the API's cursor). */
+export class ActivityView {
+  readonly element: HTMLElement;
+  private entries: AuditItem[] = [];
+  private cursor: string | undefined;
+  private ownUserId: string | undefined;
+  private readonly alert = alertBox();
+  private readonly body = h('tbody', {});
+  private readonly summary = h('p', { class: 'hint', 'aria-live': 'polite' });
+  private readonly region = h(
+    'div',
+    { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Your activity' },
+    h(
+      'table',
+      { class: 'activity' },
+      h('caption', { class: 'visually-hidden' }, 'Your activity, newest first'),
+      h('thead', {}, h('tr', {}, ...COLUMNS.map((label) => h('th', { scope: 'col' }, label)))),
+      this.body,
+    ),
+  );
+  private readonly more = h(
+    'button',
+    { type: 'button', class: 'secondary', hidden: true, onclick: () => void this.loadMore() },
+    'Load more',
+  );
+
+  constructor(
+    private readonly api: WatchedOwnerApi,
+    private readonly idToken: () => Promise<string>,
+  ) {
+    this.element = h(
+      'div',
+      { class: 'activity-view' },
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('p', { class: 'hint' }, 'Everything done with your files and upload links, newest first.'),
+        h('button', { type: 'button', class: 'secondary', onclick: () => void this.reload() }, 'Refresh'),
+      ),
+      this.alert.element,
+      this.summary,
+      this.region,
+      this.more,
+    );
+  }
+
+  /** Reads the newest page again (the trail grows with every action). */
+  async reload(): Promise<void> {
+    this.entries = [];
+    this.cursor = undefined;
+    this.ownUserId ??= subjectOf(await this.idToken().catch(() => ''));
+    await this.loadMore(false);
+  }
+
+  private async loadMore(announceIt = true): Promise<void> {
+    this.alert.clear();
+    const before = this.entries.length;
+    try {
+      const page = await this.api.listAudit(this.cursor, PAGE_SIZE);
+      this.entries.push(...page.items);
+      this.cursor = page.cursor;
+    } catch (error) {
+      this.alert.show((error as Error).message);
+    }
+    this.render();
+    const added = this.entries.length - before;
+    if (announceIt) announce(`${added} older ${added === 1 ? 'entry' : 'entries'} shown.`);
+    // The button disappears with the last page: keep keyboard focus inside the view.
+    if (this.more.hidden && document.activeElement === document.body) this.region.focus();
+  }
+
+  private render(): void {
+    replaceChildren(
+      this.body,
+      ...(this.entries.length > 0
+        ? this.entries.map((entry) => this.row(entry))
+        : [h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'empty' }, 'Nothing has happened yet.'))]),
+    );
+    const count = this.entries.length;
+    this.summary.textContent = `${count} ${count === 1 ? 'entry' : 'entries'} shown${this.cursor ? '; older entries not loaded yet' : ''}.`;
+    this.more.hidden = !this.cursor;
+  }
+
+  private row(entry: AuditItem): HTMLTableRowElement {
+    const nameOf = (id: string) => this.api.nameOf(id);
+    const object = nameOf(entry.objectId);
+    return labelCells(
+      h(
+        'tr',
+        { 'data-event-id': entry.eventId },
+        h('td', {}, h('time', { datetime: entry.at }, formatTime(entry.at))),
+        h('td', {}, actionWords(entry.action)),
+        h('td', { class: 'name' }, object ?? h('span', { class: 'object-id' }, entry.objectId)),
+        h('td', {}, actorWords(entry.actor, this.ownUserId, nameOf)),
+        h('td', {}, outcomeWords(entry.outcome)),
+        h('td', {}, entry.sourceIp ?? 'Not recorded'),
+      ),
+      COLUMNS,
+    );
+  }
+}
