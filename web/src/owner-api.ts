@@ -2,6 +2,9 @@ import { ApiError, callApi } from './api-client';
 import type { AppConfig } from './config';
 import type { Session } from './session';
 import type { PresignedUpload, UploadOutcome, UploadRequest } from './upload-flow';
+import type { Usage } from './usage-words';
+
+export type { Usage } from './usage-words';
 
 export type FileStatus = 'pending' | 'clean' | 'rejected';
 
@@ -56,14 +59,6 @@ export interface CreatedLink {
 export interface Page<T> {
   readonly items: T[];
   readonly cursor?: string;
-}
-
-/** `GET /api/usage` (functions/domain/quotas.ts getUsage). */
-export interface Usage {
-  readonly usedBytes: number;
-  readonly reservedBytes: number;
-  readonly limitBytes: number;
-  readonly availableBytes: number;
 }
 
 /** One line of `GET /api/audit` (functions/domain/audit.ts describeAuditEntry). */

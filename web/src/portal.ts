@@ -5,10 +5,11 @@ import { ActivityView } from './portal-activity';
 import { showSignIn } from './portal-auth';
 import { FilesView } from './portal-files';
 import { LinksView } from './portal-links';
-import { quotaRefusalOf, UsageMeter } from './portal-usage';
+import { UsageMeter } from './portal-usage';
 import { Session } from './session';
 import { refusalOf } from './upload-checks';
 import { uploadPanel } from './upload-panel';
+import { quotaRefusalOf } from './usage-words';
 import { WatchedOwnerApi } from './watched-owner-api';
 
 const main = document.getElementById('main') as HTMLElement;
