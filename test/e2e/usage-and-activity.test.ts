@@ -183,6 +183,17 @@ describe('storage usage and activity in the portal', () => {
     await owner.screenshot({ path: `${SCREENSHOTS}/22-activity.png`, fullPage: true });
   });
 
+  it('fits the Activity view into a 360 px wide screen, each entry a card', async () => {
+    // act
+    await owner.setViewportSize({ width: 360, height: 800 });
+
+    // assess
+    const width = await owner.evaluate(() => (globalThis as any).document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(360);
+    await owner.screenshot({ path: `${SCREENSHOTS}/23-activity-360px.png` });
+    await owner.setViewportSize({ width: 1280, height: 900 });
+  });
+
   it('logged no script error or unexpected failed request', () => {
     expect(problems).toEqual([]);
   });

@@ -25,6 +25,8 @@ export class ActivityView {
   private entries: AuditItem[] = [];
   private cursor: string | undefined;
   private ownUserId: string | undefined;
+  /** Bumped by every reload, so a page that answers after a newer reload began is dropped. */
+  private generation = 0;
   private readonly alert = alertBox();
   private readonly body = h('tbody', {});
   private readonly summary = h('p', { class: 'hint', 'aria-live': 'polite' });
@@ -67,6 +69,7 @@ export class ActivityView {
 
   /** Reads the newest page again (the trail grows with every action). */
   async reload(): Promise<void> {
+    this.generation++;
     this.entries = [];
     this.cursor = undefined;
     this.ownUserId ??= subjectOf(await this.idToken().catch(() => ''));
@@ -74,14 +77,20 @@ export class ActivityView {
   }
 
   private async loadMore(announceIt = true): Promise<void> {
+    const generation = this.generation;
     this.alert.clear();
+    this.more.disabled = true;
     const before = this.entries.length;
     try {
       const page = await this.api.listAudit(this.cursor, PAGE_SIZE);
+      if (generation !== this.generation) return;
       this.entries.push(...page.items);
       this.cursor = page.cursor;
     } catch (error) {
+      if (generation !== this.generation) return;
       this.alert.show((error as Error).message);
+    } finally {
+      this.more.disabled = false;
     }
     this.render();
     const added = this.entries.length - before;

@@ -11,6 +11,8 @@ export class UsageMeter {
   readonly element: HTMLElement;
   private usage: Usage | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Answers can overtake each other: only the latest request's figure is shown. */
+  private latest = 0;
   private readonly meter = h('meter', {
     id: 'usage-meter',
     min: 0,
@@ -49,8 +51,10 @@ export class UsageMeter {
 
   async refresh(): Promise<void> {
     clearTimeout(this.timer);
+    const request = ++this.latest;
     try {
-      this.show(await this.api.usage());
+      const usage = await this.api.usage();
+      if (request === this.latest) this.show(usage);
     } catch {
       // The meter is a guide; a failed read keeps the last figure, and the next change reads again.
       if (!this.usage) this.words.textContent = 'Your storage could not be read just now.';
