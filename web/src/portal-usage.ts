@@ -1,6 +1,7 @@
 import { h } from './elements';
 import type { Usage } from './owner-api';
-import { describeUsage } from './usage-words';
+import { refusalOf, type UploadPolicy } from './upload-checks';
+import { describeUsage, quotaRefusalOf } from './usage-words';
 import type { WatchedOwnerApi } from './watched-owner-api';
 
 /** Several changes in a row (a batch settling, a delete) make one request. */
@@ -19,11 +20,11 @@ export class UsageMeter {
     max: 1,
     value: 0,
     'aria-labelledby': 'usage-label',
+    'aria-describedby': 'usage-words',
   });
   private readonly words = h('p', { id: 'usage-words', class: 'usage-words' }, 'Reading your storage...');
 
   constructor(private readonly api: WatchedOwnerApi) {
-    this.meter.setAttribute('aria-describedby', 'usage-words');
     this.element = h(
       'div',
       { class: 'usage' },
@@ -34,9 +35,12 @@ export class UsageMeter {
     api.onStorageChange = () => this.refreshSoon();
   }
 
-  /** The last figure read; undefined until the first answer. */
-  get current(): Usage | undefined {
-    return this.usage;
+  /** Why this batch cannot be sent; files refused for their type or size say so on their own, the rest must fit. */
+  refusalOf(batch: File[], policy: UploadPolicy): string | undefined {
+    return quotaRefusalOf(
+      batch.filter((file) => !refusalOf(file, policy)),
+      this.usage,
+    );
   }
 
   stop(): void {

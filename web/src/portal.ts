@@ -7,9 +7,7 @@ import { FilesView } from './portal-files';
 import { LinksView } from './portal-links';
 import { UsageMeter } from './portal-usage';
 import { Session } from './session';
-import { refusalOf } from './upload-checks';
 import { uploadPanel } from './upload-panel';
-import { quotaRefusalOf } from './usage-words';
 import { WatchedOwnerApi } from './watched-owner-api';
 
 const main = document.getElementById('main') as HTMLElement;
@@ -55,12 +53,7 @@ async function start(): Promise<void> {
     const upload = uploadPanel({
       id: 'owner-upload',
       policy: () => OWNER_POLICY,
-      // Files refused for their type or size say so on their own; the rest must fit in what is left.
-      checkBatch: (batch) =>
-        quotaRefusalOf(
-          batch.filter((file) => !refusalOf(file, OWNER_POLICY)),
-          usage.current,
-        ),
+      checkBatch: (batch) => usage.refusalOf(batch, OWNER_POLICY),
       steps: { presign: (request) => api.presign(request), confirm: (uploadId) => api.confirm(uploadId) },
       onSent: ({ outcome }, item) => files.track(outcome.uploadId, item, outcome.status === 'pending'),
     });
@@ -72,15 +65,7 @@ async function start(): Promise<void> {
       };
     };
     const panels = {
-      files: section(
-        'files',
-        'Files',
-        usage.element,
-        h('h3', {}, 'Upload'),
-        upload.element,
-        h('h3', {}, 'Your files'),
-        files.element,
-      ),
+      files: section('files', 'Files', h('h3', {}, 'Upload'), upload.element, h('h3', {}, 'Your files'), files.element),
       links: section('links', 'Upload links', links.element),
       activity: section('activity', 'Activity', activity.element),
     };
@@ -115,6 +100,7 @@ async function start(): Promise<void> {
       ),
     );
     replaceChildren(main, header, panels.files.element, panels.links.element, panels.activity.element);
+    panels.files.heading.after(usage.element);
     select('files');
     focusOn(panels.files.heading);
     void files.reload();
