@@ -2,18 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { limits } from '#definitions/limits';
 import { buildWeb } from '../web/build';
 import { localMessageLine } from './cognito';
 import { DEMO_OWNER } from './owners';
 import { PortInUseError, startLocalSystem } from './system';
 
-const HELP = `Usage: npm start [-- --fresh]
+const HELP = `Usage: npm start [-- [--fresh] [--quota-bytes <n>]]
 
 Starts docdrop on this machine: S3, DynamoDB and Cognito emulators, the validator, and the
 API gateway with the web app (built on every start). Data persists in .docdrop/ between runs.
 
-  --fresh     wipe .docdrop/ first and start from nothing
-  --help      this text
+  --fresh             wipe .docdrop/ first and start from nothing
+  --quota-bytes <n>   each owner's storage quota in bytes (default ${limits.quota.defaultBytes},
+                      from lib/definitions/limits.ts; the cloud's docdrop:defaultQuotaBytes)
+  --help              this text
 
 Ports: PORT (gateway, 3000), S3_PORT (4569), DYNAMODB_PORT (8000), COGNITO_PORT (9229).`;
 
@@ -28,12 +31,26 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
+/** The handlers' own setting (DEFAULT_QUOTA_BYTES), so the local system is configured as the stack configures Lambda. */
+function quotaEnvironment(raw: string | undefined): Record<string, string> {
+  if (raw === undefined) return {};
+  const bytes = Number(raw);
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    console.error(`--quota-bytes must be a whole number of bytes above 0, not "${raw}".`);
+    process.exit(2);
+  }
+  return { DEFAULT_QUOTA_BYTES: String(bytes) };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { fresh: { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { fresh: { type: 'boolean' }, help: { type: 'boolean' }, 'quota-bytes': { type: 'string' } },
+  });
   if (values.help) {
     console.log(HELP);
     return;
   }
+  const environment = quotaEnvironment(values['quota-bytes']);
   const dataDir = resolve('.docdrop');
   // Emulator chatter and handler logs stay structured JSON lines; the banner below is for people.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
@@ -54,6 +71,7 @@ async function main(): Promise<void> {
     fresh: values.fresh ?? false,
     seedDemoOwner: true,
     webRoot,
+    environment,
     // Sign-up codes are not e-mailed locally: the line stands out from the JSON logs.
     onMessage: (message) => console.log(`\n${localMessageLine(message)}\n`),
   });

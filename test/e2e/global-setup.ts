@@ -12,6 +12,8 @@ export interface BrowserTestContext {
   /** Everything `npm start` printed, where sign-up confirmation codes appear. */
   readonly startLog: string;
   readonly chromiumPath: string;
+  /** Each owner's storage quota, small so that a test can fill it (`npm start -- --quota-bytes`). */
+  readonly quotaBytes: number;
 }
 
 declare module 'vitest' {
@@ -24,6 +26,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // By path: the child runs in a scratch folder, where a bare `tsx` would not resolve.
 const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+const QUOTA_BYTES = 4 * 1024 * 1024;
+const START = [join(ROOT, 'local/start.ts'), '--quota-bytes', String(QUOTA_BYTES)];
 
 function ensureChromium(): void {
   try {
@@ -66,7 +70,7 @@ export default async function setup(project: TestProject) {
     DYNAMODB_PORT: await freePort(),
     COGNITO_PORT: await freePort(),
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX_LOADER, join(ROOT, 'local/start.ts')], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', TSX_LOADER, ...START], {
     cwd: workDir,
     env: {
       ...process.env,
@@ -105,7 +109,12 @@ export default async function setup(project: TestProject) {
     rmSync(workDir, { recursive: true, force: true });
     throw error;
   }
-  project.provide('browser', { webUrl: `http://localhost:${ports.PORT}`, startLog, chromiumPath: CHROMIUM });
+  project.provide('browser', {
+    webUrl: `http://localhost:${ports.PORT}`,
+    startLog,
+    chromiumPath: CHROMIUM,
+    quotaBytes: QUOTA_BYTES,
+  });
   return async () => {
     const exited = new Promise((done) => child.once('exit', done));
     child.kill('SIGTERM');

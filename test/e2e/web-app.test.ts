@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, NO_PROFILE_PHOTO_YET } from './browser';
 
 const { webUrl, startLog, chromiumPath } = inject('browser');
 const SCREENSHOTS = 'test-output/screenshots';
@@ -42,9 +43,7 @@ const problems: string[] = [];
  * Failed loads a step expects (e.g. the drop page asking about a revoked link answers 410).
  * From the start: an owner without a picture yet gets 404 `no_profile_photo`, which Chromium reports.
  */
-const expectedFailures: RegExp[] = [
-  /^portal: Failed to load resource: the server responded with a status of 404 .*\/api\/profile\/photo\)$/,
-];
+const expectedFailures: RegExp[] = [NO_PROFILE_PHOTO_YET];
 
 function watch(page: Page, name: string): void {
   page.on('console', (message) => {
@@ -90,19 +89,7 @@ beforeAll(async () => {
     .png()
     .toBuffer();
   // A fresh temporary profile per launch; flags keep Chromium quiet and offline.
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium(chromiumPath);
   ownerContext = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   await ownerContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: webUrl });
   // Records what the live region says, as a screen reader would hear it (init scripts are not subject to the page's CSP).

@@ -2,6 +2,9 @@ import { ApiError, callApi } from './api-client';
 import type { AppConfig } from './config';
 import type { Session } from './session';
 import type { PresignedUpload, UploadOutcome, UploadRequest } from './upload-flow';
+import type { Usage } from './usage-words';
+
+export type { Usage } from './usage-words';
 
 export type FileStatus = 'pending' | 'clean' | 'rejected';
 
@@ -56,6 +59,19 @@ export interface CreatedLink {
 export interface Page<T> {
   readonly items: T[];
   readonly cursor?: string;
+}
+
+/** One line of `GET /api/audit` (functions/domain/audit.ts describeAuditEntry). */
+export interface AuditItem {
+  readonly eventId: string;
+  readonly at: string;
+  readonly action: string;
+  /** `user:<sub>`, `link:<linkId>` or `system:validator`. */
+  readonly actor: string;
+  readonly objectId: string;
+  readonly outcome: string;
+  readonly requestId?: string;
+  readonly sourceIp?: string;
 }
 
 export interface SignedUrl {
@@ -122,5 +138,11 @@ export class OwnerApi {
   }
   revokeLink(linkId: string): Promise<void> {
     return this.call('DELETE', `/api/links/${encodeURIComponent(linkId)}`);
+  }
+  usage(): Promise<Usage> {
+    return this.call('GET', '/api/usage');
+  }
+  listAudit(cursor?: string, limit = 20): Promise<Page<AuditItem>> {
+    return this.call('GET', `/api/audit?${OwnerApi.page(cursor, limit)}`);
   }
 }

@@ -1,20 +1,23 @@
 import { limits } from '#definitions/limits';
 import { loadConfig } from './config';
 import { alertBox, announce, focusOn, h, replaceChildren } from './elements';
-import { OwnerApi } from './owner-api';
+import { ActivityView } from './portal-activity';
 import { showSignIn } from './portal-auth';
 import { FilesView } from './portal-files';
 import { LinksView } from './portal-links';
+import { UsageMeter } from './portal-usage';
 import { profilePhoto } from './profile-photo';
 import { Session } from './session';
 import { uploadPanel } from './upload-panel';
+import { WatchedOwnerApi } from './watched-owner-api';
 
 const main = document.getElementById('main') as HTMLElement;
 
 /** The owner's defaults when no link narrows them; the API stays the judge (an operator may configure another maximum). */
 const OWNER_POLICY = { maxBytes: limits.maxFileBytes, allowedTypes: limits.ownerAllowedTypes };
 
-type Tab = 'files' | 'links';
+type Tab = 'files' | 'links' | 'activity';
+const TAB_TITLES: Record<Tab, string> = { files: 'Files', links: 'Upload links', activity: 'Activity' };
 
 async function start(): Promise<void> {
   const config = await loadConfig();
@@ -30,9 +33,14 @@ async function start(): Promise<void> {
   };
 
   const showPortal = () => {
-    const api = new OwnerApi(config, session);
+    const api = new WatchedOwnerApi(config, session);
     const files = new FilesView(api);
-    stopPortal = () => files.stop();
+    const usage = new UsageMeter(api);
+    const activity = new ActivityView(api, () => session.bearer());
+    stopPortal = () => {
+      files.stop();
+      usage.stop();
+    };
     const links = new LinksView(
       api,
       (map) => files.setLinks(map),
@@ -46,6 +54,7 @@ async function start(): Promise<void> {
     const upload = uploadPanel({
       id: 'owner-upload',
       policy: () => OWNER_POLICY,
+      checkBatch: (batch) => usage.refusalOf(batch, OWNER_POLICY),
       steps: { presign: (request) => api.presign(request), confirm: (uploadId) => api.confirm(uploadId) },
       onSent: ({ outcome }, item) => files.track(outcome.uploadId, item, outcome.status === 'pending'),
     });
@@ -59,10 +68,12 @@ async function start(): Promise<void> {
     const panels = {
       files: section('files', 'Files', h('h3', {}, 'Upload'), upload.element, h('h3', {}, 'Your files'), files.element),
       links: section('links', 'Upload links', links.element),
+      activity: section('activity', 'Activity', activity.element),
     };
     const tabs = {
       files: h('button', { type: 'button', onclick: () => select('files') }, 'Files'),
       links: h('button', { type: 'button', onclick: () => select('links') }, 'Upload links'),
+      activity: h('button', { type: 'button', onclick: () => select('activity') }, 'Activity'),
     };
     const select = (tab: Tab) => {
       for (const name of Object.keys(panels) as Tab[]) {
@@ -70,13 +81,14 @@ async function start(): Promise<void> {
         if (name === tab) tabs[name].setAttribute('aria-current', 'page');
         else tabs[name].removeAttribute('aria-current');
       }
-      document.title = `${tab === 'files' ? 'Files' : 'Upload links'} - docdrop`;
+      document.title = `${TAB_TITLES[tab]} - docdrop`;
+      if (tab === 'activity') void activity.reload();
     };
     const header = h(
       'header',
       { class: 'top' },
       h('h1', { class: 'brand' }, 'docdrop'),
-      h('nav', { 'aria-label': 'Main' }, tabs.files, tabs.links),
+      h('nav', { 'aria-label': 'Main' }, tabs.files, tabs.links, tabs.activity),
       h(
         'div',
         { class: 'account' },
@@ -89,11 +101,13 @@ async function start(): Promise<void> {
         ),
       ),
     );
-    replaceChildren(main, header, panels.files.element, panels.links.element);
+    replaceChildren(main, header, panels.files.element, panels.links.element, panels.activity.element);
+    panels.files.heading.after(usage.element);
     select('files');
     focusOn(panels.files.heading);
     void files.reload();
     void links.reload();
+    void usage.refresh();
   };
 
   if (session.signedIn) showPortal();
