@@ -34,6 +34,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          // `npm start` in a child process on free ports, and Debian's Chromium driven by playwright-core.
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 90_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           // Synthesising the stack (and, once, the real CLI with esbuild) takes seconds, not milliseconds.

@@ -152,3 +152,12 @@ async function ensureWebClient(endpoint: string, region: string, userPoolId: str
   if (!clientId) throw new Error('cognito-local did not return a client id');
   return clientId;
 }
+
+/**
+ * How the local system shows an e-mail it does not send: one line a person can read the
+ * confirmation code from (`npm start` prints it; the browser tests read it the same way).
+ */
+export function localMessageLine(message: { to: string; code?: string; subject?: string }): string {
+  const what = message.code ? `confirmation code ${message.code}` : (message.subject ?? 'a message');
+  return `>>> e-mail to ${message.to} (not sent, local): ${what}`;
+}

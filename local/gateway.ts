@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type RouteDefinition, routeKey, routes } from '#definitions/routes';
 import { runInvocation } from './invocations';
+import { serveWebApp, type WebApp } from './web-files';
 
 /** API Gateway refuses payloads over 10 MB before any function runs; so does this gateway. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -21,7 +22,8 @@ export interface GatewayOptions {
   readonly handlers: ReadonlyMap<string, HttpFunction>;
   /** What `GET /config.json` answers, for browsers and scripts. */
   readonly publicConfig: Record<string, string>;
-  readonly staticPage: string;
+  /** The built web app served at `/`, `/u/` and `/assets/*`; without it those paths answer 404. */
+  readonly web?: WebApp;
 }
 
 export interface LocalGateway {
@@ -173,7 +175,7 @@ function lambdaContext(handler: string): Context {
 
 /**
  * Serves the shared route table by calling the handler modules with API Gateway events,
- * plus `/config.json` and the web page. Listens on loopback only.
+ * plus `/config.json` and the built web app. Listens on loopback only.
  */
 export async function startGateway(options: GatewayOptions): Promise<LocalGateway> {
   const server: Server = createServer(async (req, res) => {
@@ -192,19 +194,8 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
       }
       if (!url.pathname.startsWith('/api/')) {
         if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, 'method_not_allowed', 'Only GET here.');
-        if (url.pathname !== '/' && url.pathname !== '/u/') return sendError(res, 404, 'not_found', 'No such page.');
-        return send(
-          res,
-          200,
-          {
-            'content-type': 'text/html; charset=utf-8',
-            'content-security-policy':
-              "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-            'referrer-policy': 'no-referrer',
-            'x-frame-options': 'DENY',
-          },
-          options.staticPage,
-        );
+        if (options.web && (await serveWebApp(options.web, url.pathname, res, method === 'HEAD'))) return;
+        return sendError(res, 404, 'not_found', 'No such page.');
       }
       const matched = matchRoute(method, url.pathname);
       if (matched === undefined) return sendError(res, 404, 'route_not_found', 'No API route has this path.');

@@ -1,15 +1,22 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { limits } from '#definitions/limits';
+import { buildWeb } from '../web/build';
+import { localMessageLine } from './cognito';
 import { DEMO_OWNER } from './owners';
 import { PortInUseError, startLocalSystem } from './system';
 
-const HELP = `Usage: npm start [-- --fresh]
+const HELP = `Usage: npm start [-- [--fresh] [--quota-bytes <n>]]
 
 Starts docdrop on this machine: S3, DynamoDB and Cognito emulators, the validator, and the
-API gateway with the web page. Data persists in .docdrop/ between runs.
+API gateway with the web app (built on every start). Data persists in .docdrop/ between runs.
 
-  --fresh     wipe .docdrop/ first and start from nothing
-  --help      this text
+  --fresh             wipe .docdrop/ first and start from nothing
+  --quota-bytes <n>   each owner's storage quota in bytes (default ${limits.quota.defaultBytes},
+                      from lib/definitions/limits.ts; the cloud's docdrop:defaultQuotaBytes)
+  --help              this text
 
 Ports: PORT (gateway, 3000), S3_PORT (4569), DYNAMODB_PORT (8000), COGNITO_PORT (9229).`;
 
@@ -24,15 +31,34 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
+/** The handlers' own setting (DEFAULT_QUOTA_BYTES), so the local system is configured as the stack configures Lambda. */
+function quotaEnvironment(raw: string | undefined): Record<string, string> {
+  if (raw === undefined) return {};
+  const bytes = Number(raw);
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    console.error(`--quota-bytes must be a whole number of bytes above 0, not "${raw}".`);
+    process.exit(2);
+  }
+  return { DEFAULT_QUOTA_BYTES: String(bytes) };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { fresh: { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { fresh: { type: 'boolean' }, help: { type: 'boolean' }, 'quota-bytes': { type: 'string' } },
+  });
   if (values.help) {
     console.log(HELP);
     return;
   }
+  const environment = quotaEnvironment(values['quota-bytes']);
   const dataDir = resolve('.docdrop');
   // Emulator chatter and handler logs stay structured JSON lines; the banner below is for people.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
+  // The web app is built fresh on every start (about a tenth of a second), outside the repo.
+  const webRoot = mkdtempSync(join(tmpdir(), 'docdrop-web-'));
+  const removeWebRoot = () => rmSync(webRoot, { recursive: true, force: true });
+  process.once('exit', removeWebRoot);
+  await buildWeb(webRoot);
   const system = await startLocalSystem({
     ports: {
       gateway: portFromEnv('PORT', 3000),
@@ -44,26 +70,21 @@ async function main(): Promise<void> {
     persistent: true,
     fresh: values.fresh ?? false,
     seedDemoOwner: true,
-    onMessage: ({ to, code, subject }) =>
-      console.log(
-        JSON.stringify({
-          level: 'INFO',
-          service: 'local-cognito',
-          message: 'e-mail not sent (local)',
-          to,
-          subject,
-          code,
-        }),
-      ),
+    webRoot,
+    environment,
+    // Sign-up codes are not e-mailed locally: the line stands out from the JSON logs.
+    onMessage: (message) => console.log(`\n${localMessageLine(message)}\n`),
   });
   console.log(`
 docdrop is running.
-  web and API   ${system.apiUrl}   (client settings: ${system.apiUrl}/config.json)
+  web app       ${system.apiUrl}   (owners; clients open ${system.apiUrl}/u/#<link token>)
+  API           ${system.apiUrl}/api   (client settings: ${system.apiUrl}/config.json)
   S3            ${system.s3Endpoint}   bucket ${system.bucket}
   DynamoDB      ${system.dynamodbEndpoint}   tables ${Object.values(system.tableNames).join(', ')}
   Cognito       ${system.cognitoEndpoint}   pool ${system.userPoolId}, client ${system.userPoolClientId}
   demo owner    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}
   data          ${dataDir} (npm start -- --fresh wipes it)
+Sign-up confirmation codes are printed here (lines starting >>>).
 Ctrl-C stops everything.
 `);
   let stopping = false;

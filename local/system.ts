@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { apiHandlers, validatorHandler } from '#definitions/routes';
 import { type TableDefinition, tables } from '#definitions/tables';
+import { contentSecurityPolicy } from '#definitions/web-security';
 import { startCognito } from './cognito';
 import { createTables, localDynamoClient, startDynamo } from './dynamodb';
 import { handlerEnvironment, type SystemAddresses } from './environment';
@@ -10,7 +11,6 @@ import { type HttpFunction, startGateway } from './gateway';
 import { DEMO_OWNER, seedOwner } from './owners';
 import { startS3 } from './s3';
 import { createS3EventBridge, type S3Function } from './s3-events';
-import { STATIC_PAGE } from './static-page';
 
 // Lambda runs these functions on Node 24; the local system also runs on Node 20, where SDK v3
 // warns that future releases will need Node 22. The lock file pins a release that supports both.
@@ -40,6 +40,8 @@ export interface LocalSystemOptions {
   readonly onMessage?: (message: { to: string; code?: string; subject?: string }) => void;
   /** Extra environment for the handlers (e.g. a smaller MAX_FILE_BYTES in tests). */
   readonly environment?: Record<string, string>;
+  /** A folder with the built web app (`buildWeb` in web/build.ts), served at `/` and `/u/`. */
+  readonly webRoot?: string;
 }
 
 export interface LocalSystem extends SystemAddresses {
@@ -157,7 +159,18 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       host: '127.0.0.1',
       handlers,
       publicConfig: publicConfigOf(addresses),
-      staticPage: STATIC_PAGE,
+      ...(options.webRoot
+        ? {
+            web: {
+              root: options.webRoot,
+              contentSecurityPolicy: contentSecurityPolicy({
+                api: new URL(addresses.apiUrl).origin,
+                documents: new URL(addresses.s3Endpoint).origin,
+                cognito: new URL(addresses.cognitoEndpoint).origin,
+              }),
+            },
+          }
+        : {}),
     });
     stops.push(gateway.stop);
 

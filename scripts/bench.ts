@@ -8,6 +8,8 @@
  *
  *  3. the image path on a 4000x3000 JPEG beside a bare sharp decode + re-encode (the floor).
  *
+ *  4. the web app's first load: each page's script, raw, gzip and brotli (the budget is 100 KB compressed).
+ *
  * The machine is small and noisy: read medians and ratios, not single numbers.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -27,6 +29,7 @@ import { limits } from '../lib/definitions/limits';
 import { S3_CREDENTIALS } from '../local/environment';
 import { seedOwner, signIn } from '../local/owners';
 import { startLocalSystem } from '../local/system';
+import { buildWeb, measureWebBuild } from '../web/build';
 
 const MiB = 1024 * 1024;
 
@@ -240,6 +243,15 @@ async function main() {
     console.log(
       `   bytes read from S3 ${quantile(imageReads, 0.5)} (file ${photo.length}), peak RSS growth ${(quantile(imagePeaks, 0.5) / MiB).toFixed(0)} MiB`,
     );
+
+    const webDir = join(dataDir, 'web');
+    await buildWeb(webDir);
+    console.log('\n4. web app first load: script per page (entry + shared chunk), budget 100 KB compressed');
+    for (const page of measureWebBuild(webDir)) {
+      console.log(
+        `   ${page.page.padEnd(4)} ${(page.bytes / 1024).toFixed(1)} KB raw   ${(page.gzip / 1024).toFixed(1)} KB gzip   ${(page.brotli / 1024).toFixed(1)} KB brotli`,
+      );
+    }
   } finally {
     await system.stop();
     rmSync(dataDir, { recursive: true, force: true });

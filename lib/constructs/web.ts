@@ -29,7 +29,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwners
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { contentSecurityPolicy } from '../definitions/content-security-policy';
+import { contentSecurityPolicy, extraSecurityHeaders } from '../definitions/web-security';
 import type { Api } from './api';
 import type { Auth } from './auth';
 import { PROJECT_ROOT } from './docdrop-function';
@@ -146,6 +146,13 @@ export class Web extends Construct {
         contentTypeOptions: { override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+      },
+      customHeadersBehavior: {
+        customHeaders: Object.entries(extraSecurityHeaders).map(([header, value]) => ({
+          header,
+          value,
+          override: true,
+        })),
       },
     });
 

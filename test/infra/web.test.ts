@@ -264,8 +264,9 @@ describe('web distribution', () => {
     const config = distributionConfigOf(built);
 
     // act
-    const headers = resourcesOf(built.template, 'AWS::CloudFront::ResponseHeadersPolicy')[policyId]?.Properties
-      .ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const policyConfig = resourcesOf(built.template, 'AWS::CloudFront::ResponseHeadersPolicy')[policyId]?.Properties
+      .ResponseHeadersPolicyConfig;
+    const headers = policyConfig.SecurityHeadersConfig;
 
     // assess
     expect(evaluate(headers.ContentSecurityPolicy.ContentSecurityPolicy)).toBe(
@@ -283,6 +284,15 @@ describe('web distribution', () => {
     expect(headers.ContentTypeOptions).toEqual({ Override: true });
     expect(headers.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
     expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
+    // The same further headers the local gateway sends with its pages.
+    expect(policyConfig.CustomHeadersConfig.Items).toEqual([
+      { Header: 'cross-origin-opener-policy', Value: 'same-origin', Override: true },
+      {
+        Header: 'permissions-policy',
+        Value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+        Override: true,
+      },
+    ]);
     expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({ Ref: policyId });
     expect(apiBehaviourOf(built).ResponseHeadersPolicyId).toEqual({ Ref: policyId });
   });

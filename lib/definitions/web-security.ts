@@ -1,0 +1,45 @@
+/**
+ * What the web app's pages are served with, locally by the gateway and in the cloud by
+ * CloudFront: one Content-Security-Policy (no inline script or style; connections only to the
+ * page's own origin, which also serves the API under `/api/*`, the documents bucket, where
+ * presigned PUTs and GETs go, and Cognito, for sign-in) and the same further headers.
+ */
+export interface ContentSecurityPolicyOrigins {
+  /** The documents bucket's origin as presigned URLs name it (a deploy-time token in the stack). */
+  readonly documents: string;
+  /** Cognito's identity provider origin, e.g. `https://cognito-idp.eu-west-1.amazonaws.com`. */
+  readonly cognito: string;
+  /** Where the API is when it may not be the page's own origin (locally: `localhost` vs `127.0.0.1`). */
+  readonly api?: string;
+}
+
+/** Origins are joined as given (no URL parsing), so CloudFormation tokens pass through. */
+export function contentSecurityPolicy(origins: ContentSecurityPolicyOrigins): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' data: blob: ${origins.documents}`,
+    `connect-src 'self' ${origins.api ? `${origins.api} ` : ''}${origins.documents} ${origins.cognito}`,
+    "font-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+/** Headers with no dedicated CloudFront setting: sent as custom headers there, as-is locally. */
+export const extraSecurityHeaders = {
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+} as const;
+
+/** Sent with every page locally besides the policy; CloudFront sends the same set. */
+export const webSecurityHeaders = {
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  ...extraSecurityHeaders,
+} as const;

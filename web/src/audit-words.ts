@@ -1,0 +1,43 @@
+/** The trail's actions (functions/domain/audit.ts AuditAction) in words; an unknown one is shown as it is. */
+const ACTION_WORDS: Record<string, string> = {
+  'link.create': 'Upload link created',
+  'link.revoke': 'Upload link revoked',
+  'upload.presign': 'Upload started',
+  'upload.confirm': 'Upload confirmed',
+  'upload.validate': 'Checked',
+  'link.arrival': 'Arrived through a link',
+  'file.download': 'Downloaded',
+  'file.thumbnail': 'Preview shown',
+  'file.delete': 'Deleted',
+};
+
+const OUTCOME_WORDS: Record<string, string> = {
+  clean: 'Passed the checks',
+  rejected: 'Rejected',
+  pending: 'Being checked',
+  signed: 'Allowed',
+  'signed:profile-photo': 'Allowed (profile photo)',
+  created: 'Created',
+  revoked: 'Revoked',
+  deleted: 'Deleted',
+};
+
+export function actionWords(action: string): string {
+  return ACTION_WORDS[action] ?? action;
+}
+
+export function outcomeWords(outcome: string): string {
+  const rejected = /^rejected:(.+)$/.exec(outcome)?.[1];
+  if (rejected) return `Rejected (${rejected.replace(/_/g, ' ')})`;
+  return OUTCOME_WORDS[outcome] ?? outcome;
+}
+
+/** `user:<sub>` is "You" for the owner's own sub; a link by its label when this tab knows it. */
+export function actorWords(actor: string, ownUserId: string | undefined, nameOf: (id: string) => string | undefined) {
+  const [kind, ...rest] = actor.split(':');
+  const id = rest.join(':');
+  if (kind === 'user') return id === ownUserId ? 'You' : `User ${id}`;
+  if (kind === 'link') return `Link: ${nameOf(id) ?? id}`;
+  if (actor === 'system:validator') return 'The validator';
+  return actor;
+}

@@ -1,0 +1,23 @@
+/** What `/config.json` says: written by the local system or at deploy time, so one build serves both. */
+export interface AppConfig {
+  readonly apiUrl: string;
+  readonly region: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly cognitoEndpoint: string;
+}
+
+const KEYS = ['apiUrl', 'region', 'userPoolId', 'userPoolClientId', 'cognitoEndpoint'] as const;
+
+export async function loadConfig(): Promise<AppConfig> {
+  const response = await fetch('/config.json', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`The app's settings could not be loaded (HTTP ${response.status}).`);
+  const raw = (await response.json()) as Record<string, unknown>;
+  for (const key of KEYS) {
+    if (typeof raw[key] !== 'string') throw new Error(`The app's settings lack "${key}".`);
+  }
+  const config = raw as unknown as AppConfig;
+  // An empty or relative apiUrl means the API is on this origin (behind the same CDN).
+  const apiUrl = new URL(config.apiUrl || '/', location.origin).href.replace(/\/$/, '');
+  return { ...config, apiUrl };
+}

@@ -1,0 +1,147 @@
+import { ApiError, callApi } from './api-client';
+import { loadConfig } from './config';
+import { alertBox, focusOn, h, replaceChildren } from './elements';
+import { formatBytes, formatDate, listOfTypes } from './format';
+import type { PresignedUpload, UploadOutcome, UploadRequest } from './upload-flow';
+import { type SentFile, uploadPanel } from './upload-panel';
+
+interface LinkSummary {
+  label: string;
+  uploadsLeft: number;
+  maxBytes: number;
+  allowedTypes: string[];
+  expiresAt: string;
+}
+
+/** Why a link cannot be used, in words for someone who was only sent a link. */
+const LINK_REFUSALS: Record<string, string> = {
+  link_expired: 'This upload link has expired. Ask the person who sent it for a new one.',
+  link_revoked: 'This upload link was withdrawn by the person who sent it. Ask them for a new one.',
+  link_used_up: 'This upload link has been used as many times as allowed. Ask the person who sent it for a new one.',
+  invalid_link: 'This upload link is not valid. Check that you opened the whole link.',
+  missing_token: 'This page needs the whole upload link, including the part after #.',
+};
+
+const main = document.getElementById('main') as HTMLElement;
+
+function showRefusal(code: string, fallback: string): void {
+  const heading = h('h1', {}, 'This link cannot be used');
+  replaceChildren(
+    main,
+    heading,
+    h('p', { class: 'refusal', role: 'alert', 'data-code': code }, LINK_REFUSALS[code] ?? fallback),
+  );
+  document.title = 'Link cannot be used - docdrop';
+  focusOn(heading);
+}
+
+async function start(): Promise<void> {
+  // The token lives in the fragment, which the browser never sends anywhere; we send it only in a header.
+  const token = location.hash.slice(1);
+  if (!/^[\w.-]{16,512}$/.test(token)) return showRefusal(token ? 'invalid_link' : 'missing_token', '');
+  const config = await loadConfig();
+  const credential = { uploadToken: token };
+  let link: LinkSummary;
+  try {
+    link = await callApi<LinkSummary>(config.apiUrl, 'GET', '/api/drop', credential);
+  } catch (error) {
+    if (error instanceof ApiError) return showRefusal(error.code, error.message);
+    throw error;
+  }
+
+  const receipts: SentFile[] = [];
+  const saveReceipts = h(
+    'button',
+    { type: 'button', class: 'secondary', hidden: true, onclick: () => downloadReceipts(link.label, receipts) },
+    'Save receipts',
+  );
+  const left = h('dd', { 'data-testid': 'uploads-left' });
+  const renderLeft = () => {
+    left.textContent = link.uploadsLeft === 1 ? '1 file' : `${link.uploadsLeft} files`;
+  };
+  renderLeft();
+  const panel = uploadPanel({
+    id: 'drop',
+    receipts: true,
+    policy: () => link,
+    checkBatch: (files) => {
+      if (link.uploadsLeft === 0) return 'This link takes no more files: everything it allowed has been sent.';
+      return files.length > link.uploadsLeft
+        ? `This link takes ${link.uploadsLeft === 1 ? 'only 1 more file' : `${link.uploadsLeft} more files`}; you chose ${files.length}. Choose fewer.`
+        : undefined;
+    },
+    onSent: (sent) => {
+      receipts.push(sent);
+      saveReceipts.hidden = false;
+    },
+    steps: {
+      presign: async (request: UploadRequest) => {
+        const upload = await callApi<PresignedUpload>(config.apiUrl, 'POST', '/api/drop/uploads', credential, request);
+        link.uploadsLeft = Math.max(0, link.uploadsLeft - 1);
+        renderLeft();
+        return upload;
+      },
+      confirm: (uploadId) =>
+        callApi<UploadOutcome>(
+          config.apiUrl,
+          'POST',
+          `/api/drop/uploads/${encodeURIComponent(uploadId)}/confirm`,
+          credential,
+        ),
+    },
+  });
+  const heading = h('h1', {}, link.label);
+  replaceChildren(
+    main,
+    h('p', { class: 'eyebrow' }, 'Send files securely with docdrop'),
+    heading,
+    h(
+      'dl',
+      { class: 'link-facts' },
+      h('dt', {}, 'You may send'),
+      h('dd', {}, listOfTypes(link.allowedTypes)),
+      h('dt', {}, 'Largest file'),
+      h('dd', {}, formatBytes(link.maxBytes)),
+      h('dt', {}, 'Files left'),
+      left,
+      h('dt', {}, 'Open until'),
+      h('dd', {}, h('time', { datetime: link.expiresAt }, formatDate(link.expiresAt))),
+    ),
+    h('h2', {}, 'Your files'),
+    panel.element,
+    saveReceipts,
+    h(
+      'p',
+      { class: 'hint' },
+      'Files go straight to encrypted storage and are checked before the recipient can open them. Keep the receipt: its SHA-256 identifies exactly what you sent.',
+    ),
+  );
+  document.title = `${link.label} - docdrop`;
+}
+
+/** The receipts as a text file the client keeps: what was sent, when, and each file's SHA-256. */
+function downloadReceipts(label: string, receipts: readonly SentFile[]): void {
+  const lines = [
+    `docdrop receipts: ${label}`,
+    '',
+    ...receipts.map(
+      ({ file, digest, at }) => `${at.toISOString()}  ${file.name}  ${file.size} bytes  SHA-256 ${digest.hex}`,
+    ),
+    '',
+  ];
+  const url = URL.createObjectURL(new Blob([lines.join('\n')], { type: 'text/plain' }));
+  const anchor = h('a', { href: url, download: 'docdrop-receipts.txt', class: 'visually-hidden' });
+  document.body.appendChild(anchor);
+  anchor.click();
+  anchor.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// Another link pasted into the same tab changes only the fragment: start over with it.
+window.addEventListener('hashchange', () => location.reload());
+
+start().catch((error: Error) => {
+  const alert = alertBox();
+  alert.show(error.message);
+  replaceChildren(main, h('h1', {}, 'Something went wrong'), alert.element);
+});

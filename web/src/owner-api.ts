@@ -1,0 +1,148 @@
+import { ApiError, callApi } from './api-client';
+import type { AppConfig } from './config';
+import type { Session } from './session';
+import type { PresignedUpload, UploadOutcome, UploadRequest } from './upload-flow';
+import type { Usage } from './usage-words';
+
+export type { Usage } from './usage-words';
+
+export type FileStatus = 'pending' | 'clean' | 'rejected';
+
+/** One row of `GET /api/files` (functions/domain/file-records.ts describeFile). */
+export interface FileItem {
+  readonly fileId: string;
+  readonly name: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly status: FileStatus;
+  readonly createdAt: string;
+  readonly linkId?: string;
+  readonly reason?: string;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** One row of `GET /api/links` (describeLinkForOwner). */
+export interface LinkItem {
+  readonly linkId: string;
+  readonly label: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly maxUploads: number;
+  readonly usesTaken: number;
+  readonly uploadsLeft: number;
+  readonly maxBytes: number;
+  readonly allowedTypes: string[];
+  readonly revoked: boolean;
+  readonly state: 'active' | 'expired' | 'revoked' | 'used-up';
+}
+
+export interface NewLink {
+  readonly label: string;
+  readonly expiresInHours: number;
+  readonly maxUploads: number;
+  readonly maxBytes: number;
+  readonly allowedTypes: string[];
+}
+
+export interface CreatedLink {
+  readonly linkId: string;
+  readonly label: string;
+  readonly token: string;
+  readonly url: string;
+  readonly expiresAt: string;
+  readonly maxUploads: number;
+  readonly maxBytes: number;
+  readonly allowedTypes: string[];
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly cursor?: string;
+}
+
+/** One line of `GET /api/audit` (functions/domain/audit.ts describeAuditEntry). */
+export interface AuditItem {
+  readonly eventId: string;
+  readonly at: string;
+  readonly action: string;
+  /** `user:<sub>`, `link:<linkId>` or `system:validator`. */
+  readonly actor: string;
+  readonly objectId: string;
+  readonly outcome: string;
+  readonly requestId?: string;
+  readonly sourceIp?: string;
+}
+
+export interface SignedUrl {
+  readonly url: string;
+  readonly expiresAt: string;
+}
+
+/** The owner routes of lib/definitions/routes.ts, signed with the session's token (refreshed once on a 401). */
+export class OwnerApi {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly session: Session,
+  ) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    try {
+      return await callApi<T>(this.config.apiUrl, method, path, { bearer: await this.session.bearer() }, body);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      await this.session.refreshNow();
+      return callApi<T>(this.config.apiUrl, method, path, { bearer: await this.session.bearer() }, body);
+    }
+  }
+
+  private static page(cursor: string | undefined, limit: number): string {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (cursor) query.set('cursor', cursor);
+    return query.toString();
+  }
+
+  listFiles(cursor?: string, limit = 25): Promise<Page<FileItem>> {
+    return this.call('GET', `/api/files?${OwnerApi.page(cursor, limit)}`);
+  }
+  download(fileId: string): Promise<SignedUrl> {
+    return this.call('GET', `/api/files/${encodeURIComponent(fileId)}/download`);
+  }
+  thumbnail(fileId: string): Promise<SignedUrl> {
+    return this.call('GET', `/api/files/${encodeURIComponent(fileId)}/thumbnail`);
+  }
+  deleteFile(fileId: string): Promise<void> {
+    return this.call('DELETE', `/api/files/${encodeURIComponent(fileId)}`);
+  }
+  presign(request: UploadRequest): Promise<PresignedUpload> {
+    return this.call('POST', '/api/uploads', request);
+  }
+  async confirm(uploadId: string): Promise<UploadOutcome> {
+    const answer = await this.call<Omit<UploadOutcome, 'uploadId'> & { fileId: string }>(
+      'POST',
+      `/api/uploads/${encodeURIComponent(uploadId)}/confirm`,
+    );
+    return { uploadId: answer.fileId, status: answer.status, ...(answer.reason ? { reason: answer.reason } : {}) };
+  }
+  presignProfilePhoto(request: UploadRequest): Promise<PresignedUpload> {
+    return this.call('PUT', '/api/profile/photo', request);
+  }
+  profilePhoto(): Promise<SignedUrl> {
+    return this.call('GET', '/api/profile/photo');
+  }
+  listLinks(cursor?: string, limit = 50): Promise<Page<LinkItem>> {
+    return this.call('GET', `/api/links?${OwnerApi.page(cursor, limit)}`);
+  }
+  createLink(link: NewLink): Promise<CreatedLink> {
+    return this.call('POST', '/api/links', link);
+  }
+  revokeLink(linkId: string): Promise<void> {
+    return this.call('DELETE', `/api/links/${encodeURIComponent(linkId)}`);
+  }
+  usage(): Promise<Usage> {
+    return this.call('GET', '/api/usage');
+  }
+  listAudit(cursor?: string, limit = 20): Promise<Page<AuditItem>> {
+    return this.call('GET', `/api/audit?${OwnerApi.page(cursor, limit)}`);
+  }
+}

@@ -1,0 +1,355 @@
+import { isImageType, limits } from '#definitions/limits';
+import { ApiError } from './api-client';
+import { alertBox, announce, confirmDialog, h, labelCells, replaceChildren } from './elements';
+import { formatBytes, formatDate, typeName } from './format';
+import type { FileItem, LinkItem, OwnerApi } from './owner-api';
+import type { UploadItem } from './upload-panel';
+import { STATUS_WORDS } from './upload-panel';
+
+type SortKey = 'createdAt' | 'name' | 'size';
+const COLUMNS: { key: SortKey | undefined; label: string }[] = [
+  { key: undefined, label: 'Preview' },
+  { key: 'name', label: 'Name' },
+  { key: 'size', label: 'Size' },
+  { key: undefined, label: 'Type' },
+  { key: undefined, label: 'Status' },
+  { key: 'createdAt', label: 'Date' },
+  { key: undefined, label: 'Source' },
+  { key: undefined, label: 'Actions' },
+];
+
+/** Polling for pending files starts fast (the validator usually takes well under a second) and backs off. */
+const POLL_FIRST_MS = 800;
+const POLL_MAX_MS = 10_000;
+const PAGE_SIZE = 25;
+/** Filtering by link pulls in older pages until it has them all, up to this many. */
+const MAX_PAGES_FOR_FILTER = 20;
+
+/**
+ * A pending file whose upload URL has long expired will never arrive (its record goes with
+ * TTL): it is shown as such and not polled for.
+ */
+const ARRIVAL_WINDOW_MS = (limits.uploadUrlSeconds + 60) * 1000;
+const isAwaited = (file: FileItem): boolean =>
+  file.status === 'pending' && Date.now() - Date.parse(file.createdAt) < ARRIVAL_WINDOW_MS;
+
+/**
+ * The owner's files: sortable, paged with the API's cursor, filterable by where they came
+ * from; download, delete, image previews, and live status while files are checked.
+ * (New columns or actions for folders and sharing go in `COLUMNS` and `row`.)
+ */
+export class FilesView {
+  readonly element: HTMLElement;
+  private readonly files = new Map<string, FileItem>();
+  private readonly watched = new Map<string, UploadItem>();
+  private readonly thumbs = new Map<string, { url: string; until: number }>();
+  private links = new Map<string, LinkItem>();
+  private cursor: string | undefined;
+  private sort: { key: SortKey; descending: boolean } = { key: 'createdAt', descending: true };
+  private source = 'all';
+  private pollDelay = POLL_FIRST_MS;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly alert = alertBox();
+  private readonly table = h('table', { class: 'files' });
+  private readonly sourceSelect = h('select', { id: 'files-source' });
+  private readonly summary = h('p', { class: 'hint' });
+  private readonly more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show older files');
+
+  constructor(private readonly api: OwnerApi) {
+    this.sourceSelect.addEventListener('change', () => void this.filterBy(this.sourceSelect.value));
+    this.more.addEventListener('click', () => void this.loadMore());
+    this.element = h(
+      'div',
+      { class: 'files-view' },
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('label', { for: 'files-source' }, 'Show files from'),
+        this.sourceSelect,
+        h('button', { type: 'button', class: 'secondary', onclick: () => void this.reload() }, 'Refresh'),
+      ),
+      this.alert.element,
+      this.summary,
+      h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Your files' }, this.table),
+      this.more,
+    );
+    this.renderSources();
+  }
+
+  /** Stops following pending files (the session ended). */
+  stop(): void {
+    clearTimeout(this.pollTimer);
+    this.watched.clear();
+    this.files.clear();
+  }
+
+  setLinks(links: Map<string, LinkItem>): void {
+    this.links = links;
+    this.renderSources();
+    this.render();
+  }
+
+  async reload(): Promise<void> {
+    this.files.clear();
+    this.cursor = undefined;
+    await this.loadMore();
+  }
+
+  /** Shows only the files that came in through one link (or `all`, or `own`). */
+  async filterBy(source: string): Promise<void> {
+    this.source = source;
+    this.sourceSelect.value = source;
+    if (source !== 'all') {
+      for (let pages = 0; this.cursor && pages < MAX_PAGES_FOR_FILTER; pages++) {
+        if (!(await this.loadMore(false))) break;
+      }
+    }
+    this.render();
+  }
+
+  /** A file the upload panel just sent: its row appears at once, and a pending one is followed through the checks. */
+  track(fileId: string, item: UploadItem, pending: boolean): void {
+    if (pending) this.watched.set(fileId, item);
+    void this.poll(false);
+  }
+
+  private async loadMore(render = true): Promise<boolean> {
+    this.alert.clear();
+    let loaded = false;
+    try {
+      const page = await this.api.listFiles(this.cursor, PAGE_SIZE);
+      for (const file of page.items) this.files.set(file.fileId, file);
+      this.cursor = page.cursor;
+      loaded = true;
+    } catch (error) {
+      this.alert.show((error as Error).message);
+    }
+    if (render) this.render();
+    this.watch();
+    return loaded;
+  }
+
+  private watch(): void {
+    if (this.pollTimer !== undefined) return;
+    const pending = [...this.files.values()].some((file) => isAwaited(file)) || this.watched.size > 0;
+    if (!pending) {
+      this.pollDelay = POLL_FIRST_MS;
+      return;
+    }
+    this.pollTimer = setTimeout(() => void this.poll(true), this.pollDelay);
+    this.pollDelay = Math.min(POLL_MAX_MS, this.pollDelay * 1.6);
+  }
+
+  /** Re-reads the newest page and moves rows whose status changed; announces what settled. */
+  private async poll(scheduled: boolean): Promise<void> {
+    if (scheduled) this.pollTimer = undefined;
+    let page: { items: FileItem[] };
+    try {
+      page = await this.api.listFiles(undefined, 50);
+    } catch {
+      this.watch();
+      return;
+    }
+    for (const file of page.items) {
+      const before = this.files.get(file.fileId);
+      this.files.set(file.fileId, file);
+      const item = this.watched.get(file.fileId);
+      if (item && file.status !== 'pending') {
+        item.settle({ uploadId: file.fileId, status: file.status, ...(file.reason ? { reason: file.reason } : {}) });
+        this.watched.delete(file.fileId);
+      } else if (!item && before?.status === 'pending' && file.status !== 'pending') {
+        announce(`${file.name}: ${STATUS_WORDS[file.status].toLowerCase()}.`);
+      }
+    }
+    this.render();
+    this.watch();
+  }
+
+  private visible(): FileItem[] {
+    const { key, descending } = this.sort;
+    const files = [...this.files.values()].filter((file) =>
+      this.source === 'all' ? true : this.source === 'own' ? !file.linkId : file.linkId === this.source,
+    );
+    files.sort((a, b) => {
+      const order =
+        key === 'name'
+          ? a.name.localeCompare(b.name)
+          : key === 'size'
+            ? a.size - b.size
+            : a.createdAt.localeCompare(b.createdAt);
+      return descending ? -order : order;
+    });
+    return files;
+  }
+
+  private renderSources(): void {
+    replaceChildren(
+      this.sourceSelect,
+      h('option', { value: 'all' }, 'All sources'),
+      h('option', { value: 'own' }, 'Uploaded by you'),
+      ...[...this.links.values()].map((link) => h('option', { value: link.linkId }, `Link: ${link.label}`)),
+    );
+    this.sourceSelect.value = this.source;
+  }
+
+  private render(): void {
+    // Keep keyboard focus on the same control across a re-render (polling redraws rows).
+    const focusKey = (document.activeElement as HTMLElement | null)?.dataset?.focusKey;
+    const files = this.visible();
+    const head = h(
+      'tr',
+      {},
+      ...COLUMNS.map(({ key, label }) => {
+        if (!key) return h('th', { scope: 'col' }, label);
+        const active = this.sort.key === key;
+        return h(
+          'th',
+          { scope: 'col', 'aria-sort': active ? (this.sort.descending ? 'descending' : 'ascending') : 'none' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'sort',
+              'data-focus-key': `sort-${key}`,
+              onclick: () => {
+                this.sort = { key, descending: active ? !this.sort.descending : key !== 'name' };
+                this.render();
+                announce(`Sorted by ${label.toLowerCase()}, ${this.sort.descending ? 'descending' : 'ascending'}.`);
+              },
+            },
+            label,
+            h('span', { 'aria-hidden': 'true' }, active ? (this.sort.descending ? ' ▼' : ' ▲') : ''),
+          ),
+        );
+      }),
+    );
+    replaceChildren(
+      this.table,
+      h('caption', { class: 'visually-hidden' }, 'Your files'),
+      h('thead', {}, head),
+      h(
+        'tbody',
+        {},
+        ...(files.length > 0
+          ? files.map((file) => this.row(file))
+          : [h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'empty' }, 'No files here yet.'))]),
+      ),
+    );
+    this.summary.textContent = `${files.length} ${files.length === 1 ? 'file' : 'files'} shown${this.cursor ? '; older files not loaded yet' : ''}.`;
+    this.more.hidden = !this.cursor;
+    if (focusKey) (this.table.querySelector(`[data-focus-key="${focusKey}"]`) as HTMLElement | null)?.focus();
+  }
+
+  private row(file: FileItem): HTMLTableRowElement {
+    const link = file.linkId ? this.links.get(file.linkId) : undefined;
+    const source = file.linkId ? `Link: ${link?.label ?? 'upload link'}` : 'You';
+    const row = h(
+      'tr',
+      { 'data-file-id': file.fileId, 'data-status': file.status },
+      h('td', { class: 'preview' }, this.preview(file)),
+      h('td', { class: 'name' }, file.name),
+      h('td', {}, formatBytes(file.size)),
+      h('td', {}, typeName(file.contentType)),
+      h(
+        'td',
+        {},
+        h(
+          'div',
+          {},
+          file.status === 'pending' && !isAwaited(file)
+            ? h('span', { class: 'status status-failed' }, 'Never arrived')
+            : h('span', { class: `status status-${file.status}` }, STATUS_WORDS[file.status]),
+          file.reason ? h('p', { class: 'reason' }, file.reason) : null,
+        ),
+      ),
+      h('td', {}, h('time', { datetime: file.createdAt }, formatDate(file.createdAt))),
+      h('td', {}, source),
+      h(
+        'td',
+        {},
+        h(
+          'div',
+          { class: 'actions' },
+          file.status === 'clean'
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'secondary',
+                  'data-focus-key': `download-${file.fileId}`,
+                  'aria-label': `Download ${file.name}`,
+                  onclick: () => void this.download(file),
+                },
+                'Download',
+              )
+            : null,
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'danger',
+              'data-focus-key': `delete-${file.fileId}`,
+              'aria-label': `Delete ${file.name}`,
+              onclick: () => void this.remove(file),
+            },
+            'Delete',
+          ),
+        ),
+      ),
+    );
+    return labelCells(
+      row,
+      COLUMNS.map(({ label }) => label),
+    );
+  }
+
+  private preview(file: FileItem): HTMLElement | null {
+    if (file.status !== 'clean' || !isImageType(file.contentType)) return null;
+    const image = h('img', { alt: '', width: 48, height: 48, loading: 'lazy', decoding: 'async' });
+    const cached = this.thumbs.get(file.fileId);
+    if (cached && cached.until > Date.now()) image.src = cached.url;
+    else {
+      this.api
+        .thumbnail(file.fileId)
+        .then(({ url, expiresAt }) => {
+          // Signed for 5 minutes; reuse it for 4 so the browser cache serves re-renders.
+          this.thumbs.set(file.fileId, { url, until: Math.min(Date.parse(expiresAt), Date.now() + 4 * 60_000) });
+          image.src = url;
+        })
+        .catch(() => image.remove());
+    }
+    return image;
+  }
+
+  private async download(file: FileItem): Promise<void> {
+    this.alert.clear();
+    try {
+      const { url } = await this.api.download(file.fileId);
+      // A signed GET with `Content-Disposition: attachment`: the browser saves it and stays on this page.
+      const anchor = h('a', { href: url, rel: 'noopener', class: 'visually-hidden' });
+      document.body.appendChild(anchor);
+      anchor.click();
+      anchor.remove();
+      announce(`Downloading ${file.name}.`);
+    } catch (error) {
+      this.alert.show((error as Error).message);
+    }
+  }
+
+  private async remove(file: FileItem): Promise<void> {
+    if (!(await confirmDialog(`Delete ${file.name}? This cannot be undone.`, 'Delete'))) return;
+    this.alert.clear();
+    try {
+      await this.api.deleteFile(file.fileId);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) {
+        this.alert.show((error as Error).message);
+        return;
+      }
+    }
+    this.files.delete(file.fileId);
+    this.render();
+    announce(`${file.name} was deleted.`);
+    (this.table.querySelector('button') as HTMLElement | null)?.focus();
+  }
+}

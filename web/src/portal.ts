@@ -1,0 +1,121 @@
+import { limits } from '#definitions/limits';
+import { loadConfig } from './config';
+import { alertBox, announce, focusOn, h, replaceChildren } from './elements';
+import { ActivityView } from './portal-activity';
+import { showSignIn } from './portal-auth';
+import { FilesView } from './portal-files';
+import { LinksView } from './portal-links';
+import { UsageMeter } from './portal-usage';
+import { profilePhoto } from './profile-photo';
+import { Session } from './session';
+import { uploadPanel } from './upload-panel';
+import { WatchedOwnerApi } from './watched-owner-api';
+
+const main = document.getElementById('main') as HTMLElement;
+
+/** The owner's defaults when no link narrows them; the API stays the judge (an operator may configure another maximum). */
+const OWNER_POLICY = { maxBytes: limits.maxFileBytes, allowedTypes: limits.ownerAllowedTypes };
+
+type Tab = 'files' | 'links' | 'activity';
+const TAB_TITLES: Record<Tab, string> = { files: 'Files', links: 'Upload links', activity: 'Activity' };
+
+async function start(): Promise<void> {
+  const config = await loadConfig();
+  let stopPortal: () => void = () => {};
+  const session: Session = new Session(config, (reason) => {
+    stopPortal();
+    showSignIn(main, config, signedIn, reason);
+  });
+  const signedIn = (tokens: Parameters<Session['start']>[0]) => {
+    session.start(tokens);
+    showPortal();
+    announce('Signed in.');
+  };
+
+  const showPortal = () => {
+    const api = new WatchedOwnerApi(config, session);
+    const files = new FilesView(api);
+    const usage = new UsageMeter(api);
+    const activity = new ActivityView(api, () => session.bearer());
+    stopPortal = () => {
+      files.stop();
+      usage.stop();
+    };
+    const links = new LinksView(
+      api,
+      (map) => files.setLinks(map),
+      (linkId) => {
+        select('files');
+        // Files may have arrived since the list was loaded: read it again, then narrow it.
+        void files.reload().then(() => files.filterBy(linkId));
+        focusOn(panels.files.heading);
+      },
+    );
+    const upload = uploadPanel({
+      id: 'owner-upload',
+      policy: () => OWNER_POLICY,
+      checkBatch: (batch) => usage.refusalOf(batch, OWNER_POLICY),
+      steps: { presign: (request) => api.presign(request), confirm: (uploadId) => api.confirm(uploadId) },
+      onSent: ({ outcome }, item) => files.track(outcome.uploadId, item, outcome.status === 'pending'),
+    });
+    const section = (id: Tab, title: string, ...content: HTMLElement[]) => {
+      const heading = h('h2', { id: `${id}-heading` }, title);
+      return {
+        heading,
+        element: h('section', { id: `${id}-panel`, 'aria-labelledby': `${id}-heading` }, heading, ...content),
+      };
+    };
+    const panels = {
+      files: section('files', 'Files', h('h3', {}, 'Upload'), upload.element, h('h3', {}, 'Your files'), files.element),
+      links: section('links', 'Upload links', links.element),
+      activity: section('activity', 'Activity', activity.element),
+    };
+    const tabs = {
+      files: h('button', { type: 'button', onclick: () => select('files') }, 'Files'),
+      links: h('button', { type: 'button', onclick: () => select('links') }, 'Upload links'),
+      activity: h('button', { type: 'button', onclick: () => select('activity') }, 'Activity'),
+    };
+    const select = (tab: Tab) => {
+      for (const name of Object.keys(panels) as Tab[]) {
+        panels[name].element.hidden = name !== tab;
+        if (name === tab) tabs[name].setAttribute('aria-current', 'page');
+        else tabs[name].removeAttribute('aria-current');
+      }
+      document.title = `${TAB_TITLES[tab]} - docdrop`;
+      if (tab === 'activity') void activity.reload();
+    };
+    const header = h(
+      'header',
+      { class: 'top' },
+      h('h1', { class: 'brand' }, 'docdrop'),
+      h('nav', { 'aria-label': 'Main' }, tabs.files, tabs.links, tabs.activity),
+      h(
+        'div',
+        { class: 'account' },
+        profilePhoto(api),
+        h('span', { class: 'hint' }, session.email),
+        h(
+          'button',
+          { type: 'button', class: 'secondary', onclick: () => session.end('You are signed out.') },
+          'Sign out',
+        ),
+      ),
+    );
+    replaceChildren(main, header, panels.files.element, panels.links.element, panels.activity.element);
+    panels.files.heading.after(usage.element);
+    select('files');
+    focusOn(panels.files.heading);
+    void files.reload();
+    void links.reload();
+    void usage.refresh();
+  };
+
+  if (session.signedIn) showPortal();
+  else showSignIn(main, config, signedIn);
+}
+
+start().catch((error: Error) => {
+  const alert = alertBox();
+  alert.show(error.message);
+  replaceChildren(main, h('h1', {}, 'docdrop could not start'), alert.element);
+});

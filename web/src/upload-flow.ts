@@ -1,0 +1,84 @@
+import { type Digest, sha256Of } from './file-digest';
+import { declaredTypeOf } from './format';
+
+export type { Digest } from './file-digest';
+export type { UploadPolicy } from './upload-checks';
+
+export interface UploadRequest {
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export interface PresignedUpload {
+  readonly uploadId: string;
+  readonly method: 'PUT';
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly expiresAt: string;
+}
+
+export interface UploadOutcome {
+  readonly uploadId: string;
+  readonly status: 'pending' | 'clean' | 'rejected';
+  readonly reason?: string;
+}
+
+/**
+ * PUTs the file straight to S3 with exactly the signed headers (XMLHttpRequest, for upload
+ * progress). Content-Length is the one the browser sets itself from the body; it may not be set by script.
+ */
+export function putToStorage(
+  upload: PresignedUpload,
+  file: Blob,
+  onProgress: (sent: number, total: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open(upload.method, upload.url);
+    for (const [name, value] of Object.entries(upload.headers)) {
+      if (name.toLowerCase() !== 'content-length') request.setRequestHeader(name, value);
+    }
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
+    });
+    request.addEventListener('load', () => {
+      if (request.status >= 200 && request.status < 300) resolve();
+      else reject(new Error(`Storage refused the file (HTTP ${request.status}).`));
+    });
+    request.addEventListener('error', () => reject(new Error('The connection broke while sending. Try again.')));
+    request.addEventListener('timeout', () => reject(new Error('Sending took too long. Try again.')));
+    request.send(file);
+  });
+}
+
+export type UploadStage = 'hashing' | 'signing' | 'sending' | 'confirming';
+
+export interface UploadSteps {
+  presign(request: UploadRequest): Promise<PresignedUpload>;
+  confirm(uploadId: string): Promise<UploadOutcome>;
+}
+
+/** Hash, presign, PUT, confirm: the one upload path of the portal and the drop page. */
+export async function sendFile(
+  file: File,
+  steps: UploadSteps,
+  onStage: (stage: UploadStage) => void,
+  onProgress: (sent: number, total: number) => void,
+): Promise<{ outcome: UploadOutcome; digest: Digest }> {
+  onStage('hashing');
+  const digest = await sha256Of(file);
+  onStage('signing');
+  const upload = await steps.presign({
+    fileName: file.name,
+    contentType: declaredTypeOf(file),
+    size: file.size,
+    sha256: digest.base64,
+  });
+  onStage('sending');
+  await putToStorage(upload, file, onProgress);
+  onStage('confirming');
+  const outcome = await steps.confirm(upload.uploadId);
+  return { outcome, digest };
+}

@@ -1,0 +1,242 @@
+import { alertBox, announce, h, replaceChildren } from './elements';
+import { acceptAttribute, formatBytes, formatDate, listOfTypes } from './format';
+import { refusalOf } from './upload-checks';
+import {
+  type Digest,
+  sendFile,
+  type UploadOutcome,
+  type UploadPolicy,
+  type UploadStage,
+  type UploadSteps,
+} from './upload-flow';
+
+const STAGE_WORDS: Record<UploadStage, string> = {
+  hashing: 'Computing the checksum...',
+  signing: 'Asking for permission to send...',
+  sending: 'Sending...',
+  confirming: 'Confirming...',
+};
+
+export const STATUS_WORDS: Record<UploadOutcome['status'], string> = {
+  pending: 'Being checked',
+  clean: 'Clean',
+  rejected: 'Rejected',
+};
+
+/** A client cannot follow the checks (that is the owner's list): once confirmed, the file is theirs to worry about. */
+const CLIENT_STATUS_WORDS: Record<UploadOutcome['status'], string> = {
+  pending: 'Received; being checked',
+  clean: 'Received and checked',
+  rejected: 'Rejected',
+};
+
+export interface SentFile {
+  readonly file: File;
+  readonly outcome: UploadOutcome;
+  readonly digest: Digest;
+  readonly at: Date;
+}
+
+export interface UploadPanelOptions {
+  readonly id: string;
+  readonly policy: () => UploadPolicy;
+  readonly steps: UploadSteps;
+  /** A refusal for the whole batch (e.g. more files than the link has uses left), before anything is sent. */
+  readonly checkBatch?: (files: File[]) => string | undefined;
+  readonly onSent?: (sent: SentFile, item: UploadItem) => void;
+  /** Shows the name, size, SHA-256 and time of each file received (the drop page's receipt). */
+  readonly receipts?: boolean;
+}
+
+export interface UploadItem {
+  readonly element: HTMLLIElement;
+  settle(outcome: UploadOutcome): void;
+}
+
+function uploadItem(
+  file: File,
+  words: Record<UploadOutcome['status'], string>,
+): UploadItem & {
+  stage(stage: UploadStage): void;
+  progress(sent: number, total: number): void;
+  fail(message: string): void;
+  receipt(sent: SentFile): void;
+} {
+  const status = h('span', { class: 'status' }, 'Waiting');
+  const bar = h('progress', { max: file.size, value: 0, 'aria-label': `Bytes of ${file.name} sent` });
+  const detail = h('div', { class: 'detail' });
+  const element = h(
+    'li',
+    { class: 'upload-item' },
+    h(
+      'div',
+      { class: 'row' },
+      h('span', { class: 'name' }, file.name),
+      h('span', { class: 'size' }, formatBytes(file.size)),
+    ),
+    bar,
+    h('div', { class: 'row' }, status),
+    detail,
+  );
+  const settle = (outcome: UploadOutcome) => {
+    status.textContent = words[outcome.status];
+    status.className = `status status-${outcome.status}`;
+    element.dataset.status = outcome.status;
+    replaceChildren(detail, outcome.reason ? h('p', { class: 'reason' }, outcome.reason) : null);
+    if (outcome.status !== 'pending') {
+      announce(
+        outcome.status === 'clean'
+          ? `${file.name} passed the checks.`
+          : `${file.name} was rejected${outcome.reason ? `: ${outcome.reason}` : '.'}`,
+      );
+    }
+  };
+  return {
+    element,
+    settle,
+    stage(stage) {
+      status.textContent = STAGE_WORDS[stage];
+      status.className = 'status';
+    },
+    progress(sent, total) {
+      bar.max = total;
+      bar.value = sent;
+      status.textContent = `Sending... ${formatBytes(sent)} of ${formatBytes(total)}`;
+    },
+    fail(message) {
+      bar.remove();
+      status.textContent = 'Not sent';
+      status.className = 'status status-failed';
+      element.dataset.status = 'failed';
+      replaceChildren(detail, h('p', { class: 'reason' }, message));
+      announce(`${file.name} was not sent: ${message}`);
+    },
+    receipt(sent) {
+      bar.value = bar.max;
+      detail.after(
+        h(
+          'dl',
+          { class: 'receipt', 'aria-label': `Receipt for ${file.name}` },
+          h('dt', {}, 'Name'),
+          h('dd', {}, file.name),
+          h('dt', {}, 'Size'),
+          h(
+            'dd',
+            {},
+            file.size < 1024
+              ? formatBytes(file.size)
+              : `${formatBytes(file.size)} (${file.size.toLocaleString()} bytes)`,
+          ),
+          h('dt', {}, 'SHA-256'),
+          h('dd', { class: 'digest' }, sent.digest.hex),
+          h('dt', {}, 'Received'),
+          h('dd', {}, h('time', { datetime: sent.at.toISOString() }, formatDate(sent.at.toISOString()))),
+        ),
+      );
+    },
+  };
+}
+
+/** Pick or drop several files; each is checked, hashed, signed, sent with progress and confirmed in turn. */
+export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement } {
+  const inputId = `${options.id}-input`;
+  const hintId = `${options.id}-hint`;
+  const input = h('input', {
+    type: 'file',
+    id: inputId,
+    multiple: true,
+    class: 'visually-hidden',
+    'aria-describedby': hintId,
+  });
+  const hint = h('p', { id: hintId, class: 'hint' });
+  const alert = alertBox();
+  const list = h('ul', { class: 'upload-list', 'aria-label': 'Files being sent' });
+  const zone = h(
+    'div',
+    { class: 'dropzone' },
+    h('p', {}, 'Drag files here, or'),
+    h('label', { for: inputId, class: 'button' }, 'Choose files'),
+    input,
+    hint,
+  );
+  const describePolicy = () => {
+    const policy = options.policy();
+    input.accept = acceptAttribute(policy.allowedTypes);
+    hint.textContent = `Accepted: ${listOfTypes(policy.allowedTypes)}. Up to ${formatBytes(policy.maxBytes)} each.`;
+  };
+  describePolicy();
+  let queue = Promise.resolve();
+
+  // The owner's list can be tidied; a client's receipts stay on the page.
+  const clear = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      hidden: true,
+      onclick: () => {
+        for (const element of list.querySelectorAll(
+          'li[data-status="clean"], li[data-status="rejected"], li[data-status="failed"]',
+        )) {
+          element.remove();
+        }
+        clear.hidden = list.childElementCount === 0;
+        announce('Finished uploads cleared from this list.');
+      },
+    },
+    'Clear finished',
+  );
+
+  const accept = (files: File[]) => {
+    alert.clear();
+    if (files.length === 0) return;
+    describePolicy();
+    const batchRefusal = options.checkBatch?.(files);
+    if (batchRefusal) {
+      alert.show(batchRefusal);
+      return;
+    }
+    const items = files.map((file) => uploadItem(file, options.receipts ? CLIENT_STATUS_WORDS : STATUS_WORDS));
+    // Newest batch on top, each batch in the order it was chosen.
+    list.prepend(...items.map((item) => item.element));
+    clear.hidden = Boolean(options.receipts);
+    for (const [index, file] of files.entries()) {
+      const item = items[index] as (typeof items)[number];
+      const refusal = refusalOf(file, options.policy());
+      if (refusal) {
+        item.fail(refusal);
+        continue;
+      }
+      queue = queue.then(async () => {
+        try {
+          const { outcome, digest } = await sendFile(file, options.steps, item.stage, item.progress);
+          const sent = { file, outcome, digest, at: new Date() };
+          item.settle(outcome);
+          if (options.receipts) item.receipt(sent);
+          if (outcome.status === 'pending') announce(`${file.name} was sent and is being checked.`);
+          options.onSent?.(sent, item);
+        } catch (error) {
+          item.fail((error as Error).message);
+        }
+      });
+    }
+    describePolicy();
+  };
+
+  input.addEventListener('change', () => {
+    accept([...(input.files ?? [])]);
+    input.value = '';
+  });
+  zone.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    zone.classList.add('dragging');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
+  zone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    zone.classList.remove('dragging');
+    accept([...(event.dataTransfer?.files ?? [])]);
+  });
+
+  return { element: h('div', { class: 'upload-panel' }, zone, alert.element, list, clear) };
+}
