@@ -9,6 +9,15 @@ const ACTION_WORDS: Record<string, string> = {
   'file.download': 'Downloaded',
   'file.thumbnail': 'Preview shown',
   'file.delete': 'Deleted',
+  'file.rename': 'Renamed',
+  'file.move': 'Moved',
+  'file.replace': 'Replaced by a new version',
+  'folder.create': 'Folder created',
+  'folder.rename': 'Folder renamed',
+  'folder.move': 'Folder moved',
+  'folder.delete': 'Folder deleted',
+  'share.create': 'Shared',
+  'share.revoke': 'Share revoked',
 };
 
 const OUTCOME_WORDS: Record<string, string> = {
