@@ -21,7 +21,7 @@ export interface GatewayOptions {
   /** Handler modules by folder name, loaded by the caller (after the environment is set). */
   readonly handlers: ReadonlyMap<string, HttpFunction>;
   /** What `GET /config.json` answers, for browsers and scripts. */
-  readonly publicConfig: Record<string, string>;
+  readonly publicConfig: Record<string, string | number>;
   /** The built web app served at `/`, `/u/` and `/assets/*`; without it those paths answer 404. */
   readonly web?: WebApp;
 }

@@ -44,6 +44,8 @@ export interface WebProps {
   /** Receives the S3 server access logs of the site and CloudFront log buckets. */
   readonly accessLogs: IBucket;
   readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+  /** The owner upload limit the API enforces; the app checks files against it before sending. */
+  readonly maxFileBytes: number;
   /** A host name of the operator's own with its us-east-1 ACM certificate; otherwise the distribution's. */
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
   readonly logRetention: RetentionDays;
@@ -66,7 +68,7 @@ export class Web extends Construct {
   /** `https://<host>` where the app is served, with no trailing slash; link URLs and the API start here. */
   readonly url: string;
   /** What `/config.json` holds. */
-  readonly publicConfig: Readonly<Record<string, string>>;
+  readonly publicConfig: Readonly<Record<string, string | number>>;
 
   constructor(scope: Construct, id: string, props: WebProps) {
     super(scope, id);
@@ -221,6 +223,7 @@ export class Web extends Construct {
       userPoolId: props.auth.userPool.userPoolId,
       userPoolClientId: props.auth.webClient.userPoolClientId,
       cognitoEndpoint: `${cognitoOrigin}/`,
+      maxFileBytes: props.maxFileBytes,
     };
 
     // Hashed file names never change content: cached for a year. Old ones are kept (no prune), so a

@@ -462,7 +462,19 @@ describe('config.json', () => {
       userPoolId: 'eu-west-1_AbCdEf123',
       userPoolClientId: '4example0client0id0abcdefg',
       cognitoEndpoint: 'https://cognito-idp.eu-west-1.amazonaws.com/',
+      maxFileBytes: 100 * 1024 * 1024,
     });
+  });
+
+  it('tells the app the owner upload limit the operator set, which the API enforces', () => {
+    // prepare
+    const built = buildStack({ 'docdrop:maxFileBytes': 1024 * 1024 * 1024 });
+
+    // act
+    const config = deployedConfig(built);
+
+    // assess
+    expect(config.maxFileBytes).toBe(1024 * 1024 * 1024);
   });
 
   it('points the app at the custom domain when there is one', () => {
