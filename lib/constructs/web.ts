@@ -65,6 +65,8 @@ export class Web extends Construct {
   readonly distribution: Distribution;
   readonly securityHeaders: ResponseHeadersPolicy;
   readonly directoryIndex: EdgeFunction;
+  /** Hands the API the viewer's address (`VIEWER_ADDRESS_HEADER`). */
+  readonly viewerAddress: EdgeFunction;
   /** `https://<host>` where the app is served, with no trailing slash; link URLs and the API start here. */
   readonly url: string;
   /** What `/config.json` holds. */
@@ -162,6 +164,12 @@ export class Web extends Construct {
       comment: 'docdrop: /u/ serves u/index.html',
       runtime: FunctionRuntime.JS_2_0,
       code: FunctionCode.fromFile({ filePath: join(PROJECT_ROOT, 'lib', 'constructs', 'web-directory-index.js') }),
+    });
+
+    this.viewerAddress = new EdgeFunction(this, 'ViewerAddress', {
+      comment: "docdrop: the viewer's address for the API's audit trail",
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromFile({ filePath: join(PROJECT_ROOT, 'lib', 'constructs', 'web-viewer-address.js') }),
     });
 
     const domain = props.customDomain;
@@ -285,6 +293,7 @@ export class Web extends Construct {
         cachePolicy: CachePolicy.CACHING_DISABLED,
         originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
         responseHeadersPolicy: this.securityHeaders,
+        functionAssociations: [{ function: this.viewerAddress, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
     );
   }
