@@ -42,6 +42,7 @@ export class DocdropStack extends Stack {
       documentsOrigin: this.storage.browserOrigin,
       accessLogs: this.storage.accessLogs,
       priceClass: settings.priceClass,
+      maxFileBytes: settings.maxFileBytes,
       logRetention,
       logsKey: this.monitoring.key,
       ...(settings.webDomainName

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type RouteDefinition, routeKey, routes } from '#definitions/routes';
+import { VIEWER_ADDRESS_HEADER } from '#definitions/web-security';
 import { runInvocation } from './invocations';
 import { serveWebApp, type WebApp } from './web-files';
 
@@ -21,7 +22,7 @@ export interface GatewayOptions {
   /** Handler modules by folder name, loaded by the caller (after the environment is set). */
   readonly handlers: ReadonlyMap<string, HttpFunction>;
   /** What `GET /config.json` answers, for browsers and scripts. */
-  readonly publicConfig: Record<string, string>;
+  readonly publicConfig: Record<string, string | number>;
   /** The built web app served at `/`, `/u/` and `/assets/*`; without it those paths answer 404. */
   readonly web?: WebApp;
 }
@@ -119,6 +120,8 @@ function toEvent(
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
+  // This gateway also stands in for CloudFront, which sets the viewer's address over any sent.
+  headers[VIEWER_ADDRESS_HEADER] = req.socket.remoteAddress ?? '127.0.0.1';
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const contentType = headers['content-type'] ?? '';

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { readConfig } from '#commons/config';
 import { apiHandlers, validatorHandler } from '#definitions/routes';
 import { type TableDefinition, tables } from '#definitions/tables';
 import { contentSecurityPolicy } from '#definitions/web-security';
@@ -187,7 +188,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 }
 
 /** What `GET /config.json` tells browsers and scripts. */
-function publicConfigOf(addresses: SystemAddresses): Record<string, string> {
+function publicConfigOf(addresses: SystemAddresses): Record<string, string | number> {
   const { apiUrl, region, userPoolId, userPoolClientId, cognitoEndpoint } = addresses;
-  return { apiUrl, region, userPoolId, userPoolClientId, cognitoEndpoint };
+  // The owner upload limit exactly as the handlers read it (set in the environment just before).
+  const { MAX_FILE_BYTES: maxFileBytes } = readConfig('MAX_FILE_BYTES');
+  return { apiUrl, region, userPoolId, userPoolClientId, cognitoEndpoint, maxFileBytes };
 }

@@ -1,7 +1,9 @@
+import { isIP } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { limits } from '#definitions/limits';
 import { type RouteDefinition, routeKey, routes } from '#definitions/routes';
+import { VIEWER_ADDRESS_HEADER } from '#definitions/web-security';
 import type { UploadLink } from '#domain/upload-links';
 import { AppError, Invalid, TooLarge } from './errors';
 import { logger } from './logger';
@@ -83,8 +85,12 @@ export function httpHandler<Body = undefined, Params = undefined, Query = undefi
         caller,
         route,
         requestId,
-        sourceIp: event.requestContext.http.sourceIp,
+        sourceIp: sourceAddressOf(event),
       };
+      if (request.sourceIp !== event.requestContext.http.sourceIp) {
+        // The operator's logs keep the connection's own address beside the one CloudFront reported.
+        logger.appendKeys({ viewerIp: request.sourceIp, peerIp: event.requestContext.http.sourceIp });
+      }
       const response = await run(request);
       logger.info('request done', { status: response.status });
       return json(response.status, response.body);
@@ -165,4 +171,15 @@ export function actorOf(caller: Caller): string {
     : caller.kind === 'link'
       ? `link:${caller.linkId}`
       : 'public';
+}
+
+/**
+ * Where the request came from. Behind CloudFront the API's peer is an edge server, so the
+ * viewer's address comes from the header CloudFront sets (overwriting any the viewer sent); a
+ * caller that skips CloudFront and calls the API's own URL could claim any address there, so it
+ * is taken only when it is a well-formed IP address, and the README says what it is worth.
+ */
+export function sourceAddressOf(event: APIGatewayProxyEventV2): string {
+  const viewer = event.headers?.[VIEWER_ADDRESS_HEADER]?.trim();
+  return viewer && isIP(viewer) !== 0 ? viewer : event.requestContext.http.sourceIp;
 }

@@ -44,6 +44,8 @@ export interface WebProps {
   /** Receives the S3 server access logs of the site and CloudFront log buckets. */
   readonly accessLogs: IBucket;
   readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+  /** The owner upload limit the API enforces; the app checks files against it before sending. */
+  readonly maxFileBytes: number;
   /** A host name of the operator's own with its us-east-1 ACM certificate; otherwise the distribution's. */
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
   readonly logRetention: RetentionDays;
@@ -63,10 +65,12 @@ export class Web extends Construct {
   readonly distribution: Distribution;
   readonly securityHeaders: ResponseHeadersPolicy;
   readonly directoryIndex: EdgeFunction;
+  /** Hands the API the viewer's address (`VIEWER_ADDRESS_HEADER`). */
+  readonly viewerAddress: EdgeFunction;
   /** `https://<host>` where the app is served, with no trailing slash; link URLs and the API start here. */
   readonly url: string;
   /** What `/config.json` holds. */
-  readonly publicConfig: Readonly<Record<string, string>>;
+  readonly publicConfig: Readonly<Record<string, string | number>>;
 
   constructor(scope: Construct, id: string, props: WebProps) {
     super(scope, id);
@@ -162,6 +166,12 @@ export class Web extends Construct {
       code: FunctionCode.fromFile({ filePath: join(PROJECT_ROOT, 'lib', 'constructs', 'web-directory-index.js') }),
     });
 
+    this.viewerAddress = new EdgeFunction(this, 'ViewerAddress', {
+      comment: "docdrop: the viewer's address for the API's audit trail",
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromFile({ filePath: join(PROJECT_ROOT, 'lib', 'constructs', 'web-viewer-address.js') }),
+    });
+
     const domain = props.customDomain;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'docdrop web app and API',
@@ -221,6 +231,7 @@ export class Web extends Construct {
       userPoolId: props.auth.userPool.userPoolId,
       userPoolClientId: props.auth.webClient.userPoolClientId,
       cognitoEndpoint: `${cognitoOrigin}/`,
+      maxFileBytes: props.maxFileBytes,
     };
 
     // Hashed file names never change content: cached for a year. Old ones are kept (no prune), so a
@@ -282,6 +293,7 @@ export class Web extends Construct {
         cachePolicy: CachePolicy.CACHING_DISABLED,
         originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
         responseHeadersPolicy: this.securityHeaders,
+        functionAssociations: [{ function: this.viewerAddress, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
     );
   }

@@ -4,6 +4,12 @@
  * page's own origin, which also serves the API under `/api/*`, the documents bucket, where
  * presigned PUTs and GETs go, and Cognito, for sign-in) and the same further headers.
  */
+/**
+ * Set on every `/api/*` request by CloudFront (lib/constructs/web-viewer-address.js) to the viewer's
+ * own address, which the API would otherwise not see (its peer is an edge server).
+ */
+export const VIEWER_ADDRESS_HEADER = 'x-docdrop-viewer-address';
+
 export interface ContentSecurityPolicyOrigins {
   /** The documents bucket's origin as presigned URLs name it (a deploy-time token in the stack). */
   readonly documents: string;

@@ -7,6 +7,7 @@ import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { describe, expect, it } from 'vitest';
 import { createS3Client } from '../../functions/commons/clients';
 import { routes } from '../../lib/definitions/routes';
+import { VIEWER_ADDRESS_HEADER } from '../../lib/definitions/web-security';
 import {
   type BuiltStack,
   buildStack,
@@ -56,6 +57,8 @@ const DOCUMENTS_ORIGIN = `https://docdrop-documents-${STACK_UUID}.s3.eu-west-1.a
 /** The CloudFront Function's code, run as CloudFront runs it: a top-level `handler(event)`. */
 const directoryIndexSource = readFileSync(join(PROJECT_ROOT, 'lib/constructs/web-directory-index.js'), 'utf8');
 const directoryIndex = new Function(`${directoryIndexSource}\nreturn handler;`)() as (event: unknown) => any;
+const viewerAddressSource = readFileSync(join(PROJECT_ROOT, 'lib/constructs/web-viewer-address.js'), 'utf8');
+const viewerAddress = new Function(`${viewerAddressSource}\nreturn handler;`)() as (event: unknown) => any;
 const viewerRequest = (uri: string) => ({
   version: '1.0',
   context: { eventType: 'viewer-request', distributionDomainName: DISTRIBUTION_DOMAIN },
@@ -372,6 +375,38 @@ describe('the API under the web domain', () => {
   });
 });
 
+describe('viewer address function', () => {
+  it('runs on every viewer request to the API, with the code tested here', () => {
+    // prepare
+    const built = defaultStack();
+    const functionId = logicalIdOf(built.stack.web.viewerAddress);
+
+    // act
+    const fn = resourcesOf(built.template, 'AWS::CloudFront::Function')[functionId];
+
+    // assess
+    expect(fn?.Properties.FunctionCode).toBe(viewerAddressSource);
+    expect(fn?.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    expect(apiBehaviourOf(built).FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
+    ]);
+  });
+
+  it('hands the API the viewer’s address in the header the handlers read, over any value the viewer sent', () => {
+    // prepare
+    const event = viewerRequest('/api/files');
+    event.request.headers = { ...event.request.headers, [VIEWER_ADDRESS_HEADER]: { value: '10.0.0.1' } } as never;
+
+    // act
+    const result = viewerAddress(event);
+
+    // assess
+    expect(result.headers[VIEWER_ADDRESS_HEADER]).toEqual({ value: '198.51.100.7' });
+    expect(result.uri).toBe('/api/files');
+    expect(result.headers.host).toEqual({ value: DISTRIBUTION_DOMAIN });
+  });
+});
+
 describe('directory index function', () => {
   it('runs on every viewer request of the site, with the code tested here', () => {
     // prepare
@@ -462,7 +497,19 @@ describe('config.json', () => {
       userPoolId: 'eu-west-1_AbCdEf123',
       userPoolClientId: '4example0client0id0abcdefg',
       cognitoEndpoint: 'https://cognito-idp.eu-west-1.amazonaws.com/',
+      maxFileBytes: 100 * 1024 * 1024,
     });
+  });
+
+  it('tells the app the owner upload limit the operator set, which the API enforces', () => {
+    // prepare
+    const built = buildStack({ 'docdrop:maxFileBytes': 1024 * 1024 * 1024 });
+
+    // act
+    const config = deployedConfig(built);
+
+    // assess
+    expect(config.maxFileBytes).toBe(1024 * 1024 * 1024);
   });
 
   it('points the app at the custom domain when there is one', () => {

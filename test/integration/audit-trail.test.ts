@@ -1,6 +1,7 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { limits } from '../../lib/definitions/limits';
+import { VIEWER_ADDRESS_HEADER } from '../../lib/definitions/web-security';
 import {
   api,
   db,
@@ -142,6 +143,25 @@ describe('audit trail of the happy paths', () => {
         sourceIp: expect.any(String),
       }),
     ]);
+  });
+
+  it('records the connection’s own address, not one the caller claims in the viewer-address header', async () => {
+    // prepare: the local gateway stands in for CloudFront, which overwrites the header
+    const claimed = '203.0.113.66';
+    const claimant = await newOwner();
+
+    // act
+    const created = await api('POST', '/api/links', {
+      token: claimant.idToken,
+      body: { label: 'claims another address' },
+      headers: { [VIEWER_ADDRESS_HEADER]: claimed },
+    });
+    const entries = await trailWith(claimant, ['link.create']);
+
+    // assess
+    expect(created.status).toBe(201);
+    const entry = entries.find((item) => item.action === 'link.create' && item.objectId === created.body.linkId);
+    expect(entry?.sourceIp).toMatch(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
   });
 
   it('records the arrival notice of the link upload for its owner', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { limits } from '../../lib/definitions/limits';
 import { api, describeUpload, newOwner, objectExists, PDF, putToS3, system, waitForSettled } from '../support/harness';
 
 describe('owner flow', () => {
@@ -62,6 +63,7 @@ describe('owner flow', () => {
       userPoolId: system.userPoolId,
       userPoolClientId: system.userPoolClientId,
       cognitoEndpoint: system.cognitoEndpoint,
+      maxFileBytes: limits.maxFileBytes,
     });
   });
 });

@@ -2,8 +2,9 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Conflict, Gone, Invalid, NotFound, TooLarge, Unauthorized, UnsupportedType } from '#commons/errors';
-import { type Authenticate, type HttpEvent, type HttpResult, httpHandler } from '#commons/http';
+import { type Authenticate, type HttpEvent, type HttpResult, httpHandler, sourceAddressOf } from '#commons/http';
 import { limits } from '#definitions/limits';
+import { VIEWER_ADDRESS_HEADER } from '#definitions/web-security';
 
 const owner: Authenticate = async () => ({ kind: 'owner', ownerId: 'owner-1' });
 
@@ -388,5 +389,33 @@ describe('httpHandler', () => {
       // assess
       expectErrorShape(result, 400, 'invalid_query');
     });
+  });
+});
+
+describe('the source address a request is recorded with', () => {
+  const peer = '127.0.0.1';
+
+  it('is the address CloudFront reports for the viewer when it is an IP address', () => {
+    // act
+    const v4 = sourceAddressOf(event({ headers: { [VIEWER_ADDRESS_HEADER]: '203.0.113.7' } }));
+    const v6 = sourceAddressOf(event({ headers: { [VIEWER_ADDRESS_HEADER]: '2001:db8::1' } }));
+
+    // assess
+    expect(v4).toBe('203.0.113.7');
+    expect(v6).toBe('2001:db8::1');
+  });
+
+  it.each([
+    ['no header', {}],
+    ['an empty header', { [VIEWER_ADDRESS_HEADER]: '' }],
+    ['a host name', { [VIEWER_ADDRESS_HEADER]: 'evil.example' }],
+    ['a list of addresses', { [VIEWER_ADDRESS_HEADER]: '203.0.113.7, 10.0.0.1' }],
+    ['text meant for a log', { [VIEWER_ADDRESS_HEADER]: '203.0.113.7\n{"admin":true}' }],
+  ])('is the connection’s own address with %s', (_case, headers) => {
+    // act
+    const address = sourceAddressOf(event({ headers }));
+
+    // assess
+    expect(address).toBe(peer);
   });
 });

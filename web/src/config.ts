@@ -5,6 +5,8 @@ export interface AppConfig {
   readonly userPoolId: string;
   readonly userPoolClientId: string;
   readonly cognitoEndpoint: string;
+  /** The largest file an owner may upload (the operator's setting): checked before sending. */
+  readonly maxFileBytes: number;
 }
 
 const KEYS = ['apiUrl', 'region', 'userPoolId', 'userPoolClientId', 'cognitoEndpoint'] as const;
@@ -15,6 +17,9 @@ export async function loadConfig(): Promise<AppConfig> {
   const raw = (await response.json()) as Record<string, unknown>;
   for (const key of KEYS) {
     if (typeof raw[key] !== 'string') throw new Error(`The app's settings lack "${key}".`);
+  }
+  if (!Number.isSafeInteger(raw.maxFileBytes) || (raw.maxFileBytes as number) <= 0) {
+    throw new Error(`The app's settings lack "maxFileBytes".`);
   }
   const config = raw as unknown as AppConfig;
   // An empty or relative apiUrl means the API is on this origin (behind the same CDN).

@@ -52,6 +52,8 @@ export class LinksView {
     private readonly api: OwnerApi,
     private readonly onLinks: (links: Map<string, LinkItem>) => void,
     private readonly showFilesOf: (linkId: string) => void,
+    /** The operator's owner upload limit (config.json): a link's largest file cannot exceed it. */
+    private readonly maxFileBytes: number,
   ) {
     this.element = h(
       'div',
@@ -83,7 +85,7 @@ export class LinksView {
       value: limits.link.maxUploads.default,
       required: true,
     });
-    const maxMiB = Math.floor(limits.maxFileBytes / MiB);
+    const maxMiB = Math.floor(this.maxFileBytes / MiB);
     const size = h('input', {
       id: 'link-size',
       type: 'number',

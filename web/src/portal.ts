@@ -13,14 +13,13 @@ import { WatchedOwnerApi } from './watched-owner-api';
 
 const main = document.getElementById('main') as HTMLElement;
 
-/** The owner's defaults when no link narrows them; the API stays the judge (an operator may configure another maximum). */
-const OWNER_POLICY = { maxBytes: limits.maxFileBytes, allowedTypes: limits.ownerAllowedTypes };
-
 type Tab = 'files' | 'links' | 'activity';
 const TAB_TITLES: Record<Tab, string> = { files: 'Files', links: 'Upload links', activity: 'Activity' };
 
 async function start(): Promise<void> {
   const config = await loadConfig();
+  // The owner's limits when no link narrows them: the operator's maximum, from config.json.
+  const ownerPolicy = { maxBytes: config.maxFileBytes, allowedTypes: limits.ownerAllowedTypes };
   let stopPortal: () => void = () => {};
   const session: Session = new Session(config, (reason) => {
     stopPortal();
@@ -50,11 +49,12 @@ async function start(): Promise<void> {
         void files.reload().then(() => files.filterBy(linkId));
         focusOn(panels.files.heading);
       },
+      config.maxFileBytes,
     );
     const upload = uploadPanel({
       id: 'owner-upload',
-      policy: () => OWNER_POLICY,
-      checkBatch: (batch) => usage.refusalOf(batch, OWNER_POLICY),
+      policy: () => ownerPolicy,
+      checkBatch: (batch) => usage.refusalOf(batch, ownerPolicy),
       steps: { presign: (request) => api.presign(request), confirm: (uploadId) => api.confirm(uploadId) },
       onSent: ({ outcome }, item) => files.track(outcome.uploadId, item, outcome.status === 'pending'),
     });
