@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { retireFileCharge } from '../../functions/domain/quotas';
 import { limits } from '../../lib/definitions/limits';
 import {
   api,
@@ -362,58 +361,78 @@ describe('storage quota', () => {
   });
 });
 
-describe('replaced content (for the drive’s replace)', () => {
-  const quotas = { db, tableName: quotasTable };
-  const DAY = 86_400_000;
+describe('replaced content', () => {
+  const v1 = PDF;
+  const v2 = Buffer.concat([PDF, Buffer.from('\n% the second version, longer\n')]);
 
-  async function releasedPdf(owner: Owner): Promise<string> {
-    const fileId = await upload(owner, 'contract.pdf', 'application/pdf', PDF);
+  /** A released PDF replaced by a second upload of the same name (`onConflict: 'replace'`). */
+  async function replacedPdf(owner: Owner): Promise<string> {
+    const fileId = await upload(owner, 'contract.pdf', 'application/pdf', v1);
     await waitForSettled(owner, fileId);
-    await usageBecomes(owner, { usedBytes: PDF.length, reservedBytes: 0 });
+    const signed = await presign(owner, {
+      ...describeUpload('contract.pdf', 'application/pdf', v2),
+      onConflict: 'replace',
+    });
+    expect(signed.status).toBe(201);
+    expect((await putToS3(signed.body, v2)).status).toBe(200);
+    await usageBecomes(owner, { usedBytes: v1.length + v2.length, reservedBytes: 0 });
     return fileId;
   }
 
-  it('keeps counting retired content until its retention ends, once however often it is retired', async () => {
+  /** Moves the replaced version's end of retention into the past, as time would (the date is in its key). */
+  async function endRetention(owner: Owner): Promise<void> {
+    const { Items = [] } = await db.send(
+      new QueryCommand({
+        TableName: quotasTable,
+        KeyConditionExpression: 'ownerId = :owner AND begins_with(entry, :noncurrent)',
+        ExpressionAttributeValues: { ':owner': owner.sub, ':noncurrent': 'noncurrent#' },
+      }),
+    );
+    expect(Items).toHaveLength(1);
+    const [item] = Items as [Record<string, unknown> & { entry: string; fileId: string }];
+    await db.send(new DeleteCommand({ TableName: quotasTable, Key: { ownerId: owner.sub, entry: item.entry } }));
+    const past = new Date(Date.now() - 1000).toISOString();
+    await db.send(
+      new PutCommand({ TableName: quotasTable, Item: { ...item, entry: `noncurrent#${past}#${item.fileId}` } }),
+    );
+  }
+
+  it('keeps counting the replaced version beside the new one while the bucket keeps it', async () => {
     // prepare
     const owner = await newOwner();
-    const fileId = await releasedPdf(owner);
 
     // act
-    const moved = await Promise.all(
-      [1, 2, 3].map(() => retireFileCharge(quotas, owner.sub, fileId, new Date(Date.now() + 30 * DAY))),
-    );
+    await replacedPdf(owner);
 
     // assess
-    expect(moved.sort((a, b) => b - a)).toEqual([PDF.length, 0, 0]);
-    expect(await usageOf(owner)).toMatchObject({ usedBytes: PDF.length, reservedBytes: 0 });
+    expect(await usageOf(owner)).toMatchObject({ usedBytes: v1.length + v2.length, reservedBytes: 0 });
   });
 
-  it('stops counting retired content once its retention has passed', async () => {
+  it('stops counting the replaced version once its retention has passed', async () => {
     // prepare
     const owner = await newOwner();
-    const fileId = await releasedPdf(owner);
+    await replacedPdf(owner);
 
-    // act: retired with a retention that has already run out
-    await retireFileCharge(quotas, owner.sub, fileId, new Date(Date.now() - 1000));
+    // act
+    await endRetention(owner);
     const usages = await Promise.all([usageOf(owner), usageOf(owner)]);
 
-    // assess
-    for (const usage of usages) expect(usage).toMatchObject({ usedBytes: 0, reservedBytes: 0 });
-    expect(await usageOf(owner)).toMatchObject({ usedBytes: 0, reservedBytes: 0 });
+    // assess: two concurrent sweeps give the bytes back once
+    for (const usage of usages) expect(usage).toMatchObject({ usedBytes: v2.length, reservedBytes: 0 });
+    expect(await usageOf(owner)).toMatchObject({ usedBytes: v2.length, reservedBytes: 0 });
   });
 
-  it('does not give retired content back twice when its file is then deleted', async () => {
+  it('gives back only the current content when the replaced file is deleted', async () => {
     // prepare
     const owner = await newOwner();
-    const fileId = await releasedPdf(owner);
-    await retireFileCharge(quotas, owner.sub, fileId, new Date(Date.now() + DAY));
+    const fileId = await replacedPdf(owner);
 
     // act
     const deleted = await api('DELETE', `/api/files/${fileId}`, { token: owner.idToken });
 
     // assess
     expect(deleted.status).toBe(204);
-    expect(await usageOf(owner)).toMatchObject({ usedBytes: PDF.length });
+    expect(await usageOf(owner)).toMatchObject({ usedBytes: v1.length, reservedBytes: 0 });
   });
 });
 
