@@ -72,7 +72,9 @@ async function main() {
       await response.text();
       if (i >= 20) presignTimes.push(performance.now() - started); // the first calls warm the JIT and the JWKS cache
     }
-    console.log('\n1. POST /api/uploads through the local gateway (JWT check, 2 DynamoDB writes, signing), 200 calls');
+    console.log(
+      '\n1. POST /api/uploads through the local gateway (JWT check, access and quota reads, the quota reservation, the pending record and the audit entry, signing), 200 calls',
+    );
     console.log(`   median ${fmt(quantile(presignTimes, 0.5))}   p95 ${fmt(quantile(presignTimes, 0.95))}`);
 
     const s3 = new S3Client({
