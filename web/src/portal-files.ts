@@ -393,6 +393,10 @@ export class FilesView {
     announce(
       updated.folderId === this.folder ? `Renamed to ${updated.name}.` : `${updated.name} was moved to another folder.`,
     );
+    // A moved file's row (and the button that opened the dialog) is gone: keep focus in the list.
+    if (!document.activeElement || document.activeElement === document.body) {
+      (this.table.querySelector('button') as HTMLElement | null)?.focus();
+    }
   }
 
   private async remove(file: FileItem): Promise<void> {
