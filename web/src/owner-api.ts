@@ -16,6 +16,8 @@ export interface FileItem {
   readonly contentType: string;
   readonly status: FileStatus;
   readonly createdAt: string;
+  /** `root` for the top level. */
+  readonly folderId: string;
   readonly linkId?: string;
   readonly reason?: string;
   readonly width?: number;
@@ -74,6 +76,27 @@ export interface AuditItem {
   readonly sourceIp?: string;
 }
 
+/** One folder as the API describes it (functions/domain/folders.ts describeFolder). */
+export interface FolderItem {
+  readonly folderId: string;
+  readonly name: string;
+  readonly parentId: string;
+  readonly createdAt: string;
+}
+
+export type ShareRole = 'view' | 'edit';
+
+/** One row of `GET /api/shared-with-me`: a file or a folder someone else shared with the caller. */
+export interface SharedItem {
+  readonly shareId: string;
+  readonly role: ShareRole;
+  readonly ownerId: string;
+  readonly sharedAt: string;
+  readonly kind: 'file' | 'folder';
+  readonly file?: FileItem;
+  readonly folder?: FolderItem;
+}
+
 export interface SignedUrl {
   readonly url: string;
   readonly expiresAt: string;
@@ -102,8 +125,26 @@ export class OwnerApi {
     return query.toString();
   }
 
-  listFiles(cursor?: string, limit = 25): Promise<Page<FileItem>> {
-    return this.call('GET', `/api/files?${OwnerApi.page(cursor, limit)}`);
+  /** One folder's files (`root`, the top level, by default). */
+  listFiles(cursor?: string, limit = 25, folder = 'root'): Promise<Page<FileItem>> {
+    const folderQuery = folder === 'root' ? '' : `&folder=${encodeURIComponent(folder)}`;
+    return this.call('GET', `/api/files?${OwnerApi.page(cursor, limit)}${folderQuery}`);
+  }
+  listFolders(parent = 'root', cursor?: string, limit = 100): Promise<Page<FolderItem>> {
+    return this.call('GET', `/api/folders?${OwnerApi.page(cursor, limit)}&parent=${encodeURIComponent(parent)}`);
+  }
+  createFolder(name: string, parentId: string): Promise<FolderItem> {
+    return this.call('POST', '/api/folders', { name, parentId });
+  }
+  /** Rename and/or move (`folderId` `root` is the top level). */
+  updateFile(fileId: string, change: { name?: string; folderId?: string }): Promise<FileItem> {
+    return this.call('PATCH', `/api/files/${encodeURIComponent(fileId)}`, change);
+  }
+  share(target: { fileId: string } | { folderId: string }, email: string, role: ShareRole): Promise<unknown> {
+    return this.call('POST', '/api/shares', { email, role, ...target });
+  }
+  sharedWithMe(cursor?: string, limit = 50): Promise<Page<SharedItem>> {
+    return this.call('GET', `/api/shared-with-me?${OwnerApi.page(cursor, limit)}`);
   }
   download(fileId: string): Promise<SignedUrl> {
     return this.call('GET', `/api/files/${encodeURIComponent(fileId)}/download`);

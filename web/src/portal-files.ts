@@ -3,6 +3,8 @@ import { ApiError } from './api-client';
 import { alertBox, announce, confirmDialog, h, labelCells, replaceChildren } from './elements';
 import { formatBytes, formatDate, typeName } from './format';
 import type { FileItem, LinkItem, OwnerApi } from './owner-api';
+import { renameOrMoveDialog } from './portal-folders';
+import { shareDialog } from './share-dialog';
 import type { UploadItem } from './upload-panel';
 import { STATUS_WORDS } from './upload-panel';
 
@@ -35,11 +37,14 @@ const isAwaited = (file: FileItem): boolean =>
 
 /**
  * The owner's files: sortable, paged with the API's cursor, filterable by where they came
- * from; download, delete, image previews, and live status while files are checked.
- * (New columns or actions for folders and sharing go in `COLUMNS` and `row`.)
+ * from; download, rename or move, share, delete, image previews, and live status while files
+ * are checked. It shows one folder at a time (the top level first; `openFolder`).
  */
 export class FilesView {
   readonly element: HTMLElement;
+  /** The folders a file here may move to (set by the folder navigator). */
+  moveTargets: () => { folderId: string; name: string }[] = () => [];
+  private folder = 'root';
   private readonly files = new Map<string, FileItem>();
   private readonly watched = new Map<string, UploadItem>();
   private readonly thumbs = new Map<string, { url: string; until: number }>();
@@ -89,6 +94,15 @@ export class FilesView {
     this.render();
   }
 
+  get currentFolder(): string {
+    return this.folder;
+  }
+
+  async openFolder(folderId: string): Promise<void> {
+    this.folder = folderId;
+    await this.reload();
+  }
+
   async reload(): Promise<void> {
     this.files.clear();
     this.cursor = undefined;
@@ -117,7 +131,10 @@ export class FilesView {
     this.alert.clear();
     let loaded = false;
     try {
-      const page = await this.api.listFiles(this.cursor, PAGE_SIZE);
+      const folder = this.folder;
+      const page = await this.api.listFiles(this.cursor, PAGE_SIZE, folder);
+      // Another folder was opened meanwhile: this page belongs to the one left.
+      if (folder !== this.folder) return false;
       for (const file of page.items) this.files.set(file.fileId, file);
       this.cursor = page.cursor;
       loaded = true;
@@ -144,9 +161,14 @@ export class FilesView {
   private async poll(scheduled: boolean): Promise<void> {
     if (scheduled) this.pollTimer = undefined;
     let page: { items: FileItem[] };
+    const folder = this.folder;
     try {
-      page = await this.api.listFiles(undefined, 50);
+      page = await this.api.listFiles(undefined, 50, folder);
     } catch {
+      this.watch();
+      return;
+    }
+    if (folder !== this.folder) {
       this.watch();
       return;
     }
@@ -283,6 +305,32 @@ export class FilesView {
                 'Download',
               )
             : null,
+          file.status === 'clean'
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'secondary',
+                  'data-focus-key': `rename-${file.fileId}`,
+                  // "Edit" (it renames and moves): a control named with "name" would also answer to the Name sort button.
+                  'aria-label': `Edit ${file.name}`,
+                  onclick: () => void this.rename(file),
+                },
+                'Edit',
+              )
+            : null,
+          file.status === 'clean'
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'secondary',
+                  'aria-label': `Share ${file.name}`,
+                  onclick: () => void shareDialog(this.api, { fileId: file.fileId }, file.name),
+                },
+                'Share',
+              )
+            : null,
           h(
             'button',
             {
@@ -333,6 +381,21 @@ export class FilesView {
       announce(`Downloading ${file.name}.`);
     } catch (error) {
       this.alert.show((error as Error).message);
+    }
+  }
+
+  private async rename(file: FileItem): Promise<void> {
+    const updated = await renameOrMoveDialog(this.api, file, this.moveTargets());
+    if (!updated) return;
+    if (updated.folderId === this.folder) this.files.set(updated.fileId, updated);
+    else this.files.delete(updated.fileId);
+    this.render();
+    announce(
+      updated.folderId === this.folder ? `Renamed to ${updated.name}.` : `${updated.name} was moved to another folder.`,
+    );
+    // A moved file's row (and the button that opened the dialog) is gone: keep focus in the list.
+    if (!document.activeElement || document.activeElement === document.body) {
+      (this.table.querySelector('button') as HTMLElement | null)?.focus();
     }
   }
 

@@ -4,7 +4,9 @@ import { alertBox, announce, focusOn, h, replaceChildren } from './elements';
 import { ActivityView } from './portal-activity';
 import { showSignIn } from './portal-auth';
 import { FilesView } from './portal-files';
+import { FolderNavigator } from './portal-folders';
 import { LinksView } from './portal-links';
+import { SharedWithMeView } from './portal-shared';
 import { UsageMeter } from './portal-usage';
 import { profilePhoto } from './profile-photo';
 import { Session } from './session';
@@ -13,8 +15,13 @@ import { WatchedOwnerApi } from './watched-owner-api';
 
 const main = document.getElementById('main') as HTMLElement;
 
-type Tab = 'files' | 'links' | 'activity';
-const TAB_TITLES: Record<Tab, string> = { files: 'Files', links: 'Upload links', activity: 'Activity' };
+type Tab = 'files' | 'links' | 'activity' | 'shared';
+const TAB_TITLES: Record<Tab, string> = {
+  files: 'Files',
+  links: 'Upload links',
+  activity: 'Activity',
+  shared: 'Shared with me',
+};
 
 async function start(): Promise<void> {
   const config = await loadConfig();
@@ -34,6 +41,9 @@ async function start(): Promise<void> {
   const showPortal = () => {
     const api = new WatchedOwnerApi(config, session);
     const files = new FilesView(api);
+    const folders = new FolderNavigator(api, (folderId) => void files.openFolder(folderId));
+    files.moveTargets = () => folders.destinations();
+    const shared = new SharedWithMeView(api);
     const usage = new UsageMeter(api);
     const activity = new ActivityView(api, () => session.bearer());
     stopPortal = () => {
@@ -55,7 +65,12 @@ async function start(): Promise<void> {
       id: 'owner-upload',
       policy: () => ownerPolicy,
       checkBatch: (batch) => usage.refusalOf(batch, ownerPolicy),
-      steps: { presign: (request) => api.presign(request), confirm: (uploadId) => api.confirm(uploadId) },
+      steps: {
+        // Into the folder the Files view shows.
+        presign: (request) =>
+          api.presign(files.currentFolder === 'root' ? request : { ...request, folderId: files.currentFolder }),
+        confirm: (uploadId) => api.confirm(uploadId),
+      },
       onSent: ({ outcome }, item) => files.track(outcome.uploadId, item, outcome.status === 'pending'),
     });
     const section = (id: Tab, title: string, ...content: HTMLElement[]) => {
@@ -66,14 +81,24 @@ async function start(): Promise<void> {
       };
     };
     const panels = {
-      files: section('files', 'Files', h('h3', {}, 'Upload'), upload.element, h('h3', {}, 'Your files'), files.element),
+      files: section(
+        'files',
+        'Files',
+        h('h3', {}, 'Upload'),
+        upload.element,
+        h('h3', {}, 'Your files'),
+        folders.element,
+        files.element,
+      ),
       links: section('links', 'Upload links', links.element),
       activity: section('activity', 'Activity', activity.element),
+      shared: section('shared', 'Shared with me', shared.element),
     };
     const tabs = {
       files: h('button', { type: 'button', onclick: () => select('files') }, 'Files'),
       links: h('button', { type: 'button', onclick: () => select('links') }, 'Upload links'),
       activity: h('button', { type: 'button', onclick: () => select('activity') }, 'Activity'),
+      shared: h('button', { type: 'button', onclick: () => select('shared') }, 'Shared with me'),
     };
     const select = (tab: Tab) => {
       for (const name of Object.keys(panels) as Tab[]) {
@@ -83,12 +108,13 @@ async function start(): Promise<void> {
       }
       document.title = `${TAB_TITLES[tab]} - docdrop`;
       if (tab === 'activity') void activity.reload();
+      if (tab === 'shared') void shared.reload();
     };
     const header = h(
       'header',
       { class: 'top' },
       h('h1', { class: 'brand' }, 'docdrop'),
-      h('nav', { 'aria-label': 'Main' }, tabs.files, tabs.links, tabs.activity),
+      h('nav', { 'aria-label': 'Main' }, tabs.files, tabs.links, tabs.activity, tabs.shared),
       h(
         'div',
         { class: 'account' },
@@ -101,11 +127,19 @@ async function start(): Promise<void> {
         ),
       ),
     );
-    replaceChildren(main, header, panels.files.element, panels.links.element, panels.activity.element);
+    replaceChildren(
+      main,
+      header,
+      panels.files.element,
+      panels.links.element,
+      panels.activity.element,
+      panels.shared.element,
+    );
     panels.files.heading.after(usage.element);
     select('files');
     focusOn(panels.files.heading);
     void files.reload();
+    void folders.reload();
     void links.reload();
     void usage.refresh();
   };

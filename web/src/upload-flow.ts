@@ -9,6 +9,8 @@ export interface UploadRequest {
   readonly contentType: string;
   readonly size: number;
   readonly sha256: string;
+  /** The owner's folder to upload into (the top level without it); links never send one. */
+  readonly folderId?: string;
 }
 
 export interface PresignedUpload {

@@ -18,8 +18,8 @@ export class WatchedOwnerApi extends OwnerApi {
     return this.names.get(id);
   }
 
-  override async listFiles(cursor?: string, limit?: number): Promise<Page<FileItem>> {
-    const page = await super.listFiles(cursor, limit);
+  override async listFiles(cursor?: string, limit?: number, folder?: string): Promise<Page<FileItem>> {
+    const page = await super.listFiles(cursor, limit, folder);
     let settled = false;
     for (const file of page.items) {
       this.names.set(file.fileId, file.name);
