@@ -110,6 +110,14 @@ describe('folders, rename and sharing in the portal', () => {
       grantee.getByRole('button', { name: 'Download signed.pdf' }).click(),
     ]);
 
+    // act: the owner stops sharing the folder; Bob's next look finds nothing
+    await owner.getByRole('button', { name: 'Shared with me' }).click();
+    await owner.getByRole('button', { name: `Stop sharing Contracts with ${bob.email}` }).click();
+    await owner.getByText('You have not shared anything.').waitFor(WAIT);
+    await grantee.getByRole('button', { name: 'Refresh' }).click();
+    await grantee.getByText('Nothing is shared with you yet.').waitFor(WAIT);
+    await owner.screenshot({ path: `${SCREENSHOTS}/33-share-revoked.png`, fullPage: true });
+
     // assess
     expect(clashMessage).toMatch(/already exists/);
     expect(unknownMessage).toBe('No docdrop user signs in with that e-mail address.');

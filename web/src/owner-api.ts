@@ -97,6 +97,17 @@ export interface SharedItem {
   readonly folder?: FolderItem;
 }
 
+/** One of the caller's own shares, as `GET /api/shares` lists it. */
+export interface ShareItem {
+  readonly shareId: string;
+  readonly targetKind: 'file' | 'folder';
+  readonly targetId: string;
+  readonly role: ShareRole;
+  readonly granteeEmail: string;
+  readonly createdAt: string;
+  readonly name: string;
+}
+
 export interface SignedUrl {
   readonly url: string;
   readonly expiresAt: string;
@@ -142,6 +153,12 @@ export class OwnerApi {
   }
   share(target: { fileId: string } | { folderId: string }, email: string, role: ShareRole): Promise<unknown> {
     return this.call('POST', '/api/shares', { email, role, ...target });
+  }
+  listShares(cursor?: string, limit = 50): Promise<Page<ShareItem>> {
+    return this.call('GET', `/api/shares?${OwnerApi.page(cursor, limit)}`);
+  }
+  revokeShare(shareId: string): Promise<void> {
+    return this.call('DELETE', `/api/shares/${encodeURIComponent(shareId)}`);
   }
   sharedWithMe(cursor?: string, limit = 50): Promise<Page<SharedItem>> {
     return this.call('GET', `/api/shared-with-me?${OwnerApi.page(cursor, limit)}`);

@@ -1,12 +1,13 @@
 import { alertBox, announce, focusOn, h, replaceChildren } from './elements';
 import { formatBytes, formatDate } from './format';
-import type { FileItem, FolderItem, OwnerApi, SharedItem } from './owner-api';
+import type { FileItem, FolderItem, OwnerApi, SharedItem, ShareItem } from './owner-api';
 
 const ROLE_WORDS = { view: 'Can view', edit: 'Can edit' } as const;
 
 /**
  * What others shared with the owner (`GET /api/shared-with-me`): shared files download here;
  * a shared folder opens to its files (`GET /api/files?folder=`), which download the same way.
+ * Below, what the owner shared (`GET /api/shares`), each with Revoke (`DELETE /api/shares/{id}`).
  */
 export class SharedWithMeView {
   readonly element: HTMLElement;
@@ -15,6 +16,8 @@ export class SharedWithMeView {
   private readonly folderHeading = h('h3', {});
   private readonly folderFiles = h('ul', { class: 'shared-files' });
   private readonly folderPart = h('section', { hidden: true }, this.folderHeading, this.folderFiles);
+  private readonly mineHeading = h('h3', { id: 'shared-by-you-heading' }, 'What you shared');
+  private readonly mine = h('ul', { class: 'shared-list', 'aria-labelledby': 'shared-by-you-heading' });
 
   constructor(private readonly api: OwnerApi) {
     this.element = h(
@@ -24,6 +27,8 @@ export class SharedWithMeView {
       this.alert.element,
       this.list,
       this.folderPart,
+      this.mineHeading,
+      this.mine,
     );
   }
 
@@ -41,6 +46,55 @@ export class SharedWithMeView {
       ...(items.length > 0
         ? items.map((item) => this.entry(item))
         : [h('li', { class: 'empty' }, 'Nothing is shared with you yet.')]),
+    );
+    await this.reloadMine();
+  }
+
+  private async reloadMine(): Promise<void> {
+    let shares: ShareItem[];
+    try {
+      shares = (await this.api.listShares()).items;
+    } catch (error) {
+      this.alert.show((error as Error).message);
+      return;
+    }
+    replaceChildren(
+      this.mine,
+      ...(shares.length > 0
+        ? shares.map((share) => this.myShare(share))
+        : [h('li', { class: 'empty' }, 'You have not shared anything.')]),
+    );
+  }
+
+  private myShare(share: ShareItem): HTMLLIElement {
+    const what = share.targetKind === 'folder' ? 'Folder' : 'File';
+    const revoke = async () => {
+      this.alert.clear();
+      try {
+        await this.api.revokeShare(share.shareId);
+      } catch (error) {
+        this.alert.show((error as Error).message);
+        return;
+      }
+      announce(`${share.granteeEmail} can no longer open ${share.name}.`);
+      await this.reloadMine();
+      focusOn(this.mineHeading);
+    };
+    return h(
+      'li',
+      { 'data-share-id': share.shareId },
+      h('span', { class: 'name' }, share.name),
+      h('span', { class: 'hint' }, ` ${what}, with ${share.granteeEmail}: ${ROLE_WORDS[share.role].toLowerCase()}. `),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'danger',
+          'aria-label': `Stop sharing ${share.name} with ${share.granteeEmail}`,
+          onclick: () => void revoke(),
+        },
+        'Revoke',
+      ),
     );
   }
 
