@@ -11,7 +11,13 @@ const { webUrl, chromiumPath } = inject('browser');
 const SCREENSHOTS = 'test-output/screenshots';
 const WAIT = { timeout: 20_000 };
 // Chromium logs every refused request; these are the refusals the test provokes on purpose.
-const expectedFailures = [NO_PROFILE_PHOTO_YET, /status of 409 .*\/api\/files\//, /status of 404 .*\/api\/shares\)$/];
+/** The refusals this test provokes: a name clash, a folder that is not empty, an unknown e-mail. */
+const expectedFailures = [
+  NO_PROFILE_PHOTO_YET,
+  /status of 409 .*\/api\/files\//,
+  /status of 409 .*\/api\/folders\//,
+  /status of 404 .*\/api\/shares\)$/,
+];
 
 const newOwner = () => ({
   email: `folders-${randomUUID().slice(0, 8)}@example.test`,
@@ -88,6 +94,23 @@ describe('folders, rename and sharing in the portal', () => {
     await path.getByRole('button', { name: 'Your files' }).click();
     await owner.getByRole('button', { name: 'Contracts', exact: true }).waitFor(WAIT);
     await owner.getByText('No files here yet.').waitFor(WAIT);
+    // act: a second folder is renamed and deleted; the one with files in it is not deleted
+    await owner.getByRole('button', { name: 'New folder' }).click();
+    await owner.getByRole('dialog').getByLabel('Folder name').fill('Old');
+    await owner.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await owner.getByRole('button', { name: 'Rename Old' }).click();
+    await owner.getByRole('dialog').getByLabel('Folder name').fill('Archive');
+    await owner.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await owner.getByRole('button', { name: 'Archive', exact: true }).waitFor(WAIT);
+    await owner.getByRole('button', { name: 'Delete Contracts' }).click();
+    await owner.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    const notEmpty = owner.locator('.folder-navigator [role="alert"]');
+    await notEmpty.filter({ hasText: /./ }).waitFor(WAIT);
+    const notEmptyMessage = await notEmpty.textContent();
+    await owner.getByRole('button', { name: 'Delete Archive' }).click();
+    await owner.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await owner.getByRole('button', { name: 'Archive', exact: true }).waitFor({ state: 'detached', ...WAIT });
+    const foldersLeft = await owner.locator('ul.folders > li').count();
     // act: share the folder with Bob to view
     await owner.getByRole('button', { name: 'Share Contracts' }).click();
     await owner.getByRole('dialog').getByLabel('E-mail of the person').fill(`nobody-${randomUUID()}@example.test`);
@@ -120,6 +143,8 @@ describe('folders, rename and sharing in the portal', () => {
 
     // assess
     expect(clashMessage).toMatch(/already exists/);
+    expect(notEmptyMessage).toMatch(/not empty/i);
+    expect(foldersLeft).toBe(1);
     expect(unknownMessage).toBe('No docdrop user signs in with that e-mail address.');
     expect(await owner.locator('table.files').textContent()).not.toContain('signed.pdf');
     expect(readFileSync((await download.path()) as string)).toEqual(contents);

@@ -147,6 +147,13 @@ export class OwnerApi {
   createFolder(name: string, parentId: string): Promise<FolderItem> {
     return this.call('POST', '/api/folders', { name, parentId });
   }
+  renameFolder(folderId: string, name: string): Promise<FolderItem> {
+    return this.call('PATCH', `/api/folders/${encodeURIComponent(folderId)}`, { name });
+  }
+  /** Only an empty folder goes (409 `folder_not_empty` otherwise). */
+  deleteFolder(folderId: string): Promise<void> {
+    return this.call('DELETE', `/api/folders/${encodeURIComponent(folderId)}`);
+  }
   /** Rename and/or move (`folderId` `root` is the top level). */
   updateFile(fileId: string, change: { name?: string; folderId?: string }): Promise<FileItem> {
     return this.call('PATCH', `/api/files/${encodeURIComponent(fileId)}`, change);

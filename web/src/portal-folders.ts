@@ -1,5 +1,5 @@
 import { ApiError } from './api-client';
-import { alertBox, announce, field, h, replaceChildren } from './elements';
+import { alertBox, announce, confirmDialog, field, h, replaceChildren } from './elements';
 import { formDialog } from './form-dialog';
 import type { FileItem, FolderItem, OwnerApi } from './owner-api';
 import { shareDialog } from './share-dialog';
@@ -92,6 +92,43 @@ export class FolderNavigator {
     announce(`Folder ${name.value.trim()} created.`);
   }
 
+  private async renameFolder(folder: FolderItem): Promise<void> {
+    const name = h('input', { id: 'rename-folder-name', required: true, maxlength: 255, value: folder.name });
+    const renamed = await formDialog({
+      title: `Rename ${folder.name}`,
+      fields: [field('Folder name', name)],
+      submitLabel: 'Save',
+      submit: async () => {
+        try {
+          await this.api.renameFolder(folder.folderId, name.value.trim());
+          return undefined;
+        } catch (error) {
+          if (error instanceof ApiError && error.status < 500) return error.message;
+          throw error;
+        }
+      },
+    });
+    if (!renamed) return;
+    await this.reload();
+    announce(`Folder renamed to ${name.value.trim()}.`);
+  }
+
+  private async deleteFolder(folder: FolderItem): Promise<void> {
+    this.alert.clear();
+    if (!(await confirmDialog(`Delete the folder ${folder.name}? Only an empty folder can be deleted.`, 'Delete'))) {
+      return;
+    }
+    try {
+      await this.api.deleteFolder(folder.folderId);
+    } catch (error) {
+      // 409 folder_not_empty says so in the API's own words.
+      this.alert.show((error as Error).message);
+      return;
+    }
+    await this.reload();
+    announce(`Folder ${folder.name} deleted.`);
+  }
+
   private render(): void {
     replaceChildren(
       this.crumbs,
@@ -121,6 +158,26 @@ export class FolderNavigator {
               onclick: () => void shareDialog(this.api, { folderId: folder.folderId }, folder.name),
             },
             'Share',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary',
+              'aria-label': `Rename ${folder.name}`,
+              onclick: () => void this.renameFolder(folder),
+            },
+            'Rename',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'danger',
+              'aria-label': `Delete ${folder.name}`,
+              onclick: () => void this.deleteFolder(folder),
+            },
+            'Delete',
           ),
         ),
       ),
