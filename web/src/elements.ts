@@ -124,3 +124,11 @@ export function field(label: string, input: HTMLInputElement | HTMLSelectElement
     input,
   );
 }
+
+/** Opens a signed GET with `Content-Disposition: attachment`: the browser saves it and stays on this page. */
+export function saveFromSignedUrl(url: string): void {
+  const anchor = h('a', { href: url, rel: 'noopener', class: 'visually-hidden' });
+  document.body.appendChild(anchor);
+  anchor.click();
+  anchor.remove();
+}

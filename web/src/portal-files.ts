@@ -1,6 +1,6 @@
 import { isImageType, limits } from '#definitions/limits';
 import { ApiError } from './api-client';
-import { alertBox, announce, confirmDialog, h, labelCells, replaceChildren } from './elements';
+import { alertBox, announce, confirmDialog, h, labelCells, replaceChildren, saveFromSignedUrl } from './elements';
 import { formatBytes, formatDate, typeName } from './format';
 import type { FileItem, LinkItem, OwnerApi } from './owner-api';
 import { renameOrMoveDialog } from './portal-folders';
@@ -373,11 +373,7 @@ export class FilesView {
     this.alert.clear();
     try {
       const { url } = await this.api.download(file.fileId);
-      // A signed GET with `Content-Disposition: attachment`: the browser saves it and stays on this page.
-      const anchor = h('a', { href: url, rel: 'noopener', class: 'visually-hidden' });
-      document.body.appendChild(anchor);
-      anchor.click();
-      anchor.remove();
+      saveFromSignedUrl(url);
       announce(`Downloading ${file.name}.`);
     } catch (error) {
       this.alert.show((error as Error).message);

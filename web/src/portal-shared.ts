@@ -1,4 +1,4 @@
-import { alertBox, announce, focusOn, h, replaceChildren } from './elements';
+import { alertBox, announce, focusOn, h, replaceChildren, saveFromSignedUrl } from './elements';
 import { formatBytes, formatDate } from './format';
 import type { FileItem, FolderItem, OwnerApi, SharedItem, ShareItem } from './owner-api';
 
@@ -159,10 +159,7 @@ export class SharedWithMeView {
     this.alert.clear();
     try {
       const { url } = await this.api.download(file.fileId);
-      const anchor = h('a', { href: url, rel: 'noopener', class: 'visually-hidden' });
-      document.body.appendChild(anchor);
-      anchor.click();
-      anchor.remove();
+      saveFromSignedUrl(url);
       announce(`Downloading ${file.name}.`);
     } catch (error) {
       this.alert.show((error as Error).message);
