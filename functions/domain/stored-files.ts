@@ -41,14 +41,12 @@ async function signRead(
   return { url, expiresAt: new Date(now.getTime() + limits.downloadUrlSeconds * 1000).toISOString() };
 }
 
-/** A short-lived GET for a released file, named as it was uploaded. */
-export async function presignDownload(
-  deps: StorageDeps,
-  ownerId: string,
-  fileId: string,
-  now = new Date(),
-): Promise<SignedRead> {
-  const file = await requireFile(deps, ownerId, fileId);
+/**
+ * A short-lived GET for a released file, named as it was uploaded. Takes the record the access
+ * check already read, so a download costs one read of it, not two.
+ */
+export async function presignDownload(deps: StorageDeps, file: FileRecord, now = new Date()): Promise<SignedRead> {
+  const { ownerId, fileId } = file;
   if (file.status === 'pending') throw new Conflict('not_ready', 'The file is still being checked. Try again shortly.');
   if (file.status === 'rejected')
     throw new Conflict('rejected', `The file was rejected: ${file.reason ?? 'it failed validation'}.`);
@@ -60,14 +58,9 @@ export async function presignDownload(
   );
 }
 
-/** A short-lived GET for a released image's 400x400 WebP preview. Non-images have none. */
-export async function presignThumbnail(
-  deps: StorageDeps,
-  ownerId: string,
-  fileId: string,
-  now = new Date(),
-): Promise<SignedRead> {
-  const file = await requireFile(deps, ownerId, fileId);
+/** A short-lived GET for a released image's 400x400 WebP preview (the record as the access check read it). Non-images have none. */
+export async function presignThumbnail(deps: StorageDeps, file: FileRecord, now = new Date()): Promise<SignedRead> {
+  const { ownerId, fileId } = file;
   if (file.status === 'pending' && isImageType(file.contentType)) {
     throw new Conflict('not_ready', 'The image is still being checked. Try again shortly.');
   }

@@ -20,8 +20,8 @@ export const handler = httpHandler(
     params: z.object({ fileId: id }),
   },
   async ({ params, caller, requestId, sourceIp }) => {
-    const { ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'view');
-    const { url, expiresAt } = await presignDownload(storage, ownerId, params.fileId);
+    const { file, ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'view');
+    const { url, expiresAt } = await presignDownload(storage, file);
     await recordAudit(audit, {
       ownerId,
       action: 'file.download',

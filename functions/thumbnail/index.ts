@@ -21,8 +21,8 @@ export const handler = httpHandler(
     params: z.object({ fileId: id }),
   },
   async ({ params, caller, requestId, sourceIp }) => {
-    const { ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'view');
-    const preview = await presignThumbnail(storage, ownerId, params.fileId);
+    const { file, ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'view');
+    const preview = await presignThumbnail(storage, file);
     // A preview shows the document's content: it is an access like a download.
     await recordAudit(audit, {
       ownerId,
