@@ -132,3 +132,26 @@ export function saveFromSignedUrl(url: string): void {
   anchor.click();
   anchor.remove();
 }
+
+/**
+ * A row action such as "Download": its visible word, and an accessible name that says which
+ * thing it acts on (`Download report.pdf`). `focusKey` lets a re-render put focus back on it.
+ */
+export function actionButton(
+  word: string,
+  thing: string,
+  onclick: () => void,
+  options: { readonly danger?: boolean; readonly focusKey?: string } = {},
+): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: options.danger ? 'danger' : 'secondary',
+      'aria-label': `${word} ${thing}`,
+      ...(options.focusKey ? { 'data-focus-key': options.focusKey } : {}),
+      onclick,
+    },
+    word,
+  );
+}

@@ -1,6 +1,15 @@
 import { isImageType, limits } from '#definitions/limits';
 import { ApiError } from './api-client';
-import { alertBox, announce, confirmDialog, h, labelCells, replaceChildren, saveFromSignedUrl } from './elements';
+import {
+  actionButton,
+  alertBox,
+  announce,
+  confirmDialog,
+  h,
+  labelCells,
+  replaceChildren,
+  saveFromSignedUrl,
+} from './elements';
 import { formatBytes, formatDate, typeName } from './format';
 import type { FileItem, LinkItem, OwnerApi } from './owner-api';
 import { renameOrMoveDialog } from './portal-folders';
@@ -292,56 +301,20 @@ export class FilesView {
         h(
           'div',
           { class: 'actions' },
-          file.status === 'clean'
-            ? h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'secondary',
-                  'data-focus-key': `download-${file.fileId}`,
-                  'aria-label': `Download ${file.name}`,
-                  onclick: () => void this.download(file),
-                },
-                'Download',
-              )
-            : null,
-          file.status === 'clean'
-            ? h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'secondary',
-                  'data-focus-key': `rename-${file.fileId}`,
-                  // "Edit" (it renames and moves): a control named with "name" would also answer to the Name sort button.
-                  'aria-label': `Edit ${file.name}`,
-                  onclick: () => void this.rename(file),
-                },
-                'Edit',
-              )
-            : null,
-          file.status === 'clean'
-            ? h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'secondary',
-                  'aria-label': `Share ${file.name}`,
-                  onclick: () => void shareDialog(this.api, { fileId: file.fileId }, file.name),
-                },
-                'Share',
-              )
-            : null,
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'danger',
-              'data-focus-key': `delete-${file.fileId}`,
-              'aria-label': `Delete ${file.name}`,
-              onclick: () => void this.remove(file),
-            },
-            'Delete',
-          ),
+          ...(file.status === 'clean'
+            ? [
+                actionButton('Download', file.name, () => void this.download(file), {
+                  focusKey: `download-${file.fileId}`,
+                }),
+                // "Edit" (it renames and moves): a control named with "name" would also answer to the Name sort button.
+                actionButton('Edit', file.name, () => void this.rename(file), { focusKey: `rename-${file.fileId}` }),
+                actionButton('Share', file.name, () => void shareDialog(this.api, { fileId: file.fileId }, file.name)),
+              ]
+            : []),
+          actionButton('Delete', file.name, () => void this.remove(file), {
+            danger: true,
+            focusKey: `delete-${file.fileId}`,
+          }),
         ),
       ),
     );

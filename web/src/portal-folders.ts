@@ -1,5 +1,5 @@
 import { ApiError } from './api-client';
-import { alertBox, announce, confirmDialog, field, h, replaceChildren } from './elements';
+import { actionButton, alertBox, announce, confirmDialog, field, h, replaceChildren } from './elements';
 import { formDialog } from './form-dialog';
 import type { FileItem, FolderItem, OwnerApi } from './owner-api';
 import { shareDialog } from './share-dialog';
@@ -149,36 +149,13 @@ export class FolderNavigator {
           'li',
           { 'data-folder-id': folder.folderId },
           h('button', { type: 'button', class: 'folder', onclick: () => void this.open(folder) }, folder.name),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'secondary',
-              'aria-label': `Share ${folder.name}`,
-              onclick: () => void shareDialog(this.api, { folderId: folder.folderId }, folder.name),
-            },
+          actionButton(
             'Share',
+            folder.name,
+            () => void shareDialog(this.api, { folderId: folder.folderId }, folder.name),
           ),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'secondary',
-              'aria-label': `Rename ${folder.name}`,
-              onclick: () => void this.renameFolder(folder),
-            },
-            'Rename',
-          ),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'danger',
-              'aria-label': `Delete ${folder.name}`,
-              onclick: () => void this.deleteFolder(folder),
-            },
-            'Delete',
-          ),
+          actionButton('Rename', folder.name, () => void this.renameFolder(folder)),
+          actionButton('Delete', folder.name, () => void this.deleteFolder(folder), { danger: true }),
         ),
       ),
     );
