@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { validatorFunction } from '#contracts/functions';
 import { Api } from './constructs/api';
 import { Auth } from './constructs/auth';
 import { Data } from './constructs/data';
@@ -82,7 +83,7 @@ export class DocdropStack extends Stack {
 
     this.web.serveApi(this.api);
 
-    this.monitoring.watchFunctions(new Map([...this.api.functions, ['image-validator', this.validation.validator]]));
+    this.monitoring.watchFunctions(new Map([...this.api.functions, [validatorFunction, this.validation.validator]]));
     this.monitoring.watchApi(this.api.stage);
     this.monitoring.watchFailureQueue(this.validation.failures);
 

@@ -1,6 +1,6 @@
 import type { Node } from 'constructs';
-import { z } from 'zod';
-import { limits } from './definitions/limits';
+import * as z from 'zod';
+import { limits } from '#contracts/limits';
 
 /**
  * What an operator can set with CDK context (`cdk.json` holds the defaults; `-c key=value`

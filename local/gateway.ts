@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type RouteDefinition, routeKey, routes } from '#definitions/routes';
-import { VIEWER_ADDRESS_HEADER } from '#definitions/web-security';
+import { type RouteDefinition, routeKey, routes } from '#contracts/routes';
+import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
 import { runInvocation } from './invocations';
 import { serveWebApp, type WebApp } from './web-files';
 

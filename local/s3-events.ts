@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, S3Event } from 'aws-lambda';
 import { encodeEventKey } from '#commons/s3-event-keys';
-import { bucketLayout } from '#definitions/bucket';
+import { bucketLayout } from '#contracts/bucket';
 import { runInvocation } from './invocations';
 import type { EmulatorS3Event } from './s3';
 
@@ -24,7 +24,7 @@ export function createS3EventBridge(validator: () => S3Function | undefined) {
 
   async function invoke(event: S3Event): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      const context = { awsRequestId: randomUUID(), functionName: 'docdrop-local-image-validator' } as Context;
+      const context = { awsRequestId: randomUUID(), functionName: 'docdrop-local-upload-validator' } as Context;
       try {
         const fn = validator();
         if (!fn) throw new Error('validator not loaded yet');

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import Module, { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import { bucketCors } from '#definitions/bucket';
+import { bucketCors } from '#contracts/bucket';
 
 const require = createRequire(import.meta.url);
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { limits } from '#definitions/limits';
+import { limits } from '#contracts/limits';
 import { buildWeb } from '../web/build';
 import { localMessageLine } from './cognito';
 import { DEMO_OWNER } from './owners';
@@ -15,7 +15,7 @@ API gateway with the web app (built on every start). Data persists in .docdrop/ 
 
   --fresh             wipe .docdrop/ first and start from nothing
   --quota-bytes <n>   each owner's storage quota in bytes (default ${limits.quota.defaultBytes},
-                      from lib/definitions/limits.ts; the cloud's docdrop:defaultQuotaBytes)
+                      from contracts/limits.ts; the cloud's docdrop:defaultQuotaBytes)
   --help              this text
 
 Ports: PORT (gateway, 3000), S3_PORT (4569), DYNAMODB_PORT (8000), COGNITO_PORT (9229).`;

@@ -2,9 +2,9 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { readConfig } from '#commons/config';
-import { apiHandlers, validatorHandler } from '#definitions/routes';
-import { type TableDefinition, tables } from '#definitions/tables';
-import { contentSecurityPolicy } from '#definitions/web-security';
+import { apiFunctions, validatorFunction } from '#contracts/functions';
+import { type TableDefinition, tables } from '#contracts/tables';
+import { contentSecurityPolicy } from '#contracts/web-security';
 import { startCognito } from './cognito';
 import { createTables, localDynamoClient, startDynamo } from './dynamodb';
 import { handlerEnvironment, type SystemAddresses } from './environment';
@@ -152,8 +152,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // The handlers read their configuration at import, exactly as in Lambda: set it first.
     Object.assign(process.env, handlerEnvironment(addresses), options.environment);
     const handlers = new Map<string, HttpFunction>();
-    for (const name of apiHandlers) handlers.set(name, (await import(`../functions/${name}/index.ts`)).handler);
-    validator = (await import(`../functions/${validatorHandler}/index.ts`)).handler;
+    for (const name of apiFunctions) handlers.set(name, (await import(`../functions/${name}/index.ts`)).handler);
+    validator = (await import(`../functions/${validatorFunction}/index.ts`)).handler;
 
     const gateway = await startGateway({
       port: ports.gateway,

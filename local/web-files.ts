@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { webSecurityHeaders } from '#definitions/web-security';
+import { webSecurityHeaders } from '#contracts/web-security';
 
 export interface WebApp {
   /** A folder written by `buildWeb` (web/build.ts). */

@@ -1,4 +1,4 @@
-import type { RouteDefinition } from '#definitions/routes';
+import type { RouteDefinition } from '#contracts/routes';
 import type { UploadLink } from '#domain/upload-links';
 import type { Authenticate, Caller, HttpEvent } from './http';
 import type { VerifyOwner } from './owner-verifier';

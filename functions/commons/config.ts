@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { limits } from '#definitions/limits';
+import * as z from 'zod';
+import { limits } from '#contracts/limits';
 
 /**
  * Every environment variable a function may read, with its schema. A handler asks for the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Invalid } from './errors';
 
 /** An opaque page cursor: DynamoDB's LastEvaluatedKey, base64url JSON. */

@@ -1,4 +1,4 @@
-import { limits } from '#definitions/limits';
+import { limits } from '#contracts/limits';
 
 // Controls, bidirectional overrides and invisible formatting characters (but not the zero-width
 // joiner that holds emoji sequences together): they can make `invoice‮fdp.exe` read as a PDF.

@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
-import { limits } from '#definitions/limits';
-import { type RouteDefinition, routeKey, routes } from '#definitions/routes';
-import { VIEWER_ADDRESS_HEADER } from '#definitions/web-security';
+import type * as z from 'zod';
+import { limits } from '#contracts/limits';
+import { type RouteDefinition, routeKey, routes } from '#contracts/routes';
+import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
+import type { AuditOrigin } from '#domain/audit';
 import type { UploadLink } from '#domain/upload-links';
 import { AppError, Invalid, TooLarge } from './errors';
 import { logger } from './logger';
@@ -27,6 +28,8 @@ export interface Request<Body, Params, Query> {
   readonly route: RouteDefinition;
   readonly requestId: string;
   readonly sourceIp: string;
+  /** The caller, request id and address, as every audit entry of this request records them. */
+  readonly origin: AuditOrigin;
 }
 
 export interface Response {
@@ -78,6 +81,7 @@ export function httpHandler<Body = undefined, Params = undefined, Query = undefi
       if (!route) throw new Error(`no route definition for ${event.routeKey}`);
       const caller = await spec.authenticate(route, event);
       logger.appendKeys(callerKeys(caller));
+      const sourceIp = sourceAddressOf(event);
       const request: Request<Body, Params, Query> = {
         body: spec.body ? parse(spec.body, readJsonBody(event), 'body') : (undefined as Body),
         params: spec.params ? parse(spec.params, event.pathParameters ?? {}, 'path') : (undefined as Params),
@@ -85,7 +89,8 @@ export function httpHandler<Body = undefined, Params = undefined, Query = undefi
         caller,
         route,
         requestId,
-        sourceIp: sourceAddressOf(event),
+        sourceIp,
+        origin: { actor: actorOf(caller), requestId, sourceIp },
       };
       if (request.sourceIp !== event.requestContext.http.sourceIp) {
         // The operator's logs keep the connection's own address beside the one CloudFront reported.

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { newFileId } from '#commons/ids';
-import { auditTable, pageKeyAttributes } from '#definitions/tables';
+import { auditTable, pageKeyAttributes } from '#contracts/tables';
 
 const AUDIT_PAGE_KEY = pageKeyAttributes(auditTable);
 
@@ -46,13 +46,28 @@ export interface AuditLog {
   readonly retentionDays: number;
 }
 
+/**
+ * Who acted and from where: filled once per request by the HTTP wrapper (or per validator
+ * invocation), so a use case states only what happened.
+ */
+export type AuditOrigin = Pick<AuditEntry, 'actor' | 'requestId' | 'sourceIp'>;
+
+/** What happened, as a use case states it. */
+export type AuditFact = Omit<AuditEntry, keyof AuditOrigin>;
+
 /** Appends one line to the owner's trail; ids are time-ordered so the trail reads newest first. */
-export async function recordAudit(log: AuditLog, entry: AuditEntry, now = new Date()): Promise<void> {
+export async function recordAudit(
+  log: AuditLog,
+  origin: AuditOrigin,
+  fact: AuditFact,
+  now = new Date(),
+): Promise<void> {
   await log.db.send(
     new PutCommand({
       TableName: log.tableName,
       Item: {
-        ...entry,
+        ...fact,
+        ...origin,
         eventId: newFileId(now.getTime()),
         at: now.toISOString(),
         ttl: Math.floor(now.getTime() / 1000) + log.retentionDays * 86_400,

@@ -1,8 +1,8 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { Invalid } from '#commons/errors';
-import { filesTable, pageKeyAttributes } from '#definitions/tables';
+import { filesTable, pageKeyAttributes } from '#contracts/tables';
 import { listKeyOfFiles, listKeyOfFolders } from './drive-names';
 import type { FileRecord, FilesStore } from './file-records';
 import type { FolderRecord } from './folders';

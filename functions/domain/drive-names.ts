@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { limits } from '#definitions/limits';
+import { limits } from '#contracts/limits';
 
 /**
  * Names within a folder: how they compare, how a taken one is varied, and the keys that

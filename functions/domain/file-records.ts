@@ -6,7 +6,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { limits } from '#definitions/limits';
+import { limits } from '#contracts/limits';
 import { ROOT } from './drive-names';
 
 export type FileStatus = 'pending' | 'clean' | 'rejected';

@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict, Invalid, NotFound } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
 import { newFileId } from '#commons/ids';
-import { limits } from '#definitions/limits';
+import { limits } from '#contracts/limits';
 import { listFolderItems } from './drive-listing';
 import { listKeyOfFolders, nameKeyOf, ROOT, sizeKeyOf } from './drive-names';
 import {

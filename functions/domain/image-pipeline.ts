@@ -1,5 +1,5 @@
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
-import type { ImageType } from '#definitions/limits';
+import type { ImageType } from '#contracts/limits';
 
 export const THUMBNAIL_SIZE = 400;
 

@@ -1,6 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { logger } from '#commons/logger';
-import { type AuditLog, recordAudit } from './audit';
+import { type AuditLog, type AuditOrigin, recordAudit } from './audit';
 import type { FileRecord } from './file-records';
 
 /** "A file arrived through your link", once the validator has decided its fate. */
@@ -52,17 +52,15 @@ export interface NoticeChannels {
 export async function notifyLinkOwner(
   channels: NoticeChannels,
   notice: ArrivalNotice,
-  context: { requestId?: string; sourceIp?: string } = {},
+  context: Omit<AuditOrigin, 'actor'> = {},
 ): Promise<void> {
   const { subject, message } = describeNotice(notice);
-  await recordAudit(channels.audit, {
-    ownerId: notice.ownerId,
-    action: 'link.arrival',
-    actor: `link:${notice.linkId}`,
-    objectId: notice.fileId,
-    outcome: notice.status,
-    ...context,
-  });
+  // The arrival is the link's doing, whoever relays it.
+  await recordAudit(
+    channels.audit,
+    { ...context, actor: `link:${notice.linkId}` },
+    { ownerId: notice.ownerId, action: 'link.arrival', objectId: notice.fileId, outcome: notice.status },
+  );
   if (!channels.sns) {
     logger.info('link owner notified (local: printed, not sent)', { notice: { ...notice, subject, message } });
     return;

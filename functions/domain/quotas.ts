@@ -12,7 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { Conflict, TooLarge } from '#commons/errors';
-import { limits } from '#definitions/limits';
+import { limits } from '#contracts/limits';
 import type { FileRecord, FilesStore, SettleOutcome } from './file-records';
 import { settleFileUpdate } from './file-records';
 

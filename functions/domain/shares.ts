@@ -6,10 +6,10 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { NotFound } from '#commons/errors';
-import { pageKeyAttributes, sharesTable } from '#definitions/tables';
+import { pageKeyAttributes, sharesTable } from '#contracts/tables';
 
 export interface SharesStore {
   readonly db: DynamoDBDocumentClient;

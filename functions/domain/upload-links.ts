@@ -9,8 +9,8 @@ import {
 import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { Gone, NotFound, Unauthorized } from '#commons/errors';
 import { hashToken, linkIdOfToken, newLinkId, newLinkToken, tokenMatchesHash } from '#commons/ids';
-import { limits } from '#definitions/limits';
-import { linksTable, pageKeyAttributes } from '#definitions/tables';
+import { limits } from '#contracts/limits';
+import { linksTable, pageKeyAttributes } from '#contracts/tables';
 
 const OWNER_INDEX = linksTable.globalIndexes[0].indexName;
 const LINK_PAGE_KEY = pageKeyAttributes(linksTable, OWNER_INDEX);

@@ -1,11 +1,11 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client, NotFound as S3NotFound } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Conflict, NotFound, TooLarge, UnsupportedType } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
 import { newFileId } from '#commons/ids';
-import { incomingKey } from '#definitions/bucket';
-import { limits, REFUSED_TYPES } from '#definitions/limits';
+import { incomingKey } from '#contracts/bucket';
+import { limits, REFUSED_TYPES } from '#contracts/limits';
 import { listKeyOfFiles, nameKeyOf, ROOT, sizeKeyOf } from './drive-names';
 import {
   type FileRecord,

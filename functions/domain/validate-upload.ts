@@ -9,8 +9,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { logger } from '#commons/logger';
-import { bucketLayout, fileKey, incomingKey, parseIncomingKey, profilePhotoKey, thumbKey } from '#definitions/bucket';
-import { type ImageType, isImageType, limits } from '#definitions/limits';
+import { bucketLayout, fileKey, incomingKey, parseIncomingKey, profilePhotoKey, thumbKey } from '#contracts/bucket';
+import { type ImageType, isImageType, limits } from '#contracts/limits';
 import { checkContent, type Verdict } from './content-check';
 import {
   type FileRecord,

@@ -3,7 +3,7 @@ import { createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { pageQuery } from '#commons/schemas';
+import { pageQuery } from '#contracts/api-common';
 import { describeLinkForOwner, listUploadLinks } from '#domain/upload-links';
 
 const config = readConfig('LINKS_TABLE');

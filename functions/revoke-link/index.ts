@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { id } from '#commons/schemas';
+import { id } from '#contracts/api-common';
 import { recordAudit } from '#domain/audit';
 import { revokeUploadLink } from '#domain/upload-links';
 
@@ -18,17 +18,14 @@ export const handler = httpHandler(
     authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
     params: z.object({ linkId: id }),
   },
-  async ({ params, caller, requestId, sourceIp }) => {
+  async ({ params, caller, origin }) => {
     const ownerId = ownerIdOf(caller);
     await revokeUploadLink(links, ownerId, params.linkId);
-    await recordAudit(audit, {
+    await recordAudit(audit, origin, {
       ownerId,
       action: 'link.revoke',
-      actor: `user:${ownerId}`,
       objectId: params.linkId,
       outcome: 'revoked',
-      requestId,
-      sourceIp,
     });
     return { status: 204 };
   },

@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { Conflict } from '#commons/errors';
-import { actorOf, httpHandler, ownerIdOf } from '#commons/http';
+import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { folderRef, id } from '#commons/schemas';
+import { folderRef, id } from '#contracts/api-common';
 import { accessFile, accessFolder } from '#domain/access';
 import { type AuditAction, recordAudit } from '#domain/audit';
 import { renameOrMoveFile } from '#domain/file-moves';
@@ -25,7 +25,7 @@ export const handler = httpHandler(
       .strict()
       .refine((body) => body.name !== undefined || body.folderId !== undefined, 'give a new name, a folderId or both'),
   },
-  async ({ params, body, caller, requestId, sourceIp }) => {
+  async ({ params, body, caller, origin }) => {
     const userId = ownerIdOf(caller);
     const { file, ownerId } = await accessFile(drive, userId, params.fileId, 'edit');
     let folderId: string | undefined;
@@ -46,14 +46,11 @@ export const handler = httpHandler(
       entries.push(['file.move', `moved:${before.folderId ?? 'root'}->${after.folderId}`]);
     }
     for (const [action, outcome] of entries) {
-      await recordAudit(audit, {
+      await recordAudit(audit, origin, {
         ownerId,
         action,
-        actor: actorOf(caller),
         objectId: file.fileId,
         outcome,
-        requestId,
-        sourceIp,
       });
     }
     return { status: 200, body: describeFile(after) };

@@ -15,12 +15,12 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { apiHandlers, routeKey, routes } from '../definitions/routes';
-import { auditTable } from '../definitions/tables';
+import { functionAccess } from '#contracts/function-access';
+import { type ApiFunctionName, apiFunctions } from '#contracts/functions';
+import { routeKey, routes } from '#contracts/routes';
 import type { Auth } from './auth';
 import type { Data } from './data';
 import { DocdropFunction } from './docdrop-function';
-import { functionAccess } from './function-access';
 import type { Storage } from './storage';
 
 export interface ApiProps {
@@ -110,39 +110,25 @@ export class Api extends Construct {
     });
 
     const authorizer = new HttpUserPoolAuthorizer('Owners', auth.userPool, { userPoolClients: [auth.webClient] });
-    const functions = new Map<string, DocdropFunction>();
-    for (const handler of apiHandlers) {
-      const access = functionAccess[handler];
-      if (!access) throw new Error(`no access declared for handler ${handler}`);
+    const functions = new Map<ApiFunctionName, DocdropFunction>();
+    for (const handler of apiFunctions) {
       const fn = new DocdropFunction(this, handler, {
         handler,
         logRetention: props.logRetention,
         logsKey: props.logsKey,
         removalPolicy,
       });
-      for (const grant of access.tables ?? []) {
-        fn.useTable(grant.table, data.table(grant.table), grant.actions, grant.index);
-        // Whoever writes the trail says how long each entry is kept.
-        if (grant.table === auditTable && grant.actions.includes('PutItem')) {
-          fn.useSetting('AUDIT_RETENTION_DAYS', String(props.auditRetentionDays));
-        }
-      }
-      for (const grant of access.bucket ?? []) {
-        fn.useBucketPrefix(storage.bucket, storage.key, grant.prefix, grant.actions, { list: grant.list ?? false });
-      }
-      if (access.owner) {
-        fn.useSetting('USER_POOL_ID', auth.userPool.userPoolId).useSetting(
-          'USER_POOL_CLIENT_ID',
-          auth.webClient.userPoolClientId,
-        );
-      }
-      if (access.userDirectory) fn.useUserDirectory(auth.userPool);
-      const settingValues = {
-        WEB_BASE_URL: props.webUrl,
-        MAX_FILE_BYTES: String(props.maxFileBytes),
-        DEFAULT_QUOTA_BYTES: String(props.defaultQuotaBytes),
-      };
-      for (const setting of access.settings ?? []) fn.useSetting(setting, settingValues[setting]);
+      fn.useDeclaredAccess(functionAccess[handler], {
+        data,
+        storage,
+        auth,
+        settings: {
+          WEB_BASE_URL: props.webUrl,
+          MAX_FILE_BYTES: props.maxFileBytes,
+          DEFAULT_QUOTA_BYTES: props.defaultQuotaBytes,
+          AUDIT_RETENTION_DAYS: props.auditRetentionDays,
+        },
+      });
       functions.set(handler, fn);
     }
     this.functions = functions;

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccountRecovery, FeaturePlan, Mfa, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { userPoolDefinition } from '../definitions/auth';
+import { userPoolDefinition } from '#contracts/auth';
 
 export interface AuthProps {
   readonly selfSignUp: boolean;

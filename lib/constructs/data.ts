@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { type KeyAttribute, type TableDefinition, tables } from '../definitions/tables';
+import { type KeyAttribute, type TableDefinition, tables } from '#contracts/tables';
 
 export interface DataProps {
   readonly retainData: boolean;

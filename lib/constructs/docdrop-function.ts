@@ -13,21 +13,19 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import type { TableDefinition } from '../definitions/tables';
+import type { DynamoAction, FunctionAccess, ObjectAction, PlainSetting } from '#contracts/function-access';
+import type { FunctionName } from '#contracts/functions';
+import { auditTable, type TableDefinition } from '#contracts/tables';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const BASIC_EXECUTION = 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
 
-export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
-/** `HeadObject` is S3's `s3:GetObject` without the key: metadata only, S3 decrypts nothing for it. */
-export type ObjectAction = 'HeadObject' | 'GetObject' | 'PutObject' | 'PutObjectTagging' | 'DeleteObject';
-
 const s3ActionOf = (action: ObjectAction): string => (action === 'HeadObject' ? 's3:GetObject' : `s3:${action}`);
 
 export interface DocdropFunctionProps {
-  /** Folder under `functions/` holding `index.ts` with the `handler` export. */
-  readonly handler: string;
+  /** The function (contracts/functions.ts): its folder under `functions/` holds `index.ts` with the `handler` export. */
+  readonly handler: FunctionName;
   readonly logRetention: RetentionDays;
   /** Encrypts the function's log group. */
   readonly logsKey: IKey;
@@ -39,6 +37,15 @@ export interface DocdropFunctionProps {
    * platform (linux, arm64, glibc) at the version the lock file pins.
    */
   readonly nativeModules?: readonly string[];
+}
+
+/** The deployed resources and operator settings that a function's declared access refers to. */
+export interface DeclaredResources {
+  readonly data: { table(definition: TableDefinition): ITable };
+  readonly storage: { readonly bucket: IBucket; readonly key: IKey };
+  readonly auth?: { readonly userPool: IUserPool; readonly webClient: { readonly userPoolClientId: string } };
+  readonly notifications?: { readonly topic: ITopic; readonly key: IKey };
+  readonly settings: Partial<Record<PlainSetting, string | number>> & { readonly AUDIT_RETENTION_DAYS: number };
 }
 
 function pinnedVersion(name: string): string {
@@ -139,6 +146,44 @@ export class DocdropFunction extends NodejsFunction {
     );
   }
 
+  /**
+   * Grants what the function's entry in contracts/function-access.ts declares, and nothing
+   * else, setting each variable that names a granted resource or a declared setting.
+   */
+  useDeclaredAccess(access: FunctionAccess, resources: DeclaredResources): this {
+    for (const grant of access.tables ?? []) {
+      this.useTable(grant.table, resources.data.table(grant.table), grant.actions, grant.index);
+      // Whoever writes the trail says how long each entry is kept.
+      if (grant.table === auditTable && grant.actions.includes('PutItem')) {
+        this.useSetting('AUDIT_RETENTION_DAYS', String(resources.settings.AUDIT_RETENTION_DAYS));
+      }
+    }
+    for (const grant of access.bucket ?? []) {
+      this.useBucketPrefix(resources.storage.bucket, resources.storage.key, grant.prefix, grant.actions, {
+        list: grant.list ?? false,
+      });
+    }
+    if (access.owner || access.userDirectory) {
+      const { auth } = resources;
+      if (!auth) throw new Error(`${this.node.id} verifies owners or looks users up but no user pool was given`);
+      if (access.owner) {
+        this.useSetting('USER_POOL_ID', auth.userPool.userPoolId);
+        this.useSetting('USER_POOL_CLIENT_ID', auth.webClient.userPoolClientId);
+      }
+      if (access.userDirectory) this.useUserDirectory(auth.userPool);
+    }
+    if (access.notifications) {
+      if (!resources.notifications) throw new Error(`${this.node.id} publishes notices but no topic was given`);
+      this.useTopic(resources.notifications.topic, resources.notifications.key);
+    }
+    for (const setting of access.settings ?? []) {
+      const value = resources.settings[setting];
+      if (value === undefined) throw new Error(`${this.node.id} needs the setting ${setting}`);
+      this.useSetting(setting, String(value));
+    }
+    return this;
+  }
+
   /** Grants these item actions on the table (and the named index) and says which table it is. */
   useTable(
     definition: TableDefinition,
@@ -223,15 +268,7 @@ export class DocdropFunction extends NodejsFunction {
 
   /** Sets a plain setting; for values that carry no permission. */
   useSetting(
-    name:
-      | 'WEB_BASE_URL'
-      | 'MAX_FILE_BYTES'
-      | 'MAX_IMAGE_PIXELS'
-      | 'DEFAULT_QUOTA_BYTES'
-      | 'AUDIT_RETENTION_DAYS'
-      | 'NONCURRENT_VERSION_DAYS'
-      | 'USER_POOL_ID'
-      | 'USER_POOL_CLIENT_ID',
+    name: PlainSetting | 'AUDIT_RETENTION_DAYS' | 'USER_POOL_ID' | 'USER_POOL_CLIENT_ID',
     value: string,
   ): this {
     this.addEnvironment(name, value);

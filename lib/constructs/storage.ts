@@ -11,7 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { bucketCors, bucketLayout } from '../definitions/bucket';
+import { bucketCors, bucketLayout } from '#contracts/bucket';
 
 export interface StorageProps {
   readonly noncurrentVersionDays: number;

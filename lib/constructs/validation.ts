@@ -9,9 +9,9 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { bucketLayout } from '../definitions/bucket';
-import { validatorHandler } from '../definitions/routes';
-import { auditTable, filesTable, quotasTable } from '../definitions/tables';
+import { bucketLayout } from '#contracts/bucket';
+import { functionAccess } from '#contracts/function-access';
+import { validatorFunction } from '#contracts/functions';
 import type { Data } from './data';
 import { DocdropFunction } from './docdrop-function';
 import type { Storage } from './storage';
@@ -58,38 +58,23 @@ export class Validation extends Construct {
     // Type detection reads 4 KiB; the copy to the released area is done by S3. Memory and
     // time leave room for the image pipeline, which decodes images here.
     this.validator = new DocdropFunction(this, 'Validator', {
-      handler: validatorHandler,
+      handler: validatorFunction,
       logRetention: props.logRetention,
       logsKey: props.operationsKey,
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       memorySize: 1024,
       timeout: Duration.minutes(2),
       nativeModules: ['sharp'],
-    })
-      // PutItem: a released file takes its name's claim (see release-names.ts).
-      .useTable(filesTable, data.table(filesTable), ['GetItem', 'UpdateItem', 'PutItem'])
-      .useTable(auditTable, data.table(auditTable), ['PutItem'])
-      .useSetting('AUDIT_RETENTION_DAYS', String(props.auditRetentionDays))
-      // Settling an upload closes its reservation and records what the released file counts, in one transaction.
-      // A replace reads the replaced file's charge (GetItem) to keep its old bytes in a noncurrent entry.
-      .useTable(quotasTable, data.table(quotasTable), ['UpdateItem', 'PutItem', 'GetItem'])
-      .useSetting('NONCURRENT_VERSION_DAYS', String(props.noncurrentVersionDays))
-      .useTopic(props.notifications, props.operationsKey)
-      .useSetting('MAX_IMAGE_PIXELS', String(props.maxImagePixels))
-      .useBucketPrefix(storage.bucket, storage.key, bucketLayout.incomingPrefix, ['GetObject', 'DeleteObject'], {
-        list: true,
-      })
-      .useBucketPrefix(storage.bucket, storage.key, bucketLayout.filesPrefix, [
-        'PutObject',
-        'PutObjectTagging',
-        'DeleteObject',
-      ])
-      .useBucketPrefix(storage.bucket, storage.key, bucketLayout.thumbsPrefix, [
-        'PutObject',
-        'PutObjectTagging',
-        'DeleteObject',
-      ])
-      .useBucketPrefix(storage.bucket, storage.key, bucketLayout.profilesPrefix, ['PutObject', 'PutObjectTagging']);
+    }).useDeclaredAccess(functionAccess[validatorFunction], {
+      data,
+      storage,
+      notifications: { topic: props.notifications, key: props.operationsKey },
+      settings: {
+        AUDIT_RETENTION_DAYS: props.auditRetentionDays,
+        NONCURRENT_VERSION_DAYS: props.noncurrentVersionDays,
+        MAX_IMAGE_PIXELS: props.maxImagePixels,
+      },
+    });
 
     this.validator.configureAsyncInvoke({
       retryAttempts: 2,

@@ -29,12 +29,12 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwners
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { contentSecurityPolicy, extraSecurityHeaders } from '../definitions/web-security';
+import { contentSecurityPolicy, extraSecurityHeaders } from '#contracts/web-security';
 import type { Api } from './api';
 import type { Auth } from './auth';
 import { PROJECT_ROOT } from './docdrop-function';
 
-/** Every API route starts with it (lib/definitions/routes.ts); CloudFront sends these paths to the API. */
+/** Every API route starts with it (contracts/routes.ts); CloudFront sends these paths to the API. */
 export const API_PATH_PATTERN = '/api/*';
 
 export interface WebProps {

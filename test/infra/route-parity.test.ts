@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { routeKey, routes } from '../../lib/definitions/routes';
+import { apiFunctions } from '#contracts/functions';
+import { routeKey, routes } from '#contracts/routes';
 import { matchRoute } from '../../local/gateway';
 import { defaultStack } from './support';
 
@@ -20,6 +21,18 @@ describe('route parity: one route table for the cloud API and the local gateway'
       expect(match).toMatchObject({ route });
     },
   );
+
+  it('every API function serves a route, and each route one function', () => {
+    // prepare
+    const served = new Set<string>(routes.map((route) => route.handler));
+
+    // act
+    const idle = apiFunctions.filter((name) => !served.has(name));
+
+    // assess
+    expect(idle).toEqual([]);
+    expect([...served].sort()).toEqual([...apiFunctions].sort());
+  });
 
   it('the local gateway serves no route that the table lacks', () => {
     // prepare

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { functionAccess } from '../../lib/constructs/function-access';
-import { userPoolDefinition } from '../../lib/definitions/auth';
-import { bucketCors, bucketLayout } from '../../lib/definitions/bucket';
-import { apiHandlers, routeKey, routes, validatorHandler } from '../../lib/definitions/routes';
+import { userPoolDefinition } from '#contracts/auth';
+import { bucketCors, bucketLayout } from '#contracts/bucket';
+import { functionAccess } from '#contracts/function-access';
+import { apiFunctions, type FunctionName, validatorFunction } from '#contracts/functions';
+import { routeKey, routes } from '#contracts/routes';
 import {
   auditTable,
   filesTable,
@@ -13,7 +14,7 @@ import {
   sharesTable,
   type TableDefinition,
   tables,
-} from '../../lib/definitions/tables';
+} from '#contracts/tables';
 import type { DocdropStack } from '../../lib/docdrop-stack';
 import {
   asList,
@@ -659,7 +660,7 @@ describe('functions', () => {
 
     // assess
     const byHandler = functionsByHandler(stack);
-    expect([...byHandler.keys()].sort()).toEqual([...apiHandlers, validatorHandler].sort());
+    expect([...byHandler.keys()].sort()).toEqual([...apiFunctions, validatorFunction].sort());
     expect(found.sort()).toEqual([...byHandler.values()].sort());
   });
 
@@ -715,11 +716,11 @@ describe('least privilege', () => {
   /** The whole access of each function: what its handler does, and nothing else. */
   const expectedGrants: Record<string, string[]> = {
     health: [],
-    'generate-token': ['dynamodb:PutItem links', 'dynamodb:PutItem audit'],
+    'create-link': ['dynamodb:PutItem links', 'dynamodb:PutItem audit'],
     'list-links': ['dynamodb:Query links', 'dynamodb:Query links/index/byOwner'],
     'revoke-link': ['dynamodb:UpdateItem links', 'dynamodb:PutItem audit'],
     'describe-link': ['dynamodb:GetItem links'],
-    presign: [
+    'presign-upload': [
       'dynamodb:GetItem links',
       'dynamodb:UpdateItem links',
       'dynamodb:PutItem files',
@@ -737,7 +738,7 @@ describe('least privilege', () => {
       'kms:GenerateDataKey documents-key',
       'kms:Decrypt documents-key',
     ],
-    confirm: [
+    'confirm-upload': [
       'dynamodb:GetItem links',
       'dynamodb:GetItem files',
       'dynamodb:UpdateItem files',
@@ -746,21 +747,21 @@ describe('least privilege', () => {
       's3:GetObject bucket/incoming/*',
       listing('incoming/'),
     ],
-    list: [
+    'list-files': [
       'dynamodb:GetItem files',
       ...folderListings('GetItem'),
       'dynamodb:Query files',
       ...folderListings('Query'),
       ...sharesGranted,
     ],
-    download: [
+    'download-file': [
       'dynamodb:GetItem files',
       ...sharesGranted,
       'dynamodb:PutItem audit',
       's3:GetObject bucket/files/*',
       'kms:Decrypt documents-key',
     ],
-    delete: [
+    'delete-file': [
       'dynamodb:GetItem files',
       'dynamodb:DeleteItem files',
       // The record, its name claim and its folder's count change in one transaction.
@@ -775,7 +776,7 @@ describe('least privilege', () => {
       's3:DeleteObject bucket/files/*',
       's3:DeleteObject bucket/thumbs/*',
     ],
-    thumbnail: [
+    'download-thumbnail': [
       'dynamodb:GetItem files',
       ...sharesGranted,
       'dynamodb:PutItem audit',
@@ -790,7 +791,7 @@ describe('least privilege', () => {
       ...sharesGranted,
       'dynamodb:PutItem audit',
     ],
-    folders: [
+    'list-folders': [
       ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'].flatMap((action) => [
         `dynamodb:${action} files`,
         ...folderListings(action),
@@ -798,7 +799,31 @@ describe('least privilege', () => {
       ...sharesGranted,
       'dynamodb:PutItem audit',
     ],
-    shares: [
+    'create-folder': [
+      ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'].flatMap((action) => [
+        `dynamodb:${action} files`,
+        ...folderListings(action),
+      ]),
+      ...sharesGranted,
+      'dynamodb:PutItem audit',
+    ],
+    'update-folder': [
+      ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'].flatMap((action) => [
+        `dynamodb:${action} files`,
+        ...folderListings(action),
+      ]),
+      ...sharesGranted,
+      'dynamodb:PutItem audit',
+    ],
+    'delete-folder': [
+      ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'].flatMap((action) => [
+        `dynamodb:${action} files`,
+        ...folderListings(action),
+      ]),
+      ...sharesGranted,
+      'dynamodb:PutItem audit',
+    ],
+    'create-share': [
       'dynamodb:GetItem files',
       ...['PutItem', 'GetItem', 'DeleteItem', 'Query'].flatMap((action) => [
         `dynamodb:${action} shares`,
@@ -810,15 +835,39 @@ describe('least privilege', () => {
       // Finding the grantee by e-mail, and nothing else in the pool.
       'cognito-idp:ListUsers user-pool',
     ],
-    'shared-with-me': ['dynamodb:GetItem files', 'dynamodb:Query shares', 'dynamodb:Query shares/index/byGrantee'],
-    usage: [
+    'list-shares': [
+      'dynamodb:GetItem files',
+      ...['PutItem', 'GetItem', 'DeleteItem', 'Query'].flatMap((action) => [
+        `dynamodb:${action} shares`,
+        `dynamodb:${action} shares/index/byOwner`,
+      ]),
+      // The access check (the table itself is already in the list above).
+      'dynamodb:Query shares/index/byGrantee',
+      'dynamodb:PutItem audit',
+      // Finding the grantee by e-mail, and nothing else in the pool.
+      'cognito-idp:ListUsers user-pool',
+    ],
+    'revoke-share': [
+      'dynamodb:GetItem files',
+      ...['PutItem', 'GetItem', 'DeleteItem', 'Query'].flatMap((action) => [
+        `dynamodb:${action} shares`,
+        `dynamodb:${action} shares/index/byOwner`,
+      ]),
+      // The access check (the table itself is already in the list above).
+      'dynamodb:Query shares/index/byGrantee',
+      'dynamodb:PutItem audit',
+      // Finding the grantee by e-mail, and nothing else in the pool.
+      'cognito-idp:ListUsers user-pool',
+    ],
+    'list-shared-with-me': ['dynamodb:GetItem files', 'dynamodb:Query shares', 'dynamodb:Query shares/index/byGrantee'],
+    'get-usage': [
       'dynamodb:GetItem quotas',
       'dynamodb:UpdateItem quotas',
       'dynamodb:Query quotas',
       'dynamodb:DeleteItem quotas',
     ],
-    'audit-trail': ['dynamodb:Query audit'],
-    'profile-photo': [
+    'list-audit-trail': ['dynamodb:Query audit'],
+    'upload-profile-photo': [
       'dynamodb:PutItem files',
       'dynamodb:GetItem files',
       'dynamodb:PutItem audit',
@@ -827,7 +876,16 @@ describe('least privilege', () => {
       'kms:GenerateDataKey documents-key',
       'kms:Decrypt documents-key',
     ],
-    'image-validator': [
+    'download-profile-photo': [
+      'dynamodb:PutItem files',
+      'dynamodb:GetItem files',
+      'dynamodb:PutItem audit',
+      's3:PutObject bucket/incoming/*',
+      's3:GetObject bucket/profiles/*',
+      'kms:GenerateDataKey documents-key',
+      'kms:Decrypt documents-key',
+    ],
+    'upload-validator': [
       'dynamodb:GetItem files',
       'dynamodb:UpdateItem files',
       // A released file takes its name's claim.
@@ -864,7 +922,7 @@ describe('least privilege', () => {
 
   it('has an expected grant list for every function the stack deploys', () => {
     // prepare
-    const deployed = [...apiHandlers, 'image-validator'].sort();
+    const deployed = [...apiFunctions, validatorFunction].sort();
 
     // assess
     expect(Object.keys(expectedGrants).sort()).toEqual(deployed);
@@ -940,7 +998,7 @@ describe('least privilege', () => {
 });
 
 describe('function environment', () => {
-  const handlers = [...apiHandlers, validatorHandler];
+  const handlers = [...apiFunctions, validatorFunction];
   const ownerHandlers = new Set<string>(
     routes.filter((route) => route.caller === 'owner').map((route) => route.handler),
   );
@@ -976,7 +1034,7 @@ describe('function environment', () => {
     if (uses('bucket')) expected.BUCKET_NAME = { Ref: logicalIdOf(stack.storage.bucket) };
     if (uses('notifications-topic')) expected.NOTIFICATION_TOPIC_ARN = { Ref: logicalIdOf(stack.monitoring.topic) };
     // Link URLs point at the web app's distribution.
-    if (functionAccess[handler]?.settings?.includes('WEB_BASE_URL'))
+    if (functionAccess[handler as FunctionName]?.settings?.includes('WEB_BASE_URL'))
       expected.WEB_BASE_URL = stack.resolve(stack.web.url);
     if (ownerHandlers.has(handler)) {
       expected.USER_POOL_ID = { Ref: logicalIdOf(stack.auth.userPool) };
@@ -1216,7 +1274,7 @@ describe('settings', () => {
       ]);
 
     // assess
-    expect(Object.fromEntries(withQuota)).toEqual({ presign: '5368709120', usage: '5368709120' });
+    expect(Object.fromEntries(withQuota)).toEqual({ 'presign-upload': '5368709120', 'get-usage': '5368709120' });
   });
 
   it('hands the audit retention to every function that writes the trail, and to no other', () => {

@@ -5,9 +5,9 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { describe, expect, it } from 'vitest';
+import { routes } from '#contracts/routes';
+import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
 import { createS3Client } from '../../functions/commons/clients';
-import { routes } from '../../lib/definitions/routes';
-import { VIEWER_ADDRESS_HEADER } from '../../lib/definitions/web-security';
 import {
   type BuiltStack,
   buildStack,
@@ -548,7 +548,7 @@ describe('links and uploads follow the web address', () => {
     const resources = built.template.toJSON().Resources;
 
     // act
-    const linkFunction = resources[logicalIdOf(built.stack.api.functions.get('generate-token') as any)];
+    const linkFunction = resources[logicalIdOf(built.stack.api.functions.get('create-link') as any)];
     const cors = resources[logicalIdOf(built.stack.storage.bucket)].Properties.CorsConfiguration.CorsRules;
 
     // assess

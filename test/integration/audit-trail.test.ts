@@ -1,7 +1,7 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { limits } from '../../lib/definitions/limits';
-import { VIEWER_ADDRESS_HEADER } from '../../lib/definitions/web-security';
+import { limits } from '#contracts/limits';
+import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
 import {
   api,
   db,

@@ -3,7 +3,7 @@ import { deflateSync } from 'node:zlib';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { limits } from '../../lib/definitions/limits';
+import { limits } from '#contracts/limits';
 import {
   api,
   db,

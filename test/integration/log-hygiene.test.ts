@@ -23,11 +23,11 @@ beforeAll(async () => {
     // Everything the handlers would ever log, so nothing hides below the level.
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
   });
-  generateToken = (await import('../../functions/generate-token/index')).handler;
-  presign = (await import('../../functions/presign/index')).handler;
+  generateToken = (await import('../../functions/create-link/index')).handler;
+  presign = (await import('../../functions/presign-upload/index')).handler;
   describeLink = (await import('../../functions/describe-link/index')).handler;
-  usage = (await import('../../functions/usage/index')).handler;
-  auditTrail = (await import('../../functions/audit-trail/index')).handler;
+  usage = (await import('../../functions/get-usage/index')).handler;
+  auditTrail = (await import('../../functions/list-audit-trail/index')).handler;
 });
 
 function lambdaContext(functionName: string): Context {
@@ -161,7 +161,7 @@ describe('log hygiene', () => {
     );
 
     // act
-    const invocation = await invoke(generateToken, 'docdrop-generate-token', event);
+    const invocation = await invoke(generateToken, 'docdrop-create-link', event);
 
     // assess
     expect(invocation.result.statusCode).toBe(201);
@@ -200,7 +200,7 @@ describe('log hygiene', () => {
     );
 
     // act
-    const invocation = await invoke(presign, 'docdrop-presign', event);
+    const invocation = await invoke(presign, 'docdrop-presign-upload', event);
 
     // assess
     expect(invocation.result.statusCode).toBe(201);
@@ -221,7 +221,7 @@ describe('log hygiene', () => {
     );
 
     // act
-    const invocation = await invoke(presign, 'docdrop-presign', event);
+    const invocation = await invoke(presign, 'docdrop-presign-upload', event);
 
     // assess
     expect(invocation.result.statusCode).toBe(201);
@@ -263,7 +263,7 @@ describe('log hygiene', () => {
     );
 
     // act
-    const invocation = await invoke(presign, 'docdrop-presign', event);
+    const invocation = await invoke(presign, 'docdrop-presign-upload', event);
 
     // assess
     expect(invocation.result.statusCode).toBe(401);
@@ -283,7 +283,7 @@ describe('log hygiene', () => {
     );
 
     // act
-    const invocation = await invoke(generateToken, 'docdrop-generate-token', event);
+    const invocation = await invoke(generateToken, 'docdrop-create-link', event);
 
     // assess
     expect(invocation.result.statusCode).toBe(401);
@@ -297,7 +297,7 @@ describe('log hygiene', () => {
     const event = httpEvent('GET', '/api/usage', { authorization: `Bearer ${owner.idToken}` });
 
     // act
-    const invocation = await invoke(usage, 'docdrop-usage', event);
+    const invocation = await invoke(usage, 'docdrop-get-usage', event);
 
     // assess
     expect(invocation.result.statusCode).toBe(200);
@@ -310,7 +310,7 @@ describe('log hygiene', () => {
     const event = httpEvent('GET', '/api/audit', { authorization: `Bearer ${owner.idToken}` });
 
     // act
-    const invocation = await invoke(auditTrail, 'docdrop-audit-trail', event);
+    const invocation = await invoke(auditTrail, 'docdrop-list-audit-trail', event);
 
     // assess
     expect(invocation.result.statusCode).toBe(200);
@@ -339,7 +339,7 @@ describe('log hygiene', () => {
     );
 
     // act
-    const invocation = await invoke(presign, 'docdrop-presign', event);
+    const invocation = await invoke(presign, 'docdrop-presign-upload', event);
 
     // assess
     expect(invocation.result.statusCode).toBe(413);
@@ -360,7 +360,7 @@ describe('log hygiene', () => {
     );
 
     // act
-    const invocation = await invoke(presign, 'docdrop-presign', event);
+    const invocation = await invoke(presign, 'docdrop-presign-upload', event);
 
     // assess
     expect(invocation.result.statusCode).toBe(400);

@@ -1,7 +1,7 @@
 import { createHmac, createPrivateKey, generateKeyPairSync, type JsonWebKey, type KeyObject, sign } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '#definitions/routes';
+import { routes } from '#contracts/routes';
 import { type ApiResponse, api, newOwner, type Owner, system } from '../support/harness';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limits } from '../../lib/definitions/limits';
+import { limits } from '#contracts/limits';
 import { api, describeUpload, newOwner, objectExists, PDF, putToS3, system, waitForSettled } from '../support/harness';
 
 describe('owner flow', () => {

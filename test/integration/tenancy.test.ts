@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '#definitions/routes';
+import { routes } from '#contracts/routes';
 import {
   api,
   db,

@@ -15,7 +15,7 @@ let validator: Promise<ValidatorHandler> | undefined;
 function loadValidator(): Promise<ValidatorHandler> {
   validator ??= (async () => {
     Object.assign(process.env, handlerEnvironment(system));
-    return (await import('../../functions/image-validator/index')).handler;
+    return (await import('../../functions/upload-validator/index')).handler;
   })();
   return validator;
 }

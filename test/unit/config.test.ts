@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '#commons/config';
-import { limits } from '#definitions/limits';
+import { limits } from '#contracts/limits';
 
 describe('readConfig', () => {
   let saved: NodeJS.ProcessEnv;

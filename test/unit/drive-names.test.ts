@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limits } from '#definitions/limits';
+import { limits } from '#contracts/limits';
 import { claimIdOf, nameKeyOf, numberedName, sizeKeyOf } from '#domain/drive-names';
 
 describe('numberedName', () => {

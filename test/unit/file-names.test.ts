@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attachmentDisposition, sanitizeFileName } from '#commons/file-names';
-import { limits } from '#definitions/limits';
+import { limits } from '#contracts/limits';
 
 describe('sanitizeFileName', () => {
   it('keeps only the last path segment, whichever separator the client used', () => {

@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Conflict, Gone, Invalid, NotFound, TooLarge, Unauthorized, UnsupportedType } from '#commons/errors';
 import { type Authenticate, type HttpEvent, type HttpResult, httpHandler, sourceAddressOf } from '#commons/http';
-import { limits } from '#definitions/limits';
-import { VIEWER_ADDRESS_HEADER } from '#definitions/web-security';
+import { limits } from '#contracts/limits';
+import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
 
 const owner: Authenticate = async () => ({ kind: 'owner', ownerId: 'owner-1' });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentSecurityPolicy } from '#definitions/web-security';
+import { contentSecurityPolicy } from '#contracts/web-security';
 import { type LocalGateway, startGateway } from '../../local/gateway';
 import { buildWeb } from '../../web/build';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limits, MiB } from '#definitions/limits';
+import { limits, MiB } from '#contracts/limits';
 import { declaredTypeOf, formatBytes } from '../../web/src/format';
 import { refusalOf } from '../../web/src/upload-checks';
 

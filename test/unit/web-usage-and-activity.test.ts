@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MiB } from '#definitions/limits';
+import { MiB } from '#contracts/limits';
 import { actionWords, actorWords, outcomeWords } from '../../web/src/audit-words';
 import { describeUsage, quotaRefusalOf } from '../../web/src/usage-words';
 

@@ -1,4 +1,4 @@
-import type { SUPPORTED_TYPES } from '#definitions/limits';
+import type { SUPPORTED_TYPES } from '#contracts/limits';
 
 const UNITS = ['bytes', 'KB', 'MB', 'GB'];
 
@@ -19,7 +19,7 @@ export function formatDate(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-/** Names people know, for the types docdrop accepts (the list itself is lib/definitions/limits.ts). */
+/** Names people know, for the types docdrop accepts (the list itself is contracts/limits.ts). */
 const TYPE_NAMES: Record<(typeof SUPPORTED_TYPES)[number], string> = {
   'application/pdf': 'PDF',
   'image/jpeg': 'JPEG image',

@@ -113,7 +113,7 @@ export interface SignedUrl {
   readonly expiresAt: string;
 }
 
-/** The owner routes of lib/definitions/routes.ts, signed with the session's token (refreshed once on a 401). */
+/** The owner routes of contracts/routes.ts, signed with the session's token (refreshed once on a 401). */
 export class OwnerApi {
   constructor(
     private readonly config: AppConfig,

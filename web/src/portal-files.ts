@@ -1,4 +1,4 @@
-import { isImageType, limits } from '#definitions/limits';
+import { isImageType, limits } from '#contracts/limits';
 import { ApiError } from './api-client';
 import {
   actionButton,

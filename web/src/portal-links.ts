@@ -1,5 +1,5 @@
 import { renderSVG } from 'uqr';
-import { limits, MiB, SUPPORTED_TYPES } from '#definitions/limits';
+import { limits, MiB, SUPPORTED_TYPES } from '#contracts/limits';
 import { alertBox, announce, confirmDialog, field, focusOn, h, labelCells, replaceChildren } from './elements';
 import { formatBytes, formatDate, listOfTypes, typeName } from './format';
 import type { CreatedLink, LinkItem, OwnerApi } from './owner-api';

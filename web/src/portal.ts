@@ -1,4 +1,4 @@
-import { limits } from '#definitions/limits';
+import { limits } from '#contracts/limits';
 import { loadConfig } from './config';
 import { alertBox, announce, focusOn, h, replaceChildren } from './elements';
 import { ActivityView } from './portal-activity';

@@ -1,4 +1,4 @@
-import { IMAGE_TYPES, limits } from '#definitions/limits';
+import { IMAGE_TYPES, limits } from '#contracts/limits';
 import { ApiError } from './api-client';
 import { announce, h } from './elements';
 import { acceptAttribute } from './format';

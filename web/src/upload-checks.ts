@@ -1,4 +1,4 @@
-import { REFUSED_TYPES } from '#definitions/limits';
+import { REFUSED_TYPES } from '#contracts/limits';
 import { declaredTypeOf, formatBytes, listOfTypes } from './format';
 
 /** What the API will accept for this upload: the link's limits, or the owner's defaults. */

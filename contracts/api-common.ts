@@ -1,0 +1,15 @@
+import * as z from 'zod';
+import { limits } from './limits';
+
+/** Ids in paths are ours (see ids.ts); anything else cannot name an object and is refused early. */
+export const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a valid id');
+
+export const pageQuery = z
+  .object({
+    cursor: z.string().max(2048).optional(),
+    limit: z.coerce.number().int().min(1).max(limits.listPage.max).default(limits.listPage.default),
+  })
+  .strict();
+
+/** A folder as routes and bodies name it: a folder id, or `root` for the top level. */
+export const folderRef = z.union([z.literal('root'), id]);

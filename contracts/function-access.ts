@@ -1,0 +1,240 @@
+import { bucketLayout } from './bucket';
+import type { FunctionName } from './functions';
+import { auditTable, filesTable, linksTable, quotasTable, sharesTable, type TableDefinition } from './tables';
+
+export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
+/** `HeadObject` is S3's `s3:GetObject` without the key: metadata only, S3 decrypts nothing for it. */
+export type ObjectAction = 'HeadObject' | 'GetObject' | 'PutObject' | 'PutObjectTagging' | 'DeleteObject';
+
+/** Settings that carry no permission, each set from the operator's CDK context. */
+export type PlainSetting =
+  | 'WEB_BASE_URL'
+  | 'MAX_FILE_BYTES'
+  | 'DEFAULT_QUOTA_BYTES'
+  | 'MAX_IMAGE_PIXELS'
+  | 'NONCURRENT_VERSION_DAYS';
+
+/**
+ * What each function may touch, and nothing more. The stack grants exactly this (and sets
+ * the matching environment variables); a test loads every handler with only the environment
+ * its function gets, so a missing entry fails offline, not at the first cold start.
+ */
+export interface FunctionAccess {
+  /** Verifies owner JWTs itself (USER_POOL_ID, USER_POOL_CLIENT_ID). */
+  readonly owner?: boolean;
+  readonly tables?: readonly {
+    table: TableDefinition;
+    actions: readonly DynamoAction[];
+    index?: string | readonly string[];
+  }[];
+  /** Looks users up by e-mail in the user pool (`cognito-idp:ListUsers` only). */
+  readonly userDirectory?: boolean;
+  readonly bucket?: readonly { prefix: string; actions: readonly ObjectAction[]; list?: boolean }[];
+  /** Publishes "a file arrived through your link" notices to the notifications topic. */
+  readonly notifications?: boolean;
+  readonly settings?: readonly PlainSetting[];
+}
+
+const audit = { table: auditTable, actions: ['PutItem'] } as const;
+const linkHolder = { table: linksTable, actions: ['GetItem'] } as const;
+/** The drive's access check: the caller's shares, read on every request. */
+const sharesGranted = { table: sharesTable, actions: ['Query'], index: 'byGrantee' } as const;
+const folderListings = filesTable.globalIndexes.map((index) => index.indexName);
+
+export const functionAccess: Record<FunctionName, FunctionAccess> = {
+  health: {},
+  'create-link': {
+    owner: true,
+    tables: [{ table: linksTable, actions: ['PutItem'] }, audit],
+    settings: ['WEB_BASE_URL', 'MAX_FILE_BYTES'],
+  },
+  'list-links': {
+    owner: true,
+    tables: [{ table: linksTable, actions: ['Query'], index: linksTable.globalIndexes[0].indexName }],
+  },
+  'revoke-link': { owner: true, tables: [{ table: linksTable, actions: ['UpdateItem'] }, audit] },
+  'describe-link': { tables: [linkHolder] },
+  'presign-upload': {
+    owner: true,
+    tables: [
+      { table: linksTable, actions: ['GetItem', 'UpdateItem'] },
+      // GetItem: the destination folder and its path (access check).
+      { table: filesTable, actions: ['PutItem', 'GetItem'] },
+      sharesGranted,
+      // Reads the usage, gives back what has expired (Query, DeleteItem, UpdateItem), reserves (UpdateItem).
+      { table: quotasTable, actions: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] },
+      audit,
+    ],
+    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] }],
+    settings: ['MAX_FILE_BYTES', 'DEFAULT_QUOTA_BYTES'],
+  },
+  'confirm-upload': {
+    owner: true,
+    tables: [linkHolder, { table: filesTable, actions: ['GetItem', 'UpdateItem'] }, sharesGranted, audit],
+    // Only HEADs the upload, so no use of the key; listing makes a missing object a 404 rather than a 403.
+    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['HeadObject'], list: true }],
+  },
+  'list-files': {
+    owner: true,
+    tables: [{ table: filesTable, actions: ['GetItem', 'Query'], index: folderListings }, sharesGranted],
+  },
+  'download-file': {
+    owner: true,
+    tables: [{ table: filesTable, actions: ['GetItem'] }, sharesGranted, audit],
+    bucket: [{ prefix: bucketLayout.filesPrefix, actions: ['GetObject'] }],
+  },
+  'download-thumbnail': {
+    owner: true,
+    tables: [{ table: filesTable, actions: ['GetItem'] }, sharesGranted, audit],
+    bucket: [{ prefix: bucketLayout.thumbsPrefix, actions: ['GetObject'] }],
+  },
+  'upload-profile-photo': {
+    owner: true,
+    tables: [{ table: filesTable, actions: ['PutItem', 'GetItem'] }, audit],
+    bucket: [
+      { prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] },
+      { prefix: bucketLayout.profilesPrefix, actions: ['GetObject'] },
+    ],
+  },
+  'download-profile-photo': {
+    owner: true,
+    tables: [{ table: filesTable, actions: ['PutItem', 'GetItem'] }, audit],
+    bucket: [
+      { prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] },
+      { prefix: bucketLayout.profilesPrefix, actions: ['GetObject'] },
+    ],
+  },
+  'delete-file': {
+    owner: true,
+    tables: [
+      // DeleteItem and UpdateItem: the record, its name claim and its folder's count go together.
+      { table: filesTable, actions: ['GetItem', 'DeleteItem', 'UpdateItem'] },
+      // The same transaction removes the file's charge and gives back the bytes.
+      { table: quotasTable, actions: ['GetItem', 'UpdateItem', 'DeleteItem'] },
+      sharesGranted,
+      audit,
+    ],
+    bucket: [
+      { prefix: bucketLayout.incomingPrefix, actions: ['DeleteObject'] },
+      { prefix: bucketLayout.filesPrefix, actions: ['DeleteObject'] },
+      { prefix: bucketLayout.thumbsPrefix, actions: ['DeleteObject'] },
+    ],
+  },
+  'update-file': {
+    owner: true,
+    tables: [{ table: filesTable, actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] }, sharesGranted, audit],
+  },
+  'list-folders': {
+    owner: true,
+    tables: [
+      {
+        table: filesTable,
+        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'],
+        index: folderListings,
+      },
+      sharesGranted,
+      audit,
+    ],
+  },
+  'create-folder': {
+    owner: true,
+    tables: [
+      {
+        table: filesTable,
+        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'],
+        index: folderListings,
+      },
+      sharesGranted,
+      audit,
+    ],
+  },
+  'update-folder': {
+    owner: true,
+    tables: [
+      {
+        table: filesTable,
+        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'],
+        index: folderListings,
+      },
+      sharesGranted,
+      audit,
+    ],
+  },
+  'delete-folder': {
+    owner: true,
+    tables: [
+      {
+        table: filesTable,
+        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'],
+        index: folderListings,
+      },
+      sharesGranted,
+      audit,
+    ],
+  },
+  'create-share': {
+    owner: true,
+    userDirectory: true,
+    tables: [
+      { table: filesTable, actions: ['GetItem'] },
+      { table: sharesTable, actions: ['PutItem', 'GetItem', 'DeleteItem', 'Query'], index: 'byOwner' },
+      // The access check tells a grantee trying to pass a share on (403) from a stranger (404).
+      sharesGranted,
+      audit,
+    ],
+  },
+  'list-shares': {
+    owner: true,
+    userDirectory: true,
+    tables: [
+      { table: filesTable, actions: ['GetItem'] },
+      { table: sharesTable, actions: ['PutItem', 'GetItem', 'DeleteItem', 'Query'], index: 'byOwner' },
+      // The access check tells a grantee trying to pass a share on (403) from a stranger (404).
+      sharesGranted,
+      audit,
+    ],
+  },
+  'revoke-share': {
+    owner: true,
+    userDirectory: true,
+    tables: [
+      { table: filesTable, actions: ['GetItem'] },
+      { table: sharesTable, actions: ['PutItem', 'GetItem', 'DeleteItem', 'Query'], index: 'byOwner' },
+      // The access check tells a grantee trying to pass a share on (403) from a stranger (404).
+      sharesGranted,
+      audit,
+    ],
+  },
+  'list-shared-with-me': {
+    owner: true,
+    tables: [
+      { table: filesTable, actions: ['GetItem'] },
+      { table: sharesTable, actions: ['Query'], index: 'byGrantee' },
+    ],
+  },
+  'get-usage': {
+    owner: true,
+    // Gives back expired reservations and replaced content past retention before reporting.
+    tables: [{ table: quotasTable, actions: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] }],
+    settings: ['DEFAULT_QUOTA_BYTES'],
+  },
+  'list-audit-trail': { owner: true, tables: [{ table: auditTable, actions: ['Query'] }] },
+  // PutItem: a released file takes its name's claim (see release-names.ts). Settling an upload
+  // closes its reservation and records what the released file counts, in one transaction; a
+  // replace reads the replaced file's charge (GetItem) to keep its old bytes in a noncurrent entry.
+  'upload-validator': {
+    tables: [
+      { table: filesTable, actions: ['GetItem', 'UpdateItem', 'PutItem'] },
+      audit,
+      { table: quotasTable, actions: ['UpdateItem', 'PutItem', 'GetItem'] },
+    ],
+    bucket: [
+      { prefix: bucketLayout.incomingPrefix, actions: ['GetObject', 'DeleteObject'], list: true },
+      { prefix: bucketLayout.filesPrefix, actions: ['PutObject', 'PutObjectTagging', 'DeleteObject'] },
+      { prefix: bucketLayout.thumbsPrefix, actions: ['PutObject', 'PutObjectTagging', 'DeleteObject'] },
+      { prefix: bucketLayout.profilesPrefix, actions: ['PutObject', 'PutObjectTagging'] },
+    ],
+    notifications: true,
+    settings: ['NONCURRENT_VERSION_DAYS', 'MAX_IMAGE_PIXELS'],
+  },
+};

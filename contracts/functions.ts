@@ -1,0 +1,39 @@
+/**
+ * Every Lambda function of docdrop, by name: the folder under `functions/` that holds its
+ * `index.ts`. The route table, the access declaration, the CDK constructs and the local
+ * system all name functions from these lists, so a function exists everywhere or nowhere.
+ */
+export const apiFunctions = [
+  'health',
+  'create-link',
+  'list-links',
+  'revoke-link',
+  'describe-link',
+  'presign-upload',
+  'confirm-upload',
+  'list-files',
+  'download-file',
+  'download-thumbnail',
+  'delete-file',
+  'update-file',
+  'list-folders',
+  'create-folder',
+  'update-folder',
+  'delete-folder',
+  'create-share',
+  'list-shares',
+  'revoke-share',
+  'list-shared-with-me',
+  'upload-profile-photo',
+  'download-profile-photo',
+  'get-usage',
+  'list-audit-trail',
+] as const;
+
+/** The S3-triggered function that checks every upload before it can be downloaded. */
+export const validatorFunction = 'upload-validator';
+
+export type ApiFunctionName = (typeof apiFunctions)[number];
+export type FunctionName = ApiFunctionName | typeof validatorFunction;
+
+export const functionNames: readonly FunctionName[] = [...apiFunctions, validatorFunction];

@@ -1,0 +1,73 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import * as z from 'zod';
+import { createAuthenticator } from '#commons/authenticate';
+import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
+import { readConfig } from '#commons/config';
+import { driveFromEnvironment } from '#commons/drive';
+import { Invalid, NotFound } from '#commons/errors';
+import { httpHandler, ownerIdOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
+import { id } from '#contracts/api-common';
+import { accessFile, accessFolder } from '#domain/access';
+import { recordAudit } from '#domain/audit';
+import { describeShare, putShare, shareRole } from '#domain/shares';
+import { findUserByEmail } from '#domain/user-directory';
+
+const config = readConfig('USER_POOL_ID', 'AWS_REGION', 'COGNITO_ENDPOINT');
+const db = createDocumentClient();
+const drive = driveFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
+const directory = new CognitoIdentityProviderClient({
+  region: config.AWS_REGION,
+  ...(config.COGNITO_ENDPOINT ? { endpoint: config.COGNITO_ENDPOINT } : {}),
+});
+
+const shareBody = z
+  .object({
+    email: z.email().max(254),
+    role: shareRole,
+    fileId: id.optional(),
+    // The top level is not a folder that can be shared: share its folders or files.
+    folderId: id.refine((value) => value !== 'root', 'the top level cannot be shared').optional(),
+  })
+  .strict()
+  .refine(
+    (body) => (body.fileId === undefined) !== (body.folderId === undefined),
+    'give exactly one of fileId and folderId',
+  );
+
+/**
+ * POST /api/shares: shares one of the caller's own files or folders with another user, found
+ * by e-mail in the user pool. Only an owner shares (a grantee cannot pass a share on).
+ */
+export const handler = httpHandler(
+  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), body: shareBody },
+  async ({ body, caller, origin }) => {
+    const ownerId = ownerIdOf(caller);
+    // Only the owner shares: a grantee who can see the thing gets 403, anyone else 404.
+    const target = body.fileId
+      ? { kind: 'file' as const, id: (await accessFile(drive, ownerId, body.fileId, 'owner')).file.fileId }
+      : {
+          kind: 'folder' as const,
+          id: (await accessFolder(drive, ownerId, body.folderId as string, 'owner')).folderId,
+        };
+    const grantee = await findUserByEmail(directory, config.USER_POOL_ID, body.email);
+    if (!grantee) throw new NotFound('user_not_found', 'No docdrop user signs in with that e-mail address.');
+    if (grantee.userId === ownerId) throw new Invalid('invalid_body', 'Invalid body: you cannot share with yourself.');
+    const share = await putShare(drive.shares, {
+      ownerId,
+      granteeId: grantee.userId,
+      granteeEmail: grantee.email,
+      targetKind: target.kind,
+      targetId: target.id,
+      role: body.role,
+    });
+    await recordAudit(audit, origin, {
+      ownerId,
+      action: 'share.create',
+      objectId: target.id,
+      outcome: `shared:${share.shareId}:${share.role}`,
+    });
+    return { status: 201, body: describeShare(share) };
+  },
+);

@@ -1,0 +1,38 @@
+import * as z from 'zod';
+import { createAuthenticator } from '#commons/authenticate';
+import {
+  auditLogFromEnvironment,
+  createDocumentClient,
+  quotasFromEnvironment,
+  storageFromEnvironment,
+} from '#commons/clients';
+import { driveFromEnvironment } from '#commons/drive';
+import { httpHandler, ownerIdOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
+import { id } from '#contracts/api-common';
+import { accessFile } from '#domain/access';
+import { recordAudit } from '#domain/audit';
+import { deleteStoredFile } from '#domain/stored-files';
+
+const db = createDocumentClient();
+const storage = { ...storageFromEnvironment(db), quotas: quotasFromEnvironment(db) };
+const drive = driveFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
+
+export const handler = httpHandler(
+  {
+    authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
+    params: z.object({ fileId: id }),
+  },
+  async ({ params, caller, origin }) => {
+    const { ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'edit');
+    await deleteStoredFile(storage, ownerId, params.fileId);
+    await recordAudit(audit, origin, {
+      ownerId,
+      action: 'file.delete',
+      objectId: params.fileId,
+      outcome: 'deleted',
+    });
+    return { status: 204 };
+  },
+);

@@ -1,0 +1,30 @@
+import * as z from 'zod';
+import { createAuthenticator } from '#commons/authenticate';
+import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
+import { driveFromEnvironment } from '#commons/drive';
+import { httpHandler, ownerIdOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
+import { id } from '#contracts/api-common';
+import { accessFolder } from '#domain/access';
+import { recordAudit } from '#domain/audit';
+import { deleteFolder } from '#domain/folders';
+
+const db = createDocumentClient();
+const drive = driveFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
+
+/** DELETE /api/folders/{folderId}: only an empty folder (409 `folder_not_empty` otherwise). */
+export const handler = httpHandler(
+  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), params: z.object({ folderId: id }) },
+  async ({ params, caller, origin }) => {
+    const folder = await accessFolder(drive, ownerIdOf(caller), params.folderId, 'edit');
+    const deleted = await deleteFolder(drive.files, folder.ownerId, folder.folderId);
+    await recordAudit(audit, origin, {
+      ownerId: folder.ownerId,
+      action: 'folder.delete',
+      objectId: deleted.folderId,
+      outcome: `deleted:${deleted.name}`,
+    });
+    return { status: 204 };
+  },
+);

@@ -1,0 +1,33 @@
+import * as z from 'zod';
+import { createAuthenticator } from '#commons/authenticate';
+import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { driveFromEnvironment } from '#commons/drive';
+import { httpHandler, ownerIdOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
+import { id } from '#contracts/api-common';
+import { accessFile } from '#domain/access';
+import { recordAudit } from '#domain/audit';
+import { presignDownload } from '#domain/stored-files';
+
+const db = createDocumentClient();
+const storage = storageFromEnvironment(db);
+const drive = driveFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
+
+export const handler = httpHandler(
+  {
+    authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
+    params: z.object({ fileId: id }),
+  },
+  async ({ params, caller, origin }) => {
+    const { file, ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'view');
+    const { url, expiresAt } = await presignDownload(storage, file);
+    await recordAudit(audit, origin, {
+      ownerId,
+      action: 'file.download',
+      objectId: params.fileId,
+      outcome: 'signed',
+    });
+    return { status: 200, body: { url, expiresAt } };
+  },
+);

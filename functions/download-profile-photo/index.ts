@@ -1,0 +1,13 @@
+import { createAuthenticator } from '#commons/authenticate';
+import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { httpHandler, ownerIdOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
+import { presignProfilePhoto } from '#domain/stored-files';
+
+const storage = storageFromEnvironment(createDocumentClient());
+
+/** GET /api/profile/photo answers a short-lived URL of the current picture, or 404 when there is none yet. */
+export const handler = httpHandler(
+  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
+  async ({ caller }) => ({ status: 200, body: await presignProfilePhoto(storage, ownerIdOf(caller)) }),
+);

@@ -1,0 +1,35 @@
+import * as z from 'zod';
+import { createAuthenticator } from '#commons/authenticate';
+import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { driveFromEnvironment } from '#commons/drive';
+import { httpHandler, ownerIdOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
+import { id } from '#contracts/api-common';
+import { accessFile } from '#domain/access';
+import { recordAudit } from '#domain/audit';
+import { presignThumbnail } from '#domain/stored-files';
+
+const db = createDocumentClient();
+const storage = storageFromEnvironment(db);
+const drive = driveFromEnvironment(db);
+const audit = auditLogFromEnvironment(db);
+
+/** A short-lived URL for an image's 400x400 WebP preview; 404 for files that are not images. */
+export const handler = httpHandler(
+  {
+    authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
+    params: z.object({ fileId: id }),
+  },
+  async ({ params, caller, origin }) => {
+    const { file, ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'view');
+    const preview = await presignThumbnail(storage, file);
+    // A preview shows the document's content: it is an access like a download.
+    await recordAudit(audit, origin, {
+      ownerId,
+      action: 'file.thumbnail',
+      objectId: params.fileId,
+      outcome: 'signed',
+    });
+    return { status: 200, body: preview };
+  },
+);

@@ -1,0 +1,19 @@
+import { createAuthenticator } from '#commons/authenticate';
+import { createDocumentClient } from '#commons/clients';
+import { readConfig } from '#commons/config';
+import { httpHandler, ownerIdOf } from '#commons/http';
+import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
+import { pageQuery } from '#contracts/api-common';
+import { listAuditTrail } from '#domain/audit';
+
+const config = readConfig('AUDIT_TABLE');
+const trail = { db: createDocumentClient(), tableName: config.AUDIT_TABLE };
+
+/** The owner's own audit trail, newest first, a page at a time. */
+export const handler = httpHandler(
+  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), query: pageQuery },
+  async ({ query, caller }) => {
+    const page = await listAuditTrail(trail, ownerIdOf(caller), query);
+    return { status: 200, body: { items: page.entries, ...(page.cursor ? { cursor: page.cursor } : {}) } };
+  },
+);

@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIOME = join(ROOT, 'node_modules', '.bin', 'biome');
+
+/**
+ * The layout's import rules live in biome.json (`noRestrictedImports` per folder). These cases
+ * lint probe files laid out like the repository, in a scratch folder with the same config, so
+ * a deliberate bad import must fail and a good one must pass.
+ */
+const probes: Record<string, string> = {
+  'contracts/imports-cdk.ts': "import { Stack } from 'aws-cdk-lib';\nexport const probe = [Stack];\n",
+  'contracts/imports-node.ts': "import { readFileSync } from 'node:fs';\nexport const probe = [readFileSync];\n",
+  'contracts/imports-sdk.ts': "import { S3Client } from '@aws-sdk/client-s3';\nexport const probe = [S3Client];\n",
+  'contracts/imports-zod-and-itself.ts':
+    "import * as z from 'zod';\nimport { limits } from './limits';\nexport const probe = [z, limits];\n",
+  'functions/probe/imports-construct.ts':
+    "import { DocdropFunction } from '../../lib/constructs/docdrop-function';\nexport const probe = [DocdropFunction];\n",
+  'functions/probe/imports-cdk.ts': "import { Duration } from 'aws-cdk-lib';\nexport const probe = [Duration];\n",
+  'functions/probe/imports-contracts.ts':
+    "import { routes } from '#contracts/routes';\nexport const probe = [routes];\n",
+  'local/imports-stack.ts':
+    "import { DocdropStack } from '../lib/docdrop-stack';\nexport const probe = [DocdropStack];\n",
+  'web/src/imports-nag.ts': "import { NagSuppressions } from 'cdk-nag';\nexport const probe = [NagSuppressions];\n",
+  'lib/imports-domain.ts': "import { recordAudit } from '#domain/audit';\nexport const probe = [recordAudit];\n",
+  'lib/imports-handler.ts': "import { handler } from '../functions/health/index';\nexport const probe = [handler];\n",
+  'lib/imports-cdk-and-contracts.ts':
+    "import { Stack } from 'aws-cdk-lib';\nimport { routes } from '#contracts/routes';\nexport const probe = [Stack, routes];\n",
+};
+
+let scratch: string;
+let flagged: Set<string>;
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'docdrop-imports-'));
+  const config = JSON.parse(readFileSync(join(ROOT, 'biome.json'), 'utf8'));
+  // The scratch folder is no git checkout, and the schema path is the repository's.
+  delete config.vcs;
+  delete config.$schema;
+  writeFileSync(join(scratch, 'biome.json'), JSON.stringify(config));
+  for (const [path, source] of Object.entries(probes)) {
+    mkdirSync(dirname(join(scratch, path)), { recursive: true });
+    writeFileSync(join(scratch, path), source);
+  }
+  let output: string;
+  try {
+    output = execFileSync(BIOME, ['lint', '--colors=off', '--max-diagnostics=100', '.'], {
+      cwd: scratch,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout: string; stderr: string };
+    output = stdout + stderr;
+  }
+  flagged = new Set(
+    [...output.matchAll(/^(\S+\.ts):\d+:\d+ lint\/style\/noRestrictedImports/gm)].map((match) => match[1] as string),
+  );
+}, 60_000);
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('import boundaries (biome noRestrictedImports)', () => {
+  it.each([
+    'contracts/imports-cdk.ts',
+    'contracts/imports-node.ts',
+    'contracts/imports-sdk.ts',
+    'functions/probe/imports-construct.ts',
+    'functions/probe/imports-cdk.ts',
+    'local/imports-stack.ts',
+    'web/src/imports-nag.ts',
+    'lib/imports-domain.ts',
+    'lib/imports-handler.ts',
+  ])('fails the deliberate bad import in %s', (path) => {
+    expect(flagged.has(path)).toBe(true);
+  });
+
+  it.each([
+    'contracts/imports-zod-and-itself.ts',
+    'functions/probe/imports-contracts.ts',
+    'lib/imports-cdk-and-contracts.ts',
+  ])('lets the allowed imports in %s through', (path) => {
+    expect(flagged.has(path)).toBe(false);
+  });
+});
