@@ -1,5 +1,5 @@
 import type { RouteDefinition } from '#contracts/routes';
-import type { UploadLink } from '#domain/upload-links';
+import type { UploadLink } from '#domain/links/upload-links';
 import type { Authenticate, Caller, HttpEvent } from './http';
 import type { VerifyOwner } from './owner-verifier';
 

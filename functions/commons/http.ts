@@ -4,8 +4,8 @@ import type * as z from 'zod';
 import { limits } from '#contracts/limits';
 import { type RouteDefinition, routeKey, routes } from '#contracts/routes';
 import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
-import type { AuditOrigin } from '#domain/audit';
-import type { UploadLink } from '#domain/upload-links';
+import type { AuditOrigin } from '#domain/audit/audit-trail';
+import type { UploadLink } from '#domain/links/upload-links';
 import { AppError, Invalid, TooLarge } from './errors';
 import { logger } from './logger';
 

@@ -6,10 +6,10 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id } from '#contracts/api-common';
-import { accessUpload } from '#domain/access';
-import { recordAudit } from '#domain/audit';
-import { authenticateLinkToken } from '#domain/upload-links';
-import { confirmUpload } from '#domain/uploads';
+import { recordAudit } from '#domain/audit/audit-trail';
+import { accessUpload } from '#domain/drive/access';
+import { authenticateLinkToken } from '#domain/links/upload-links';
+import { confirmUpload } from '#domain/uploads/uploads';
 
 const config = readConfig('LINKS_TABLE');
 const db = createDocumentClient();

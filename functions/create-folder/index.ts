@@ -5,9 +5,9 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { folderRef } from '#contracts/api-common';
-import { accessFolder } from '#domain/access';
-import { recordAudit } from '#domain/audit';
-import { createFolder, describeFolder } from '#domain/folders';
+import { recordAudit } from '#domain/audit/audit-trail';
+import { accessFolder } from '#domain/drive/access';
+import { createFolder, describeFolder } from '#domain/drive/folders';
 
 const db = createDocumentClient();
 const drive = driveFromEnvironment(db);

@@ -5,9 +5,9 @@ import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { limits, SUPPORTED_TYPES } from '#contracts/limits';
-import { recordAudit } from '#domain/audit';
-import { createUploadLink } from '#domain/upload-links';
-import { mimeType } from '#domain/uploads';
+import { recordAudit } from '#domain/audit/audit-trail';
+import { createUploadLink } from '#domain/links/upload-links';
+import { mimeType } from '#domain/uploads/uploads';
 
 const config = readConfig('LINKS_TABLE', 'WEB_BASE_URL', 'MAX_FILE_BYTES');
 const db = createDocumentClient();

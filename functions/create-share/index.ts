@@ -8,10 +8,10 @@ import { Invalid, NotFound } from '#commons/errors';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id } from '#contracts/api-common';
-import { accessFile, accessFolder } from '#domain/access';
-import { recordAudit } from '#domain/audit';
-import { describeShare, putShare, shareRole } from '#domain/shares';
-import { findUserByEmail } from '#domain/user-directory';
+import { recordAudit } from '#domain/audit/audit-trail';
+import { accessFile, accessFolder } from '#domain/drive/access';
+import { describeShare, putShare, shareRole } from '#domain/sharing/shares';
+import { findUserByEmail } from '#domain/sharing/user-directory';
 
 const config = readConfig('USER_POOL_ID', 'AWS_REGION', 'COGNITO_ENDPOINT');
 const db = createDocumentClient();

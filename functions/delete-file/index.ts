@@ -10,9 +10,9 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id } from '#contracts/api-common';
-import { accessFile } from '#domain/access';
-import { recordAudit } from '#domain/audit';
-import { deleteStoredFile } from '#domain/stored-files';
+import { recordAudit } from '#domain/audit/audit-trail';
+import { accessFile } from '#domain/drive/access';
+import { deleteStoredFile } from '#domain/drive/stored-files';
 
 const db = createDocumentClient();
 const storage = { ...storageFromEnvironment(db), quotas: quotasFromEnvironment(db) };

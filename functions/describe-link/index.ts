@@ -2,7 +2,7 @@ import { createAuthenticator } from '#commons/authenticate';
 import { createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { httpHandler, linkOf } from '#commons/http';
-import { assertLinkActive, authenticateLinkToken } from '#domain/upload-links';
+import { assertLinkActive, authenticateLinkToken } from '#domain/links/upload-links';
 
 const config = readConfig('LINKS_TABLE');
 const links = { db: createDocumentClient(), tableName: config.LINKS_TABLE };

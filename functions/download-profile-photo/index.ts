@@ -2,7 +2,7 @@ import { createAuthenticator } from '#commons/authenticate';
 import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { presignProfilePhoto } from '#domain/stored-files';
+import { presignProfilePhoto } from '#domain/drive/stored-files';
 
 const storage = storageFromEnvironment(createDocumentClient());
 

@@ -3,7 +3,7 @@ import { createDocumentClient, quotasFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { getUsage } from '#domain/quotas';
+import { getUsage } from '#domain/quotas/quotas';
 
 const config = readConfig('DEFAULT_QUOTA_BYTES');
 const quotas = quotasFromEnvironment(createDocumentClient());

@@ -4,7 +4,7 @@ import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { pageQuery } from '#contracts/api-common';
-import { listAuditTrail } from '#domain/audit';
+import { listAuditTrail } from '#domain/audit/audit-trail';
 
 const config = readConfig('AUDIT_TABLE');
 const trail = { db: createDocumentClient(), tableName: config.AUDIT_TABLE };

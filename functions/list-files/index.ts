@@ -4,9 +4,9 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { folderRef, pageQuery } from '#contracts/api-common';
-import { accessFolder } from '#domain/access';
-import { listFolderItems, listOrder } from '#domain/drive-listing';
-import { describeFile, type FileRecord } from '#domain/file-records';
+import { accessFolder } from '#domain/drive/access';
+import { describeFile, type FileRecord } from '#domain/drive/file-records';
+import { listFolderItems, listOrder } from '#domain/drive/listing';
 
 const drive = driveFromEnvironment();
 

@@ -5,9 +5,9 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { folderRef, pageQuery } from '#contracts/api-common';
-import { accessFolder } from '#domain/access';
-import { listFolderItems, listOrder } from '#domain/drive-listing';
-import { describeFolder, type FolderRecord } from '#domain/folders';
+import { accessFolder } from '#domain/drive/access';
+import { describeFolder, type FolderRecord } from '#domain/drive/folders';
+import { listFolderItems, listOrder } from '#domain/drive/listing';
 
 const drive = driveFromEnvironment(createDocumentClient());
 

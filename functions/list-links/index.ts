@@ -4,7 +4,7 @@ import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { pageQuery } from '#contracts/api-common';
-import { describeLinkForOwner, listUploadLinks } from '#domain/upload-links';
+import { describeLinkForOwner, listUploadLinks } from '#domain/links/upload-links';
 
 const config = readConfig('LINKS_TABLE');
 const links = { db: createDocumentClient(), tableName: config.LINKS_TABLE };

@@ -3,9 +3,9 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { pageQuery } from '#contracts/api-common';
-import { describeFile, getFile } from '#domain/file-records';
-import { describeFolder, getFolder } from '#domain/folders';
-import { listShares, type ShareRecord } from '#domain/shares';
+import { describeFile, getFile } from '#domain/drive/file-records';
+import { describeFolder, getFolder } from '#domain/drive/folders';
+import { listShares, type ShareRecord } from '#domain/sharing/shares';
 
 const drive = driveFromEnvironment();
 

@@ -4,9 +4,9 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { pageQuery } from '#contracts/api-common';
-import { getFile } from '#domain/file-records';
-import { getFolder } from '#domain/folders';
-import { describeShare, listShares, type ShareRecord } from '#domain/shares';
+import { getFile } from '#domain/drive/file-records';
+import { getFolder } from '#domain/drive/folders';
+import { describeShare, listShares, type ShareRecord } from '#domain/sharing/shares';
 
 const drive = driveFromEnvironment(createDocumentClient());
 

@@ -15,18 +15,18 @@ import { logger } from '#commons/logger';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { folderRef } from '#contracts/api-common';
 import { limits } from '#contracts/limits';
-import { accessFolder } from '#domain/access';
-import { recordAudit } from '#domain/audit';
-import { ROOT } from '#domain/drive-names';
-import { cancelReservation, reserveUpload } from '#domain/quotas';
-import { authenticateLinkToken, consumeLinkUse, refundLinkUse } from '#domain/upload-links';
+import { recordAudit } from '#domain/audit/audit-trail';
+import { accessFolder } from '#domain/drive/access';
+import { ROOT } from '#domain/drive/names';
+import { authenticateLinkToken, consumeLinkUse, refundLinkUse } from '#domain/links/upload-links';
+import { cancelReservation, reserveUpload } from '#domain/quotas/quotas';
 import {
   checkAgainstPolicy,
   type PresignedUpload,
   presignUpload,
   type UploadRequest,
   uploadRequestSchema,
-} from '#domain/uploads';
+} from '#domain/uploads/uploads';
 
 const config = readConfig('LINKS_TABLE', 'MAX_FILE_BYTES', 'DEFAULT_QUOTA_BYTES');
 const db = createDocumentClient();

@@ -5,8 +5,8 @@ import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id } from '#contracts/api-common';
-import { recordAudit } from '#domain/audit';
-import { revokeUploadLink } from '#domain/upload-links';
+import { recordAudit } from '#domain/audit/audit-trail';
+import { revokeUploadLink } from '#domain/links/upload-links';
 
 const config = readConfig('LINKS_TABLE');
 const db = createDocumentClient();

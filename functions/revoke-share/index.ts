@@ -5,8 +5,8 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { id } from '#contracts/api-common';
-import { recordAudit } from '#domain/audit';
-import { revokeShare } from '#domain/shares';
+import { recordAudit } from '#domain/audit/audit-trail';
+import { revokeShare } from '#domain/sharing/shares';
 
 const db = createDocumentClient();
 const drive = driveFromEnvironment(db);

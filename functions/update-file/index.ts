@@ -6,10 +6,10 @@ import { Conflict } from '#commons/errors';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { folderRef, id } from '#contracts/api-common';
-import { accessFile, accessFolder } from '#domain/access';
-import { type AuditAction, recordAudit } from '#domain/audit';
-import { renameOrMoveFile } from '#domain/file-moves';
-import { describeFile } from '#domain/file-records';
+import { type AuditAction, recordAudit } from '#domain/audit/audit-trail';
+import { accessFile, accessFolder } from '#domain/drive/access';
+import { renameOrMoveFile } from '#domain/drive/file-moves';
+import { describeFile } from '#domain/drive/file-records';
 
 const db = createDocumentClient();
 const drive = driveFromEnvironment(db);

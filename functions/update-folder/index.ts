@@ -6,9 +6,9 @@ import { Conflict } from '#commons/errors';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { folderRef, id } from '#contracts/api-common';
-import { accessFolder } from '#domain/access';
-import { recordAudit } from '#domain/audit';
-import { describeFolder, updateFolder } from '#domain/folders';
+import { recordAudit } from '#domain/audit/audit-trail';
+import { accessFolder } from '#domain/drive/access';
+import { describeFolder, updateFolder } from '#domain/drive/folders';
 
 const db = createDocumentClient();
 const drive = driveFromEnvironment(db);

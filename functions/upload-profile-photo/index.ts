@@ -3,8 +3,8 @@ import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment }
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { IMAGE_TYPES, limits } from '#contracts/limits';
-import { recordAudit } from '#domain/audit';
-import { presignUpload, uploadRequestSchema } from '#domain/uploads';
+import { recordAudit } from '#domain/audit/audit-trail';
+import { presignUpload, uploadRequestSchema } from '#domain/uploads/uploads';
 
 const db = createDocumentClient();
 const storage = storageFromEnvironment(db);

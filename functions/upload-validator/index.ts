@@ -10,9 +10,9 @@ import {
 import { readConfig } from '#commons/config';
 import { logger } from '#commons/logger';
 import { decodeEventKey } from '#commons/s3-event-keys';
-import { recordAudit } from '#domain/audit';
-import { arrivalNotice, notifyLinkOwner } from '#domain/notifications';
-import { validateUpload } from '#domain/validate-upload';
+import { recordAudit } from '#domain/audit/audit-trail';
+import { arrivalNotice, notifyLinkOwner } from '#domain/links/arrival-notices';
+import { validateUpload } from '#domain/validation/validate-upload';
 
 const config = readConfig('MAX_IMAGE_PIXELS', 'NOTIFICATION_TOPIC_ARN', 'AWS_REGION', 'NONCURRENT_VERSION_DAYS');
 const db = createDocumentClient();

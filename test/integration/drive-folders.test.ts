@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { releaseWithName } from '../../functions/domain/release-names';
+import { releaseWithName } from '#domain/validation/release';
 import {
   filesIn,
   namesOf,

@@ -199,7 +199,7 @@ describe('upload contract: the presigned PUT', () => {
 
   it('refuses the URL once it has expired', async () => {
     // The API's own URLs live 15 minutes; to see expiry in a test, sign the same request with the
-    // same client settings as functions/domain/uploads.ts (the harness's S3 client is built with
+    // same client settings as functions/domain/uploads/uploads.ts (the harness's S3 client is built with
     // them) and a 1 second lifetime.
     // prepare
     const owner = await newOwner();

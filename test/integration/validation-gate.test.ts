@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { confirmUpload } from '../../functions/domain/uploads';
+import { confirmUpload } from '#domain/uploads/uploads';
 import {
   api,
   db,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { roleFrom } from '#domain/access';
-import { listOrder } from '#domain/drive-listing';
-import type { FolderRecord } from '#domain/folders';
-import type { ShareRecord } from '#domain/shares';
+import { roleFrom } from '#domain/drive/access';
+import type { FolderRecord } from '#domain/drive/folders';
+import { listOrder } from '#domain/drive/listing';
+import type { ShareRecord } from '#domain/sharing/shares';
 
 const share = (targetKind: 'file' | 'folder', targetId: string, role: 'view' | 'edit'): ShareRecord => ({
   shareId: `${targetKind}-${targetId}-${role}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkContent, looksLikeText } from '#domain/content-check';
+import { checkContent, looksLikeText } from '#domain/validation/content-check';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);

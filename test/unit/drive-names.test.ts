@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { limits } from '#contracts/limits';
-import { claimIdOf, nameKeyOf, numberedName, sizeKeyOf } from '#domain/drive-names';
+import { claimIdOf, nameKeyOf, numberedName, sizeKeyOf } from '#domain/drive/names';
 
 describe('numberedName', () => {
   it('numbers a copy before the extension, as desktop systems do', () => {

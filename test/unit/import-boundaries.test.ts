@@ -26,7 +26,8 @@ const probes: Record<string, string> = {
   'local/imports-stack.ts':
     "import { DocdropStack } from '../lib/docdrop-stack';\nexport const probe = [DocdropStack];\n",
   'web/src/imports-nag.ts': "import { NagSuppressions } from 'cdk-nag';\nexport const probe = [NagSuppressions];\n",
-  'lib/imports-domain.ts': "import { recordAudit } from '#domain/audit';\nexport const probe = [recordAudit];\n",
+  'lib/imports-domain.ts':
+    "import { recordAudit } from '#domain/audit/audit-trail';\nexport const probe = [recordAudit];\n",
   'lib/imports-handler.ts': "import { handler } from '../functions/health/index';\nexport const probe = [handler];\n",
   'lib/imports-cdk-and-contracts.ts':
     "import { Stack } from 'aws-cdk-lib';\nimport { routes } from '#contracts/routes';\nexport const probe = [Stack, routes];\n",

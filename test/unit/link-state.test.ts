@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Gone } from '#commons/errors';
-import { assertLinkActive, linkState, type UploadLink } from '#domain/upload-links';
+import { assertLinkActive, linkState, type UploadLink } from '#domain/links/upload-links';
 
 const EXPIRY = new Date('2030-01-01T12:00:00.000Z');
 

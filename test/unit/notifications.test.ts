@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrivalNotice, describeNotice } from '#domain/notifications';
+import { arrivalNotice, describeNotice } from '#domain/links/arrival-notices';
 
 const file = {
   ownerId: 'owner-1',

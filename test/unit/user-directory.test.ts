@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailFilter } from '#domain/user-directory';
+import { emailFilter } from '#domain/sharing/user-directory';
 
 describe('emailFilter', () => {
   it('matches one address exactly', () => {

@@ -1,4 +1,4 @@
-/** The trail's actions (functions/domain/audit.ts AuditAction) in words; an unknown one is shown as it is. */
+/** The trail's actions (functions/domain/audit/audit-trail.ts AuditAction) in words; an unknown one is shown as it is. */
 const ACTION_WORDS: Record<string, string> = {
   'link.create': 'Upload link created',
   'link.revoke': 'Upload link revoked',

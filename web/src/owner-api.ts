@@ -8,7 +8,7 @@ export type { Usage } from './usage-words';
 
 export type FileStatus = 'pending' | 'clean' | 'rejected';
 
-/** One row of `GET /api/files` (functions/domain/file-records.ts describeFile). */
+/** One row of `GET /api/files` (functions/domain/drive/file-records.ts describeFile). */
 export interface FileItem {
   readonly fileId: string;
   readonly name: string;
@@ -63,7 +63,7 @@ export interface Page<T> {
   readonly cursor?: string;
 }
 
-/** One line of `GET /api/audit` (functions/domain/audit.ts describeAuditEntry). */
+/** One line of `GET /api/audit` (functions/domain/audit/audit-trail.ts describeAuditEntry). */
 export interface AuditItem {
   readonly eventId: string;
   readonly at: string;
@@ -76,7 +76,7 @@ export interface AuditItem {
   readonly sourceIp?: string;
 }
 
-/** One folder as the API describes it (functions/domain/folders.ts describeFolder). */
+/** One folder as the API describes it (functions/domain/drive/folders.ts describeFolder). */
 export interface FolderItem {
   readonly folderId: string;
   readonly name: string;

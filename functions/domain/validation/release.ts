@@ -1,8 +1,15 @@
-import { listKeyOfFiles, MAX_NUMBERED_COPIES, nameKeyOf, numberedName, ROOT, sizeKeyOf } from './drive-names';
-import { countInFolder, getNameClaim, takeName, type WriteItem, WriteRefused, writeTogether } from './drive-writes';
-import { type FileRecord, type FilesStore, getFile, type ReleasedImage } from './file-records';
-import { getFolder } from './folders';
-import { type QuotaStore, replacementQuotaItems, settlementQuotaItems } from './quotas';
+import { type FileRecord, type FilesStore, getFile, type ReleasedImage } from '#domain/drive/file-records';
+import { getFolder } from '#domain/drive/folders';
+import {
+  countInFolder,
+  getNameClaim,
+  takeName,
+  type WriteItem,
+  WriteRefused,
+  writeTogether,
+} from '#domain/drive/name-claims';
+import { listKeyOfFiles, MAX_NUMBERED_COPIES, nameKeyOf, numberedName, ROOT, sizeKeyOf } from '#domain/drive/names';
+import { type QuotaStore, replacementQuotaItems, settlementQuotaItems } from '#domain/quotas/quotas';
 
 /**
  * Where a file's final name is settled: when the validator releases it, not when its upload

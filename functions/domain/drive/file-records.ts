@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { limits } from '#contracts/limits';
-import { ROOT } from './drive-names';
+import { ROOT } from '#domain/drive/names';
 
 export type FileStatus = 'pending' | 'clean' | 'rejected';
 

@@ -11,7 +11,6 @@ import {
 import { logger } from '#commons/logger';
 import { bucketLayout, fileKey, incomingKey, parseIncomingKey, profilePhotoKey, thumbKey } from '#contracts/bucket';
 import { type ImageType, isImageType, limits } from '#contracts/limits';
-import { checkContent, type Verdict } from './content-check';
 import {
   type FileRecord,
   type FilesStore,
@@ -19,7 +18,9 @@ import {
   pointProfileAt,
   type ReleasedImage,
   settleFile,
-} from './file-records';
+} from '#domain/drive/file-records';
+import { type QuotaStore, settleUploadAndQuota } from '#domain/quotas/quotas';
+import { checkContent, type Verdict } from '#domain/validation/content-check';
 import {
   checkImageHeader,
   cleanImage,
@@ -27,9 +28,14 @@ import {
   ImageRejected,
   makeProfilePicture,
   THUMBNAIL_SIZE,
-} from './image-pipeline';
-import { type QuotaStore, settleUploadAndQuota } from './quotas';
-import { NoFreeName, planRelease, type ReleasePlan, releaseAsReplacement, releaseWithName } from './release-names';
+} from '#domain/validation/image-pipeline';
+import {
+  NoFreeName,
+  planRelease,
+  type ReleasePlan,
+  releaseAsReplacement,
+  releaseWithName,
+} from '#domain/validation/release';
 
 export interface ValidatorDeps {
   readonly s3: S3Client;

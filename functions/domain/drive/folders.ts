@@ -3,8 +3,8 @@ import { Conflict, Invalid, NotFound } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
 import { newFileId } from '#commons/ids';
 import { limits } from '#contracts/limits';
-import { listFolderItems } from './drive-listing';
-import { listKeyOfFolders, nameKeyOf, ROOT, sizeKeyOf } from './drive-names';
+import type { FilesStore } from '#domain/drive/file-records';
+import { listFolderItems } from '#domain/drive/listing';
 import {
   countInFolder,
   folderItemId,
@@ -14,8 +14,8 @@ import {
   type WriteItem,
   WriteRefused,
   writeTogether,
-} from './drive-writes';
-import type { FilesStore } from './file-records';
+} from '#domain/drive/name-claims';
+import { listKeyOfFolders, nameKeyOf, ROOT, sizeKeyOf } from '#domain/drive/names';
 
 /** A folder: an item in its owner's partition. Its name is held by a claim in its parent. */
 export interface FolderRecord {

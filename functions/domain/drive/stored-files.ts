@@ -4,10 +4,10 @@ import { Conflict, NotFound } from '#commons/errors';
 import { attachmentDisposition } from '#commons/file-names';
 import { fileKey, incomingKey, profilePhotoKey, thumbKey } from '#contracts/bucket';
 import { isImageType, limits } from '#contracts/limits';
-import { forgetFile } from './file-moves';
-import { type FileRecord, getFile, getProfilePointer } from './file-records';
-import type { QuotaStore } from './quotas';
-import type { StorageDeps } from './uploads';
+import { forgetFile } from '#domain/drive/file-moves';
+import { type FileRecord, getFile, getProfilePointer } from '#domain/drive/file-records';
+import type { QuotaStore } from '#domain/quotas/quotas';
+import type { StorageDeps } from '#domain/uploads/uploads';
 
 async function requireFile(deps: StorageDeps, ownerId: string, fileId: string): Promise<FileRecord> {
   const file = await getFile(deps.files, ownerId, fileId);

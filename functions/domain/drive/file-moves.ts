@@ -1,11 +1,18 @@
 import { Conflict } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
-import { listKeyOfFiles, nameKeyOf, ROOT } from './drive-names';
-import { countInFolder, moveName, releaseName, type WriteItem, WriteRefused, writeTogether } from './drive-writes';
-import type { FileRecord, FilesStore } from './file-records';
-import { getFile } from './file-records';
-import { requireFolderOrRoot } from './folders';
-import { type QuotaStore, quotaReleaseItems } from './quotas';
+import type { FileRecord, FilesStore } from '#domain/drive/file-records';
+import { getFile } from '#domain/drive/file-records';
+import { requireFolderOrRoot } from '#domain/drive/folders';
+import {
+  countInFolder,
+  moveName,
+  releaseName,
+  type WriteItem,
+  WriteRefused,
+  writeTogether,
+} from '#domain/drive/name-claims';
+import { listKeyOfFiles, nameKeyOf, ROOT } from '#domain/drive/names';
+import { type QuotaStore, quotaReleaseItems } from '#domain/quotas/quotas';
 
 /**
  * Renames and/or moves a released file. Only metadata changes: the object key comes from the

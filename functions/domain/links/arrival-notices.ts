@@ -1,7 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { logger } from '#commons/logger';
-import { type AuditLog, type AuditOrigin, recordAudit } from './audit';
-import type { FileRecord } from './file-records';
+import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
+import type { FileRecord } from '#domain/drive/file-records';
 
 /** "A file arrived through your link", once the validator has decided its fate. */
 export interface ArrivalNotice {

@@ -3,9 +3,9 @@ import * as z from 'zod';
 import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { Invalid } from '#commons/errors';
 import { filesTable, pageKeyAttributes } from '#contracts/tables';
-import { listKeyOfFiles, listKeyOfFolders } from './drive-names';
-import type { FileRecord, FilesStore } from './file-records';
-import type { FolderRecord } from './folders';
+import type { FileRecord, FilesStore } from '#domain/drive/file-records';
+import type { FolderRecord } from '#domain/drive/folders';
+import { listKeyOfFiles, listKeyOfFolders } from '#domain/drive/names';
 
 export const listOrder = z
   .object({

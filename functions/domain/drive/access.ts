@@ -1,8 +1,8 @@
 import { Forbidden, NotFound } from '#commons/errors';
-import { ROOT } from './drive-names';
-import { type FileRecord, type FilesStore, getFile } from './file-records';
-import { type FolderRecord, getFolder, pathOf } from './folders';
-import { type ShareRecord, type SharesStore, sharesGrantedTo } from './shares';
+import { type FileRecord, type FilesStore, getFile } from '#domain/drive/file-records';
+import { type FolderRecord, getFolder, pathOf } from '#domain/drive/folders';
+import { ROOT } from '#domain/drive/names';
+import { type ShareRecord, type SharesStore, sharesGrantedTo } from '#domain/sharing/shares';
 
 /**
  * The one place that decides what a signed-in user may do with a file or folder. Every drive

@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { Conflict, TooLarge } from '#commons/errors';
 import { limits } from '#contracts/limits';
-import type { FileRecord, FilesStore, SettleOutcome } from './file-records';
-import { settleFileUpdate } from './file-records';
+import type { FileRecord, FilesStore, SettleOutcome } from '#domain/drive/file-records';
+import { settleFileUpdate } from '#domain/drive/file-records';
 
 /**
  * Storage quotas. Per owner, one `usage` item holds the bytes used by released files, the

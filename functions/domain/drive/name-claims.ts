@@ -1,8 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { Conflict } from '#commons/errors';
-import { claimIdOf, ROOT } from './drive-names';
-import type { FilesStore } from './file-records';
+import type { FilesStore } from '#domain/drive/file-records';
+import { claimIdOf, ROOT } from '#domain/drive/names';
 
 /**
  * The writes that change names and places in an owner's drive. Every such change is one

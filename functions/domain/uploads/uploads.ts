@@ -6,7 +6,6 @@ import { sanitizeFileName } from '#commons/file-names';
 import { newFileId } from '#commons/ids';
 import { incomingKey } from '#contracts/bucket';
 import { limits, REFUSED_TYPES } from '#contracts/limits';
-import { listKeyOfFiles, nameKeyOf, ROOT, sizeKeyOf } from './drive-names';
 import {
   type FileRecord,
   type FilesStore,
@@ -14,7 +13,8 @@ import {
   markConfirmed,
   type OnConflict,
   putPendingFile,
-} from './file-records';
+} from '#domain/drive/file-records';
+import { listKeyOfFiles, nameKeyOf, ROOT, sizeKeyOf } from '#domain/drive/names';
 
 /** A MIME type as `type/subtype`, compared in lower case; parameters such as `; charset=` are not part of the contract. */
 export const mimeType = z
