@@ -1,11 +1,10 @@
-import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { id } from '#contracts/api-common';
+import { confirmOwnerUpload as operation } from '#contracts/api/uploads';
 import { recordAudit } from '#domain/audit/audit-trail';
 import { accessUpload } from '#domain/drive/access';
 import { authenticateLinkToken } from '#domain/links/upload-links';
@@ -20,11 +19,11 @@ const audit = auditLogFromEnvironment(db);
 
 export const handler = httpHandler(
   {
+    ...operation,
     authenticate: createAuthenticator({
       owner: ownerVerifierFromEnvironment(),
       link: (token) => authenticateLinkToken(links, token),
     }),
-    params: z.object({ uploadId: id }),
   },
   async ({ params, caller, origin }) => {
     // A link holder reaches only the uploads made through its own link; a signed-in user their

@@ -1,10 +1,9 @@
-import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { folderRef } from '#contracts/api-common';
+import { createFolder as operation } from '#contracts/api/drive';
 import { recordAudit } from '#domain/audit/audit-trail';
 import { accessFolder } from '#domain/drive/access';
 import { createFolder, describeFolder } from '#domain/drive/folders';
@@ -16,8 +15,8 @@ const audit = auditLogFromEnvironment(db);
 /** POST /api/folders: a new folder at the top level or inside `parentId` (the caller's, or shared with them to edit). */
 export const handler = httpHandler(
   {
+    ...operation,
     authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
-    body: z.object({ name: z.string().min(1).max(1024), parentId: folderRef.default('root') }).strict(),
   },
   async ({ body, caller, origin }) => {
     const parent = await accessFolder(drive, ownerIdOf(caller), body.parentId, 'edit');

@@ -1,5 +1,4 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
@@ -7,10 +6,10 @@ import { driveFromEnvironment } from '#commons/drive';
 import { Invalid, NotFound } from '#commons/errors';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { id } from '#contracts/api-common';
+import { createShare as operation } from '#contracts/api/sharing';
 import { recordAudit } from '#domain/audit/audit-trail';
 import { accessFile, accessFolder } from '#domain/drive/access';
-import { describeShare, putShare, shareRole } from '#domain/sharing/shares';
+import { describeShare, putShare } from '#domain/sharing/shares';
 import { findUserByEmail } from '#domain/sharing/user-directory';
 
 const config = readConfig('USER_POOL_ID', 'AWS_REGION', 'COGNITO_ENDPOINT');
@@ -22,26 +21,12 @@ const directory = new CognitoIdentityProviderClient({
   ...(config.COGNITO_ENDPOINT ? { endpoint: config.COGNITO_ENDPOINT } : {}),
 });
 
-const shareBody = z
-  .object({
-    email: z.email().max(254),
-    role: shareRole,
-    fileId: id.optional(),
-    // The top level is not a folder that can be shared: share its folders or files.
-    folderId: id.refine((value) => value !== 'root', 'the top level cannot be shared').optional(),
-  })
-  .strict()
-  .refine(
-    (body) => (body.fileId === undefined) !== (body.folderId === undefined),
-    'give exactly one of fileId and folderId',
-  );
-
 /**
  * POST /api/shares: shares one of the caller's own files or folders with another user, found
  * by e-mail in the user pool. Only an owner shares (a grantee cannot pass a share on).
  */
 export const handler = httpHandler(
-  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), body: shareBody },
+  { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ body, caller, origin }) => {
     const ownerId = ownerIdOf(caller);
     // Only the owner shares: a grantee who can see the thing gets 403, anyone else 404.

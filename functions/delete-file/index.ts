@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import {
   auditLogFromEnvironment,
@@ -9,7 +8,7 @@ import {
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { id } from '#contracts/api-common';
+import { deleteFile as operation } from '#contracts/api/drive';
 import { recordAudit } from '#domain/audit/audit-trail';
 import { accessFile } from '#domain/drive/access';
 import { deleteStoredFile } from '#domain/drive/stored-files';
@@ -21,8 +20,8 @@ const audit = auditLogFromEnvironment(db);
 
 export const handler = httpHandler(
   {
+    ...operation,
     authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
-    params: z.object({ fileId: id }),
   },
   async ({ params, caller, origin }) => {
     const { ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'edit');

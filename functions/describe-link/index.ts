@@ -2,6 +2,7 @@ import { createAuthenticator } from '#commons/authenticate';
 import { createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { httpHandler, linkOf } from '#commons/http';
+import { describeLink as operation } from '#contracts/api/links';
 import { assertLinkActive, authenticateLinkToken } from '#domain/links/upload-links';
 
 const config = readConfig('LINKS_TABLE');
@@ -9,7 +10,7 @@ const links = { db: createDocumentClient(), tableName: config.LINKS_TABLE };
 
 /** What a client holding the link may send, so the drop page can say so before any upload. */
 export const handler = httpHandler(
-  { authenticate: createAuthenticator({ link: (token) => authenticateLinkToken(links, token) }) },
+  { ...operation, authenticate: createAuthenticator({ link: (token) => authenticateLinkToken(links, token) }) },
   async ({ caller }) => {
     const link = linkOf(caller);
     assertLinkActive(link);

@@ -1,10 +1,9 @@
-import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { id } from '#contracts/api-common';
+import { downloadFile as operation } from '#contracts/api/drive';
 import { recordAudit } from '#domain/audit/audit-trail';
 import { accessFile } from '#domain/drive/access';
 import { presignDownload } from '#domain/drive/stored-files';
@@ -16,8 +15,8 @@ const audit = auditLogFromEnvironment(db);
 
 export const handler = httpHandler(
   {
+    ...operation,
     authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
-    params: z.object({ fileId: id }),
   },
   async ({ params, caller, origin }) => {
     const { file, ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'view');

@@ -3,7 +3,7 @@ import { createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { pageQuery } from '#contracts/api-common';
+import { listAuditTrail as operation } from '#contracts/api/account';
 import { listAuditTrail } from '#domain/audit/audit-trail';
 
 const config = readConfig('AUDIT_TABLE');
@@ -11,7 +11,7 @@ const trail = { db: createDocumentClient(), tableName: config.AUDIT_TABLE };
 
 /** The owner's own audit trail, newest first, a page at a time. */
 export const handler = httpHandler(
-  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), query: pageQuery },
+  { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ query, caller }) => {
     const page = await listAuditTrail(trail, ownerIdOf(caller), query);
     return { status: 200, body: { items: page.entries, ...(page.cursor ? { cursor: page.cursor } : {}) } };

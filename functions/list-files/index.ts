@@ -1,31 +1,20 @@
-import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { folderRef, pageQuery } from '#contracts/api-common';
+import { listFiles as operation } from '#contracts/api/drive';
 import { accessFolder } from '#domain/drive/access';
 import { describeFile, type FileRecord } from '#domain/drive/file-records';
-import { listFolderItems, listOrder } from '#domain/drive/listing';
+import { listFolderItems } from '#domain/drive/listing';
 
 const drive = driveFromEnvironment();
-
-const listQuery = z
-  .object({
-    ...pageQuery.shape,
-    folder: folderRef.default('root'),
-    sort: z.enum(['name', 'date', 'size']).optional(),
-    order: z.enum(['asc', 'desc']).optional(),
-  })
-  .strict()
-  .transform(({ sort, order, ...rest }) => ({ ...rest, ...listOrder.parse({ sort, order }) }));
 
 /**
  * One folder's files (the top level without `folder`, as in API v1), newest first unless
  * another order is asked for. Works the same on a folder shared with the caller.
  */
 export const handler = httpHandler(
-  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), query: listQuery },
+  { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ query, caller }) => {
     const folder = await accessFolder(drive, ownerIdOf(caller), query.folder, 'view');
     const page = await listFolderItems(drive.files, folder.ownerId, folder.folderId, 'files', query);

@@ -1,29 +1,20 @@
-import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { createDocumentClient } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { folderRef, pageQuery } from '#contracts/api-common';
+import { listFolders as operation } from '#contracts/api/drive';
 import { accessFolder } from '#domain/drive/access';
 import { describeFolder, type FolderRecord } from '#domain/drive/folders';
-import { listFolderItems, listOrder } from '#domain/drive/listing';
+import { listFolderItems } from '#domain/drive/listing';
 
 const drive = driveFromEnvironment(createDocumentClient());
 
 /** GET /api/folders: the subfolders of `parent` (the top level without it), by name unless asked otherwise. */
 export const handler = httpHandler(
   {
+    ...operation,
     authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
-    query: z
-      .object({
-        ...pageQuery.shape,
-        parent: folderRef.default('root'),
-        sort: z.enum(['name', 'date']).default('name'),
-        order: z.enum(['asc', 'desc']).optional(),
-      })
-      .strict()
-      .transform(({ sort, order, ...rest }) => ({ ...rest, ...listOrder.parse({ sort, order }) })),
   },
   async ({ query, caller }) => {
     const parent = await accessFolder(drive, ownerIdOf(caller), query.parent, 'view');

@@ -3,14 +3,14 @@ import { createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { pageQuery } from '#contracts/api-common';
+import { listLinks as operation } from '#contracts/api/links';
 import { describeLinkForOwner, listUploadLinks } from '#domain/links/upload-links';
 
 const config = readConfig('LINKS_TABLE');
 const links = { db: createDocumentClient(), tableName: config.LINKS_TABLE };
 
 export const handler = httpHandler(
-  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), query: pageQuery },
+  { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ query, caller }) => {
     const page = await listUploadLinks(links, ownerIdOf(caller), query);
     const now = new Date();

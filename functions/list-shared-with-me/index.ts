@@ -2,7 +2,7 @@ import { createAuthenticator } from '#commons/authenticate';
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { pageQuery } from '#contracts/api-common';
+import { listSharedWithMe as operation } from '#contracts/api/sharing';
 import { describeFile, getFile } from '#domain/drive/file-records';
 import { describeFolder, getFolder } from '#domain/drive/folders';
 import { listShares, type ShareRecord } from '#domain/sharing/shares';
@@ -22,7 +22,7 @@ async function describeShared(share: ShareRecord) {
 
 /** GET /api/shared-with-me: files and folders others shared with the caller, newest share first. */
 export const handler = httpHandler(
-  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), query: pageQuery },
+  { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ query, caller }) => {
     const page = await listShares(drive.shares, { granteeId: ownerIdOf(caller) }, query);
     const items = (await Promise.all(page.shares.map(describeShared))).filter((item) => item !== undefined);

@@ -3,7 +3,7 @@ import { createDocumentClient } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { pageQuery } from '#contracts/api-common';
+import { listShares as operation } from '#contracts/api/sharing';
 import { getFile } from '#domain/drive/file-records';
 import { getFolder } from '#domain/drive/folders';
 import { describeShare, listShares, type ShareRecord } from '#domain/sharing/shares';
@@ -18,7 +18,7 @@ async function nameOfTarget(share: ShareRecord): Promise<string | undefined> {
 
 /** GET /api/shares: what the caller shared, newest first, with each thing's name; shares of deleted things are left out. */
 export const handler = httpHandler(
-  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), query: pageQuery },
+  { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ query, caller }) => {
     const page = await listShares(drive.shares, { ownerId: ownerIdOf(caller) }, query);
     const named = await Promise.all(page.shares.map(async (share) => ({ share, name: await nameOfTarget(share) })));

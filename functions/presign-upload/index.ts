@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import {
   auditLogFromEnvironment,
@@ -13,20 +12,14 @@ import { type Caller, httpHandler, linkOf, ownerIdOf, spaceOwnerOf } from '#comm
 import { newFileId } from '#commons/ids';
 import { logger } from '#commons/logger';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { folderRef } from '#contracts/api-common';
+import { type OwnerUploadRequest, presignOwnerUpload as operation, type UploadRequest } from '#contracts/api/uploads';
 import { limits } from '#contracts/limits';
 import { recordAudit } from '#domain/audit/audit-trail';
 import { accessFolder } from '#domain/drive/access';
 import { ROOT } from '#domain/drive/names';
 import { authenticateLinkToken, consumeLinkUse, refundLinkUse } from '#domain/links/upload-links';
 import { cancelReservation, reserveUpload } from '#domain/quotas/quotas';
-import {
-  checkAgainstPolicy,
-  type PresignedUpload,
-  presignUpload,
-  type UploadRequest,
-  uploadRequestSchema,
-} from '#domain/uploads/uploads';
+import { checkAgainstPolicy, type PresignedUpload, presignUpload } from '#domain/uploads/uploads';
 
 const config = readConfig('LINKS_TABLE', 'MAX_FILE_BYTES', 'DEFAULT_QUOTA_BYTES');
 const db = createDocumentClient();
@@ -80,13 +73,6 @@ async function presignForOwner(
   return { ...signed, ownerId: folder.ownerId };
 }
 
-/** The owner route also takes where the file goes and what happens if its name is taken there. */
-const ownerUploadRequestSchema = uploadRequestSchema.extend({
-  folderId: folderRef.optional(),
-  onConflict: z.enum(['keep-both', 'replace']).optional(),
-});
-type OwnerUploadRequest = z.output<typeof ownerUploadRequestSchema>;
-
 /**
  * Link upload: checks the file against the link and the link owner's quota before taking a
  * use, so a refused file costs the client nothing; gives the use back if signing fails after
@@ -123,11 +109,12 @@ async function presignForLink(caller: Caller, request: UploadRequest): Promise<P
 
 export const handler = httpHandler(
   {
+    // The owner and link routes take the same body (contracts/api/uploads.ts).
+    ...operation,
     authenticate: createAuthenticator({
       owner: ownerVerifierFromEnvironment(),
       link: (token) => authenticateLinkToken(links, token),
     }),
-    body: ownerUploadRequestSchema,
   },
   async ({ body, caller, origin }) => {
     let upload: PresignedUpload;

@@ -1,10 +1,9 @@
-import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { id } from '#contracts/api-common';
+import { revokeLink as operation } from '#contracts/api/links';
 import { recordAudit } from '#domain/audit/audit-trail';
 import { revokeUploadLink } from '#domain/links/upload-links';
 
@@ -15,8 +14,8 @@ const audit = auditLogFromEnvironment(db);
 
 export const handler = httpHandler(
   {
+    ...operation,
     authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
-    params: z.object({ linkId: id }),
   },
   async ({ params, caller, origin }) => {
     const ownerId = ownerIdOf(caller);

@@ -1,10 +1,9 @@
-import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { id } from '#contracts/api-common';
+import { revokeShare as operation } from '#contracts/api/sharing';
 import { recordAudit } from '#domain/audit/audit-trail';
 import { revokeShare } from '#domain/sharing/shares';
 
@@ -14,7 +13,7 @@ const audit = auditLogFromEnvironment(db);
 
 /** DELETE /api/shares/{shareId}: ends the share at once (the next request of the grantee is refused). */
 export const handler = httpHandler(
-  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), params: z.object({ shareId: id }) },
+  { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ params, caller, origin }) => {
     const ownerId = ownerIdOf(caller);
     const share = await revokeShare(drive.shares, ownerId, params.shareId);

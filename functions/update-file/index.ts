@@ -1,11 +1,10 @@
-import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { Conflict } from '#commons/errors';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { folderRef, id } from '#contracts/api-common';
+import { updateFile as operation } from '#contracts/api/drive';
 import { type AuditAction, recordAudit } from '#domain/audit/audit-trail';
 import { accessFile, accessFolder } from '#domain/drive/access';
 import { renameOrMoveFile } from '#domain/drive/file-moves';
@@ -18,12 +17,8 @@ const audit = auditLogFromEnvironment(db);
 /** PATCH /api/files/{fileId}: rename (`name`) and/or move (`folderId`); the bytes and their key stay. */
 export const handler = httpHandler(
   {
+    ...operation,
     authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
-    params: z.object({ fileId: id }),
-    body: z
-      .object({ name: z.string().min(1).max(1024).optional(), folderId: folderRef.optional() })
-      .strict()
-      .refine((body) => body.name !== undefined || body.folderId !== undefined, 'give a new name, a folderId or both'),
   },
   async ({ params, body, caller, origin }) => {
     const userId = ownerIdOf(caller);

@@ -1,11 +1,10 @@
-import * as z from 'zod';
 import { createAuthenticator } from '#commons/authenticate';
 import { auditLogFromEnvironment, createDocumentClient } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { Conflict } from '#commons/errors';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
-import { folderRef, id } from '#contracts/api-common';
+import { updateFolder as operation } from '#contracts/api/drive';
 import { recordAudit } from '#domain/audit/audit-trail';
 import { accessFolder } from '#domain/drive/access';
 import { describeFolder, updateFolder } from '#domain/drive/folders';
@@ -17,12 +16,8 @@ const audit = auditLogFromEnvironment(db);
 /** PATCH /api/folders/{folderId}: rename and/or move (`parentId`); nothing under it is copied or changed. */
 export const handler = httpHandler(
   {
+    ...operation,
     authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
-    params: z.object({ folderId: id }),
-    body: z
-      .object({ name: z.string().min(1).max(1024).optional(), parentId: folderRef.optional() })
-      .strict()
-      .refine((body) => body.name !== undefined || body.parentId !== undefined, 'give a new name, a parentId or both'),
   },
   async ({ params, body, caller, origin }) => {
     const userId = ownerIdOf(caller);

@@ -2,9 +2,10 @@ import { createAuthenticator } from '#commons/authenticate';
 import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
+import { uploadProfilePhoto as operation } from '#contracts/api/uploads';
 import { IMAGE_TYPES, limits } from '#contracts/limits';
 import { recordAudit } from '#domain/audit/audit-trail';
-import { presignUpload, uploadRequestSchema } from '#domain/uploads/uploads';
+import { presignUpload } from '#domain/uploads/uploads';
 
 const db = createDocumentClient();
 const storage = storageFromEnvironment(db);
@@ -16,7 +17,7 @@ const photoPolicy = { maxBytes: limits.profilePhotoMaxBytes, allowedTypes: IMAGE
  * turns it into the owner's 400x400 picture. The same upload contract and confirm route as any upload.
  */
 export const handler = httpHandler(
-  { authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }), body: uploadRequestSchema },
+  { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ body, caller, origin }) => {
     const ownerId = ownerIdOf(caller);
     const upload = await presignUpload(storage, { ownerId }, body, photoPolicy, new Date(), 'profile-photo');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { listOrder } from '#contracts/api/drive';
 import { roleFrom } from '#domain/drive/access';
 import type { FolderRecord } from '#domain/drive/folders';
-import { listOrder } from '#domain/drive/listing';
 import type { ShareRecord } from '#domain/sharing/shares';
 
 const share = (targetKind: 'file' | 'folder', targetId: string, role: 'view' | 'edit'): ShareRecord => ({

@@ -18,6 +18,9 @@ const probes: Record<string, string> = {
   'contracts/imports-sdk.ts': "import { S3Client } from '@aws-sdk/client-s3';\nexport const probe = [S3Client];\n",
   'contracts/imports-zod-and-itself.ts':
     "import * as z from 'zod';\nimport { limits } from './limits';\nexport const probe = [z, limits];\n",
+  'contracts/api/imports-contracts.ts':
+    "import { limits } from '../limits';\nimport { id } from './common';\nexport const probe = [limits, id];\n",
+  'contracts/api/imports-lib.ts': "import { Api } from '../../lib/constructs/api';\nexport const probe = [Api];\n",
   'functions/probe/imports-construct.ts':
     "import { DocdropFunction } from '../../lib/constructs/docdrop-function';\nexport const probe = [DocdropFunction];\n",
   'functions/probe/imports-cdk.ts': "import { Duration } from 'aws-cdk-lib';\nexport const probe = [Duration];\n",
@@ -70,6 +73,7 @@ describe('import boundaries (biome noRestrictedImports)', () => {
     'contracts/imports-cdk.ts',
     'contracts/imports-node.ts',
     'contracts/imports-sdk.ts',
+    'contracts/api/imports-lib.ts',
     'functions/probe/imports-construct.ts',
     'functions/probe/imports-cdk.ts',
     'local/imports-stack.ts',
@@ -82,6 +86,7 @@ describe('import boundaries (biome noRestrictedImports)', () => {
 
   it.each([
     'contracts/imports-zod-and-itself.ts',
+    'contracts/api/imports-contracts.ts',
     'functions/probe/imports-contracts.ts',
     'lib/imports-cdk-and-contracts.ts',
   ])('lets the allowed imports in %s through', (path) => {

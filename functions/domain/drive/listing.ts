@@ -1,23 +1,11 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { Invalid } from '#commons/errors';
+import type { ListOrder } from '#contracts/api/drive';
 import { filesTable, pageKeyAttributes } from '#contracts/tables';
 import type { FileRecord, FilesStore } from '#domain/drive/file-records';
 import type { FolderRecord } from '#domain/drive/folders';
 import { listKeyOfFiles, listKeyOfFolders } from '#domain/drive/names';
-
-export const listOrder = z
-  .object({
-    sort: z.enum(['name', 'date', 'size']).default('date'),
-    order: z.enum(['asc', 'desc']).optional(),
-  })
-  .transform(({ sort, order }) => ({
-    sort,
-    // Without an order: names A to Z, the newest and the largest first (v1 listed newest first).
-    order: order ?? (sort === 'name' ? 'asc' : 'desc'),
-  }));
-export type ListOrder = z.output<typeof listOrder>;
 
 const INDEX_OF_SORT = { name: 'byName', date: 'byDate', size: 'bySize' } as const;
 

@@ -6,18 +6,15 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { NotFound } from '#commons/errors';
+import type { ShareRole } from '#contracts/api/sharing';
 import { pageKeyAttributes, sharesTable } from '#contracts/tables';
 
 export interface SharesStore {
   readonly db: DynamoDBDocumentClient;
   readonly tableName: string;
 }
-
-export const shareRole = z.enum(['view', 'edit']);
-export type ShareRole = z.output<typeof shareRole>;
 
 /** A file or folder of one owner, shared with one other user. */
 export interface ShareRecord {

@@ -1,9 +1,9 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client, NotFound as S3NotFound } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import * as z from 'zod';
 import { Conflict, NotFound, TooLarge, UnsupportedType } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
 import { newFileId } from '#commons/ids';
+import type { UploadRequest } from '#contracts/api/uploads';
 import { incomingKey } from '#contracts/bucket';
 import { limits, REFUSED_TYPES } from '#contracts/limits';
 import {
@@ -16,23 +16,7 @@ import {
 } from '#domain/drive/file-records';
 import { listKeyOfFiles, nameKeyOf, ROOT, sizeKeyOf } from '#domain/drive/names';
 
-/** A MIME type as `type/subtype`, compared in lower case; parameters such as `; charset=` are not part of the contract. */
-export const mimeType = z
-  .string()
-  .max(100)
-  .regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type such as application/pdf')
-  .transform((type) => type.toLowerCase());
-
-export const uploadRequestSchema = z
-  .object({
-    // Any string is accepted here and made safe by sanitizeFileName; the key never uses it.
-    fileName: z.string().min(1).max(1024),
-    contentType: mimeType,
-    size: z.number().int().min(1, 'empty files are not accepted').max(limits.maxFileBytesCeiling),
-    sha256: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be the base64 SHA-256 digest of the file (44 characters)'),
-  })
-  .strict();
-export type UploadRequest = z.output<typeof uploadRequestSchema>;
+export type { UploadRequest };
 
 /** What this upload may be: the link's limits, or the owner defaults. */
 export interface UploadPolicy {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { limits } from './limits';
+import { limits } from '../limits';
 
 /** Ids in paths are ours (see ids.ts); anything else cannot name an object and is refused early. */
 export const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a valid id');
@@ -13,3 +13,10 @@ export const pageQuery = z
 
 /** A folder as routes and bodies name it: a folder id, or `root` for the top level. */
 export const folderRef = z.union([z.literal('root'), id]);
+
+/** A MIME type as `type/subtype`, compared in lower case; parameters such as `; charset=` are not part of the contract. */
+export const mimeType = z
+  .string()
+  .max(100)
+  .regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type such as application/pdf')
+  .transform((type) => type.toLowerCase());

@@ -1,0 +1,57 @@
+import * as z from 'zod';
+import { limits } from '../limits';
+import { folderRef, id, mimeType } from './common';
+import type { Operation } from './operation';
+
+/** What a client declares before any byte is sent; the presigned URL pins all of it. */
+export const uploadRequest = z
+  .object({
+    // Any string is accepted here and made safe by sanitizeFileName; the key never uses it.
+    fileName: z.string().min(1).max(1024),
+    contentType: mimeType,
+    size: z.number().int().min(1, 'empty files are not accepted').max(limits.maxFileBytesCeiling),
+    sha256: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be the base64 SHA-256 digest of the file (44 characters)'),
+  })
+  .strict();
+export type UploadRequest = z.output<typeof uploadRequest>;
+
+/**
+ * The owner route also takes where the file goes and what happens if its name is taken there.
+ * The link route takes the same body and refuses both fields with its own message.
+ */
+export const ownerUploadRequest = uploadRequest.extend({
+  folderId: folderRef.optional(),
+  onConflict: z.enum(['keep-both', 'replace']).optional(),
+});
+export type OwnerUploadRequest = z.output<typeof ownerUploadRequest>;
+
+const uploadParams = z.object({ uploadId: id });
+
+export const presignOwnerUpload = {
+  summary: 'Sign an upload into the caller’s drive (or a folder shared with them to edit).',
+  body: ownerUploadRequest,
+} satisfies Operation;
+
+export const presignLinkUpload = {
+  summary: 'Sign an upload through the upload link in X-Upload-Token.',
+  body: ownerUploadRequest,
+} satisfies Operation;
+
+export const confirmOwnerUpload = {
+  summary: 'Say an owner upload was sent; answers its state (pending, clean or rejected).',
+  params: uploadParams,
+} satisfies Operation;
+
+export const confirmLinkUpload = {
+  summary: 'Say a link upload was sent; answers its state and the receipt.',
+  params: uploadParams,
+} satisfies Operation;
+
+export const uploadProfilePhoto = {
+  summary: 'Sign the upload of a new profile picture (an image of at most 5 MB).',
+  body: uploadRequest,
+} satisfies Operation;
+
+export const downloadProfilePhoto = {
+  summary: 'A short-lived URL of the current profile picture.',
+} satisfies Operation;
