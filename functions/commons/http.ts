@@ -182,7 +182,7 @@ export function actorOf(caller: Caller): string {
  * Where the request came from. Behind CloudFront the API's peer is an edge server, so the
  * viewer's address comes from the header CloudFront sets (overwriting any the viewer sent); a
  * caller that skips CloudFront and calls the API's own URL could claim any address there, so it
- * is taken only when it is a well-formed IP address, and the README says what it is worth.
+ * is taken only when it is a well-formed IP address, and docs/deploy.md says what it is worth.
  */
 export function sourceAddressOf(event: APIGatewayProxyEventV2): string {
   const viewer = event.headers?.[VIEWER_ADDRESS_HEADER]?.trim();
