@@ -90,19 +90,17 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   },
   'upload-profile-photo': {
     owner: true,
-    tables: [{ table: filesTable, actions: ['PutItem', 'GetItem'] }, audit],
-    bucket: [
-      { prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] },
-      { prefix: bucketLayout.profilesPrefix, actions: ['GetObject'] },
-    ],
+    // PutItem: the pending record of the photo (conditional, no read); the audit entry of the signing.
+    tables: [{ table: filesTable, actions: ['PutItem'] }, audit],
+    // The signed PUT into incoming/; the validator, not this function, writes the picture under profiles/.
+    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] }],
   },
   'download-profile-photo': {
     owner: true,
-    tables: [{ table: filesTable, actions: ['PutItem', 'GetItem'] }, audit],
-    bucket: [
-      { prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] },
-      { prefix: bucketLayout.profilesPrefix, actions: ['GetObject'] },
-    ],
+    // GetItem: the owner's profile pointer, which names the current picture. Writes nothing, records no audit entry.
+    tables: [{ table: filesTable, actions: ['GetItem'] }],
+    // The signed GET of the current picture.
+    bucket: [{ prefix: bucketLayout.profilesPrefix, actions: ['GetObject'] }],
   },
   'delete-file': {
     owner: true,

@@ -4,7 +4,7 @@ import { readConfig } from '#commons/config';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { getUsage as operation } from '#contracts/api/account';
-import { getUsage } from '#domain/quotas/quotas';
+import { getUsage } from '#domain/quotas/usage-report';
 
 const config = readConfig('DEFAULT_QUOTA_BYTES');
 const quotas = quotasFromEnvironment(createDocumentClient());

@@ -3,14 +3,10 @@ import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment }
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { uploadProfilePhoto as operation } from '#contracts/api/uploads';
-import { IMAGE_TYPES, limits } from '#contracts/limits';
-import { recordAudit } from '#domain/audit/audit-trail';
-import { presignUpload } from '#domain/uploads/uploads';
+import { presignProfilePhotoUpload } from '#domain/uploads/presign-upload';
 
 const db = createDocumentClient();
-const storage = storageFromEnvironment(db);
-const audit = auditLogFromEnvironment(db);
-const photoPolicy = { maxBytes: limits.profilePhotoMaxBytes, allowedTypes: IMAGE_TYPES };
+const deps = { storage: storageFromEnvironment(db), audit: auditLogFromEnvironment(db) };
 
 /**
  * PUT /api/profile/photo presigns a profile photo upload (an image of at most 5 MB); the validator
@@ -18,15 +14,8 @@ const photoPolicy = { maxBytes: limits.profilePhotoMaxBytes, allowedTypes: IMAGE
  */
 export const handler = httpHandler(
   { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
-  async ({ body, caller, origin }) => {
-    const ownerId = ownerIdOf(caller);
-    const upload = await presignUpload(storage, { ownerId }, body, photoPolicy, new Date(), 'profile-photo');
-    await recordAudit(audit, origin, {
-      ownerId,
-      action: 'upload.presign',
-      objectId: upload.uploadId,
-      outcome: 'signed:profile-photo',
-    });
-    return { status: 201, body: upload };
-  },
+  async ({ body, caller, origin }) => ({
+    status: 201,
+    body: await presignProfilePhotoUpload(deps, origin, ownerIdOf(caller), body),
+  }),
 );

@@ -1,50 +1,11 @@
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
-import {
-  auditLogFromEnvironment,
-  createDocumentClient,
-  quotasFromEnvironment,
-  storageFromEnvironment,
-} from '#commons/clients';
-import { readConfig } from '#commons/config';
 import { logger } from '#commons/logger';
 import { decodeEventKey } from '#commons/s3-event-keys';
-import { recordAudit } from '#domain/audit/audit-trail';
-import { arrivalNotice, notifyLinkOwner } from '#domain/links/arrival-notices';
-import { validateUpload } from '#domain/validation/validate-upload';
+import { s3EventSchema } from '#commons/s3-events';
+import { uploadEventsFromEnvironment } from '#commons/validation';
+import { settleUploadEvent, type UploadEventDeps } from '#domain/validation/settle-upload-event';
 
-const config = readConfig('MAX_IMAGE_PIXELS', 'NOTIFICATION_TOPIC_ARN', 'AWS_REGION', 'NONCURRENT_VERSION_DAYS');
-const db = createDocumentClient();
-const deps = {
-  ...storageFromEnvironment(db),
-  quotas: quotasFromEnvironment(db),
-  images: { maxPixels: config.MAX_IMAGE_PIXELS },
-  noncurrentVersionDays: config.NONCURRENT_VERSION_DAYS,
-};
-const audit = auditLogFromEnvironment(db);
-const notices = {
-  audit,
-  ...(config.NOTIFICATION_TOPIC_ARN
-    ? { sns: { client: new SNSClient({ region: config.AWS_REGION }), topicArn: config.NOTIFICATION_TOPIC_ARN } }
-    : {}),
-};
-
-const s3EventSchema = z.object({
-  Records: z
-    .array(
-      z.object({
-        eventName: z.string(),
-        s3: z.object({
-          bucket: z.object({ name: z.string() }),
-          object: z.object({ key: z.string().min(1), size: z.number().optional() }),
-        }),
-        // Who sent the upload to S3: the audit trail's source address for the validation.
-        requestParameters: z.object({ sourceIPAddress: z.string().max(64).optional() }).optional(),
-      }),
-    )
-    .min(1),
-});
+const deps: UploadEventDeps = uploadEventsFromEnvironment();
 
 /**
  * Triggered by ObjectCreated under `incoming/`. A thrown error makes Lambda retry the event
@@ -52,43 +13,13 @@ const s3EventSchema = z.object({
  */
 export async function handler(event: unknown, context: Context): Promise<void> {
   logger.addContext(context);
-  const { Records } = s3EventSchema.parse(event);
-  for (const record of Records) {
+  for (const record of s3EventSchema.parse(event).Records) {
     logger.resetKeys();
     if (record.s3.bucket.name !== deps.bucket || !record.eventName.startsWith('ObjectCreated:')) {
       logger.warn('ignoring an event for another bucket or kind', { eventName: record.eventName });
       continue;
     }
-    const { outcome, file, verdict, replacedFileId } = await validateUpload(deps, decodeEventKey(record.s3.object.key));
-    if (file && (outcome === 'clean' || outcome === 'rejected')) {
-      // The validator has no HTTP request: its Lambda request id ties the entry to its log lines.
-      const origin = {
-        actor: 'system:validator',
-        requestId: context.awsRequestId,
-        ...(record.requestParameters?.sourceIPAddress ? { sourceIp: record.requestParameters.sourceIPAddress } : {}),
-      };
-      // The notice first: once the validation is in the trail, any notice is too.
-      if (file.linkId) {
-        await notifyLinkOwner(
-          notices,
-          arrivalNotice({ ...file, linkId: file.linkId }, outcome, verdict && !verdict.ok ? verdict.reason : undefined),
-          origin,
-        );
-      }
-      await recordAudit(audit, origin, {
-        ownerId: file.ownerId,
-        action: 'upload.validate',
-        objectId: file.fileId,
-        outcome: verdict && !verdict.ok ? `rejected:${verdict.code}` : outcome,
-      });
-      if (replacedFileId) {
-        await recordAudit(audit, origin, {
-          ownerId: file.ownerId,
-          action: 'file.replace',
-          objectId: replacedFileId,
-          outcome: `new-version-from:${file.fileId}`,
-        });
-      }
-    }
+    const arrival = { key: decodeEventKey(record.s3.object.key), sourceIp: record.requestParameters?.sourceIPAddress };
+    await settleUploadEvent(deps, arrival, context.awsRequestId);
   }
 }

@@ -867,24 +867,16 @@ describe('least privilege', () => {
       'dynamodb:DeleteItem quotas',
     ],
     'list-audit-trail': ['dynamodb:Query audit'],
+    // Records the pending photo and the audit entry, and signs the PUT into incoming/ (encrypted with the key).
     'upload-profile-photo': [
       'dynamodb:PutItem files',
-      'dynamodb:GetItem files',
       'dynamodb:PutItem audit',
       's3:PutObject bucket/incoming/*',
-      's3:GetObject bucket/profiles/*',
       'kms:GenerateDataKey documents-key',
       'kms:Decrypt documents-key',
     ],
-    'download-profile-photo': [
-      'dynamodb:PutItem files',
-      'dynamodb:GetItem files',
-      'dynamodb:PutItem audit',
-      's3:PutObject bucket/incoming/*',
-      's3:GetObject bucket/profiles/*',
-      'kms:GenerateDataKey documents-key',
-      'kms:Decrypt documents-key',
-    ],
+    // Reads the profile pointer and signs the GET of the current picture: nothing written.
+    'download-profile-photo': ['dynamodb:GetItem files', 's3:GetObject bucket/profiles/*', 'kms:Decrypt documents-key'],
     'upload-validator': [
       'dynamodb:GetItem files',
       'dynamodb:UpdateItem files',

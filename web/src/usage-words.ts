@@ -1,6 +1,6 @@
 import { formatBytes } from './format';
 
-/** `GET /api/usage` (functions/domain/quotas/quotas.ts getUsage). */
+/** `GET /api/usage` (functions/domain/quotas/usage-report.ts getUsage). */
 export interface Usage {
   readonly usedBytes: number;
   readonly reservedBytes: number;

@@ -12,7 +12,8 @@ import {
   writeTogether,
 } from '#domain/drive/name-claims';
 import { listKeyOfFiles, nameKeyOf, ROOT } from '#domain/drive/names';
-import { type QuotaStore, quotaReleaseItems } from '#domain/quotas/quotas';
+import { quotaReleaseItems } from '#domain/quotas/charges';
+import type { QuotaStore } from '#domain/quotas/usage-item';
 
 /**
  * Renames and/or moves a released file. Only metadata changes: the object key comes from the

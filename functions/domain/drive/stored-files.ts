@@ -6,7 +6,7 @@ import { fileKey, incomingKey, profilePhotoKey, thumbKey } from '#contracts/buck
 import { isImageType, limits } from '#contracts/limits';
 import { forgetFile } from '#domain/drive/file-moves';
 import { type FileRecord, getFile, getProfilePointer } from '#domain/drive/file-records';
-import type { QuotaStore } from '#domain/quotas/quotas';
+import type { QuotaStore } from '#domain/quotas/usage-item';
 import type { StorageDeps } from '#domain/uploads/uploads';
 
 async function requireFile(deps: StorageDeps, ownerId: string, fileId: string): Promise<FileRecord> {

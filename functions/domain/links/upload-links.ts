@@ -220,3 +220,32 @@ export function describeLinkForOwner(link: UploadLink, now = new Date()) {
     state: linkState(link, now),
   };
 }
+
+/** The drop page's URL for a token: the token rides in the fragment, which browsers never send to a server or a log. */
+export const linkUrl = (webBaseUrl: string, token: string): string => `${webBaseUrl}/u/#${token}`;
+
+/** What the owner gets back when a link is made: the only answer that holds its token. */
+export function describeNewLink(link: UploadLink, token: string, webBaseUrl: string) {
+  return {
+    linkId: link.linkId,
+    label: link.label,
+    token,
+    url: linkUrl(webBaseUrl, token),
+    expiresAt: link.expiresAt,
+    maxUploads: link.maxUploads,
+    maxBytes: link.maxBytes,
+    allowedTypes: link.allowedTypes,
+  };
+}
+
+/** What a client holding an active link may send, so the drop page can say so before any upload. */
+export function describeLinkForClient(link: UploadLink, now = new Date()) {
+  assertLinkActive(link, now);
+  return {
+    label: link.label,
+    uploadsLeft: link.maxUploads - link.usesTaken,
+    maxBytes: link.maxBytes,
+    allowedTypes: link.allowedTypes,
+    expiresAt: link.expiresAt,
+  };
+}

@@ -1,11 +1,11 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client, NotFound as S3NotFound } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { Conflict, NotFound, TooLarge, UnsupportedType } from '#commons/errors';
+import { Conflict, NotFound } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
 import { newFileId } from '#commons/ids';
 import type { UploadRequest } from '#contracts/api/uploads';
 import { incomingKey } from '#contracts/bucket';
-import { limits, REFUSED_TYPES } from '#contracts/limits';
+import { limits } from '#contracts/limits';
 import {
   type FileRecord,
   type FilesStore,
@@ -15,16 +15,9 @@ import {
   putPendingFile,
 } from '#domain/drive/file-records';
 import { listKeyOfFiles, nameKeyOf, ROOT, sizeKeyOf } from '#domain/drive/names';
+import { checkAgainstPolicy, type UploadPolicy } from '#domain/uploads/upload-policies';
 
 export type { UploadRequest };
-
-/** What this upload may be: the link's limits, or the owner defaults. */
-export interface UploadPolicy {
-  readonly maxBytes: number;
-  readonly allowedTypes: readonly string[];
-  /** The presigned URL never outlives this (the link's own expiry). */
-  readonly notAfter?: Date;
-}
 
 export interface PresignedUpload {
   readonly uploadId: string;
@@ -38,24 +31,6 @@ export interface StorageDeps {
   readonly s3: S3Client;
   readonly bucket: string;
   readonly files: FilesStore;
-}
-
-/** Refuses, before anything is signed, a file the policy would not accept. */
-export function checkAgainstPolicy(request: UploadRequest, policy: UploadPolicy): void {
-  const refusal = REFUSED_TYPES[request.contentType];
-  if (refusal) throw new UnsupportedType('type_refused', refusal);
-  if (!policy.allowedTypes.includes(request.contentType)) {
-    throw new UnsupportedType(
-      'type_not_allowed',
-      `Files of type ${request.contentType} are not accepted here. Allowed: ${policy.allowedTypes.join(', ')}.`,
-    );
-  }
-  if (request.size > policy.maxBytes) {
-    throw new TooLarge(
-      'file_too_large',
-      `The file is ${request.size} bytes; the limit here is ${policy.maxBytes} bytes.`,
-    );
-  }
 }
 
 /**

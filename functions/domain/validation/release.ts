@@ -9,7 +9,8 @@ import {
   writeTogether,
 } from '#domain/drive/name-claims';
 import { listKeyOfFiles, MAX_NUMBERED_COPIES, nameKeyOf, numberedName, ROOT, sizeKeyOf } from '#domain/drive/names';
-import { type QuotaStore, replacementQuotaItems, settlementQuotaItems } from '#domain/quotas/quotas';
+import { replacementQuotaItems, settlementQuotaItems } from '#domain/quotas/charges';
+import type { QuotaStore } from '#domain/quotas/usage-item';
 
 /**
  * Where a file's final name is settled: when the validator releases it, not when its upload

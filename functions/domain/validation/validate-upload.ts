@@ -19,7 +19,7 @@ import {
   type ReleasedImage,
   settleFile,
 } from '#domain/drive/file-records';
-import { type QuotaStore, settleUploadAndQuota } from '#domain/quotas/quotas';
+import type { QuotaStore } from '#domain/quotas/usage-item';
 import { checkContent, type Verdict } from '#domain/validation/content-check';
 import {
   checkImageHeader,
@@ -36,6 +36,7 @@ import {
   releaseAsReplacement,
   releaseWithName,
 } from '#domain/validation/release';
+import { settleUploadAndQuota } from '#domain/validation/upload-settlement';
 
 export interface ValidatorDeps {
   readonly s3: S3Client;

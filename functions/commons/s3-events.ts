@@ -1,0 +1,19 @@
+import * as z from 'zod';
+
+/**
+ * The S3 notification event as the validator reads it (the fields it uses; others pass), in
+ * the manner of Powertools Parser's `S3Schema`. Keys arrive URL-encoded: see s3-event-keys.ts.
+ */
+export const s3EventRecordSchema = z.object({
+  eventName: z.string(),
+  s3: z.object({
+    bucket: z.object({ name: z.string() }),
+    object: z.object({ key: z.string().min(1), size: z.number().optional() }),
+  }),
+  // Who sent the upload to S3: the audit trail's source address for the validation.
+  requestParameters: z.object({ sourceIPAddress: z.string().max(64).optional() }).optional(),
+});
+
+export const s3EventSchema = z.object({ Records: z.array(s3EventRecordSchema).min(1) });
+
+export type S3EventRecord = z.output<typeof s3EventRecordSchema>;

@@ -1,0 +1,23 @@
+import {
+  auditLogFromEnvironment,
+  createDocumentClient,
+  quotasFromEnvironment,
+  storageFromEnvironment,
+} from './clients';
+import { readConfig } from './config';
+import { driveFromEnvironment } from './drive';
+import { linksFromEnvironment } from './links';
+
+/** What signing an upload touches (the destination, the quota, the link, the trail), from this function's environment. */
+export function uploadSigningFromEnvironment(db = createDocumentClient()) {
+  const { MAX_FILE_BYTES, DEFAULT_QUOTA_BYTES } = readConfig('MAX_FILE_BYTES', 'DEFAULT_QUOTA_BYTES');
+  return {
+    storage: storageFromEnvironment(db),
+    drive: driveFromEnvironment(db),
+    quotas: quotasFromEnvironment(db),
+    links: linksFromEnvironment(db),
+    audit: auditLogFromEnvironment(db),
+    maxFileBytes: MAX_FILE_BYTES,
+    quotaBytes: DEFAULT_QUOTA_BYTES,
+  };
+}

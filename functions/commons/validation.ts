@@ -1,0 +1,26 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import {
+  auditLogFromEnvironment,
+  createDocumentClient,
+  quotasFromEnvironment,
+  storageFromEnvironment,
+} from './clients';
+import { readConfig } from './config';
+
+/** What the validator touches (bucket, files, quotas, trail, notices), from this function's environment. */
+export function uploadEventsFromEnvironment(db = createDocumentClient()) {
+  const config = readConfig('MAX_IMAGE_PIXELS', 'NOTIFICATION_TOPIC_ARN', 'AWS_REGION', 'NONCURRENT_VERSION_DAYS');
+  const audit = auditLogFromEnvironment(db);
+  // Without a topic (locally) notices are printed instead of sent.
+  const sns = config.NOTIFICATION_TOPIC_ARN
+    ? { client: new SNSClient({ region: config.AWS_REGION }), topicArn: config.NOTIFICATION_TOPIC_ARN }
+    : undefined;
+  return {
+    ...storageFromEnvironment(db),
+    quotas: quotasFromEnvironment(db),
+    images: { maxPixels: config.MAX_IMAGE_PIXELS },
+    noncurrentVersionDays: config.NONCURRENT_VERSION_DAYS,
+    audit,
+    notices: { audit, ...(sns ? { sns } : {}) },
+  };
+}
