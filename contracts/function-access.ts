@@ -125,23 +125,18 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   'list-folders': {
     owner: true,
     tables: [
-      {
-        table: filesTable,
-        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'],
-        index: folderListings,
-      },
+      // GetItem: the folder and its path (access check).
+      { table: filesTable, actions: ['GetItem'] },
+      // Subfolders list by name or by date only (a folder has no size to sort by).
+      { table: filesTable, actions: ['Query'], index: ['byName', 'byDate'] },
       sharesGranted,
-      audit,
     ],
   },
   'create-folder': {
     owner: true,
     tables: [
-      {
-        table: filesTable,
-        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'],
-        index: folderListings,
-      },
+      // One transaction: the folder's item and its name's claim (PutItem), the parent's count (UpdateItem).
+      { table: filesTable, actions: ['GetItem', 'PutItem', 'UpdateItem'] },
       sharesGranted,
       audit,
     ],
@@ -149,11 +144,11 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   'update-folder': {
     owner: true,
     tables: [
-      {
-        table: filesTable,
-        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'],
-        index: folderListings,
-      },
+      // One transaction: the name claim left (DeleteItem) or respelt and the one taken (PutItem), the item
+      // and the counts (UpdateItem), each folder on the destination's path still where it was (ConditionCheckItem).
+      { table: filesTable, actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'] },
+      // How deep the folders under a moved one go, walked by name.
+      { table: filesTable, actions: ['Query'], index: 'byName' },
       sharesGranted,
       audit,
     ],
@@ -161,11 +156,8 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   'delete-folder': {
     owner: true,
     tables: [
-      {
-        table: filesTable,
-        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'],
-        index: folderListings,
-      },
+      // One transaction: the empty folder's item and its name claim (DeleteItem), the parent's count (UpdateItem).
+      { table: filesTable, actions: ['GetItem', 'DeleteItem', 'UpdateItem'] },
       sharesGranted,
       audit,
     ],
@@ -175,7 +167,7 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     userDirectory: true,
     tables: [
       { table: filesTable, actions: ['GetItem'] },
-      { table: sharesTable, actions: ['PutItem', 'GetItem', 'DeleteItem', 'Query'], index: 'byOwner' },
+      { table: sharesTable, actions: ['PutItem'] },
       // The access check tells a grantee trying to pass a share on (403) from a stranger (404).
       sharesGranted,
       audit,
@@ -183,26 +175,14 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   },
   'list-shares': {
     owner: true,
-    userDirectory: true,
     tables: [
+      // The shared things' current names.
       { table: filesTable, actions: ['GetItem'] },
-      { table: sharesTable, actions: ['PutItem', 'GetItem', 'DeleteItem', 'Query'], index: 'byOwner' },
-      // The access check tells a grantee trying to pass a share on (403) from a stranger (404).
-      sharesGranted,
-      audit,
+      { table: sharesTable, actions: ['Query'], index: 'byOwner' },
     ],
   },
-  'revoke-share': {
-    owner: true,
-    userDirectory: true,
-    tables: [
-      { table: filesTable, actions: ['GetItem'] },
-      { table: sharesTable, actions: ['PutItem', 'GetItem', 'DeleteItem', 'Query'], index: 'byOwner' },
-      // The access check tells a grantee trying to pass a share on (403) from a stranger (404).
-      sharesGranted,
-      audit,
-    ],
-  },
+  // GetItem: only the share's owner may end it; the share is read before it is deleted.
+  'revoke-share': { owner: true, tables: [{ table: sharesTable, actions: ['GetItem', 'DeleteItem'] }, audit] },
   'list-shared-with-me': {
     owner: true,
     tables: [

@@ -9,29 +9,21 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { deleteFile as operation } from '#contracts/api/drive';
-import { recordAudit } from '#domain/audit/audit-trail';
-import { accessFile } from '#domain/drive/access';
-import { deleteStoredFile } from '#domain/drive/stored-files';
+import { deleteFile } from '#domain/drive/delete-file';
 
 const db = createDocumentClient();
-const storage = { ...storageFromEnvironment(db), quotas: quotasFromEnvironment(db) };
-const drive = driveFromEnvironment(db);
-const audit = auditLogFromEnvironment(db);
+const deps = {
+  ...storageFromEnvironment(db),
+  ...driveFromEnvironment(db),
+  quotas: quotasFromEnvironment(db),
+  audit: auditLogFromEnvironment(db),
+};
 
+/** DELETE /api/files/{fileId}: the bytes, the thumbnail and the record; its bytes leave the quota. */
 export const handler = httpHandler(
-  {
-    ...operation,
-    authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
-  },
+  { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ params, caller, origin }) => {
-    const { ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'edit');
-    await deleteStoredFile(storage, ownerId, params.fileId);
-    await recordAudit(audit, origin, {
-      ownerId,
-      action: 'file.delete',
-      objectId: params.fileId,
-      outcome: 'deleted',
-    });
+    await deleteFile(deps, origin, ownerIdOf(caller), params.fileId);
     return { status: 204 };
   },
 );

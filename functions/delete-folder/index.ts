@@ -4,26 +4,16 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { deleteFolder as operation } from '#contracts/api/drive';
-import { recordAudit } from '#domain/audit/audit-trail';
-import { accessFolder } from '#domain/drive/access';
-import { deleteFolder } from '#domain/drive/folders';
+import { deleteFolder } from '#domain/drive/delete-folder';
 
 const db = createDocumentClient();
-const drive = driveFromEnvironment(db);
-const audit = auditLogFromEnvironment(db);
+const deps = { ...driveFromEnvironment(db), audit: auditLogFromEnvironment(db) };
 
 /** DELETE /api/folders/{folderId}: only an empty folder (409 `folder_not_empty` otherwise). */
 export const handler = httpHandler(
   { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ params, caller, origin }) => {
-    const folder = await accessFolder(drive, ownerIdOf(caller), params.folderId, 'edit');
-    const deleted = await deleteFolder(drive.files, folder.ownerId, folder.folderId);
-    await recordAudit(audit, origin, {
-      ownerId: folder.ownerId,
-      action: 'folder.delete',
-      objectId: deleted.folderId,
-      outcome: `deleted:${deleted.name}`,
-    });
+    await deleteFolder(deps, origin, ownerIdOf(caller), params.folderId);
     return { status: 204 };
   },
 );

@@ -4,29 +4,16 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { downloadFile as operation } from '#contracts/api/drive';
-import { recordAudit } from '#domain/audit/audit-trail';
-import { accessFile } from '#domain/drive/access';
-import { presignDownload } from '#domain/drive/stored-files';
+import { downloadFile } from '#domain/drive/download-file';
 
 const db = createDocumentClient();
-const storage = storageFromEnvironment(db);
-const drive = driveFromEnvironment(db);
-const audit = auditLogFromEnvironment(db);
+const deps = { ...storageFromEnvironment(db), ...driveFromEnvironment(db), audit: auditLogFromEnvironment(db) };
 
+/** A short-lived URL for a released file, named as it was uploaded. */
 export const handler = httpHandler(
-  {
-    ...operation,
-    authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
-  },
+  { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ params, caller, origin }) => {
-    const { file, ownerId } = await accessFile(drive, ownerIdOf(caller), params.fileId, 'view');
-    const { url, expiresAt } = await presignDownload(storage, file);
-    await recordAudit(audit, origin, {
-      ownerId,
-      action: 'file.download',
-      objectId: params.fileId,
-      outcome: 'signed',
-    });
+    const { url, expiresAt } = await downloadFile(deps, origin, ownerIdOf(caller), params.fileId);
     return { status: 200, body: { url, expiresAt } };
   },
 );

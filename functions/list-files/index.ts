@@ -3,9 +3,8 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { listFiles as operation } from '#contracts/api/drive';
-import { accessFolder } from '#domain/drive/access';
-import { describeFile, type FileRecord } from '#domain/drive/file-records';
-import { listFolderItems } from '#domain/drive/listing';
+import { describeFile } from '#domain/drive/file-records';
+import { listFiles } from '#domain/drive/list-files';
 
 const drive = driveFromEnvironment();
 
@@ -16,14 +15,10 @@ const drive = driveFromEnvironment();
 export const handler = httpHandler(
   { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ query, caller }) => {
-    const folder = await accessFolder(drive, ownerIdOf(caller), query.folder, 'view');
-    const page = await listFolderItems(drive.files, folder.ownerId, folder.folderId, 'files', query);
+    const page = await listFiles(drive, ownerIdOf(caller), query);
     return {
       status: 200,
-      body: {
-        items: (page.items as FileRecord[]).map(describeFile),
-        ...(page.cursor ? { cursor: page.cursor } : {}),
-      },
+      body: { items: page.files.map(describeFile), ...(page.cursor ? { cursor: page.cursor } : {}) },
     };
   },
 );

@@ -1,30 +1,21 @@
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { listFolders as operation } from '#contracts/api/drive';
-import { accessFolder } from '#domain/drive/access';
-import { describeFolder, type FolderRecord } from '#domain/drive/folders';
-import { listFolderItems } from '#domain/drive/listing';
+import { describeFolder } from '#domain/drive/folders';
+import { listFolders } from '#domain/drive/list-folders';
 
-const drive = driveFromEnvironment(createDocumentClient());
+const drive = driveFromEnvironment();
 
 /** GET /api/folders: the subfolders of `parent` (the top level without it), by name unless asked otherwise. */
 export const handler = httpHandler(
-  {
-    ...operation,
-    authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }),
-  },
+  { ...operation, authenticate: createAuthenticator({ owner: ownerVerifierFromEnvironment() }) },
   async ({ query, caller }) => {
-    const parent = await accessFolder(drive, ownerIdOf(caller), query.parent, 'view');
-    const page = await listFolderItems(drive.files, parent.ownerId, parent.folderId, 'folders', query);
+    const page = await listFolders(drive, ownerIdOf(caller), query);
     return {
       status: 200,
-      body: {
-        items: (page.items as FolderRecord[]).map(describeFolder),
-        ...(page.cursor ? { cursor: page.cursor } : {}),
-      },
+      body: { items: page.folders.map(describeFolder), ...(page.cursor ? { cursor: page.cursor } : {}) },
     };
   },
 );

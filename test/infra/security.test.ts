@@ -792,73 +792,53 @@ describe('least privilege', () => {
       'dynamodb:PutItem audit',
     ],
     'list-folders': [
-      ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'].flatMap((action) => [
-        `dynamodb:${action} files`,
-        ...folderListings(action),
-      ]),
+      'dynamodb:GetItem files',
+      // Subfolders list by name or by date (the table itself comes with any index grant).
+      'dynamodb:Query files',
+      'dynamodb:Query files/index/byName',
+      'dynamodb:Query files/index/byDate',
       ...sharesGranted,
-      'dynamodb:PutItem audit',
     ],
     'create-folder': [
-      ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'].flatMap((action) => [
-        `dynamodb:${action} files`,
-        ...folderListings(action),
-      ]),
+      'dynamodb:GetItem files',
+      // The folder's item, its name's claim and the parent's count, in one transaction.
+      'dynamodb:PutItem files',
+      'dynamodb:UpdateItem files',
       ...sharesGranted,
       'dynamodb:PutItem audit',
     ],
     'update-folder': [
-      ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'].flatMap((action) => [
-        `dynamodb:${action} files`,
-        ...folderListings(action),
-      ]),
+      'dynamodb:GetItem files',
+      // The name claims, the item, the counts and the destination's path, in one transaction.
+      'dynamodb:PutItem files',
+      'dynamodb:UpdateItem files',
+      'dynamodb:DeleteItem files',
+      'dynamodb:ConditionCheckItem files',
+      // How deep the folders under a moved one go.
+      'dynamodb:Query files',
+      'dynamodb:Query files/index/byName',
       ...sharesGranted,
       'dynamodb:PutItem audit',
     ],
     'delete-folder': [
-      ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'].flatMap((action) => [
-        `dynamodb:${action} files`,
-        ...folderListings(action),
-      ]),
+      'dynamodb:GetItem files',
+      // The empty folder's item, its name claim and the parent's count, in one transaction.
+      'dynamodb:DeleteItem files',
+      'dynamodb:UpdateItem files',
       ...sharesGranted,
       'dynamodb:PutItem audit',
     ],
     'create-share': [
       'dynamodb:GetItem files',
-      ...['PutItem', 'GetItem', 'DeleteItem', 'Query'].flatMap((action) => [
-        `dynamodb:${action} shares`,
-        `dynamodb:${action} shares/index/byOwner`,
-      ]),
-      // The access check (the table itself is already in the list above).
-      'dynamodb:Query shares/index/byGrantee',
+      'dynamodb:PutItem shares',
+      // The access check.
+      ...sharesGranted,
       'dynamodb:PutItem audit',
       // Finding the grantee by e-mail, and nothing else in the pool.
       'cognito-idp:ListUsers user-pool',
     ],
-    'list-shares': [
-      'dynamodb:GetItem files',
-      ...['PutItem', 'GetItem', 'DeleteItem', 'Query'].flatMap((action) => [
-        `dynamodb:${action} shares`,
-        `dynamodb:${action} shares/index/byOwner`,
-      ]),
-      // The access check (the table itself is already in the list above).
-      'dynamodb:Query shares/index/byGrantee',
-      'dynamodb:PutItem audit',
-      // Finding the grantee by e-mail, and nothing else in the pool.
-      'cognito-idp:ListUsers user-pool',
-    ],
-    'revoke-share': [
-      'dynamodb:GetItem files',
-      ...['PutItem', 'GetItem', 'DeleteItem', 'Query'].flatMap((action) => [
-        `dynamodb:${action} shares`,
-        `dynamodb:${action} shares/index/byOwner`,
-      ]),
-      // The access check (the table itself is already in the list above).
-      'dynamodb:Query shares/index/byGrantee',
-      'dynamodb:PutItem audit',
-      // Finding the grantee by e-mail, and nothing else in the pool.
-      'cognito-idp:ListUsers user-pool',
-    ],
+    'list-shares': ['dynamodb:GetItem files', 'dynamodb:Query shares', 'dynamodb:Query shares/index/byOwner'],
+    'revoke-share': ['dynamodb:GetItem shares', 'dynamodb:DeleteItem shares', 'dynamodb:PutItem audit'],
     'list-shared-with-me': ['dynamodb:GetItem files', 'dynamodb:Query shares', 'dynamodb:Query shares/index/byGrantee'],
     'get-usage': [
       'dynamodb:GetItem quotas',

@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { limits } from '#contracts/limits';
@@ -240,4 +241,53 @@ export function describeFile(file: FileRecord) {
     ...(file.reason ? { reason: file.reason } : {}),
     ...(file.width && file.height ? { width: file.width, height: file.height } : {}),
   };
+}
+
+/** A transaction item on one file's record: what the rename, move and delete use cases compose. */
+export type FileRecordItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** The record renamed and/or moved, conditioned on it still holding the name and place it was read with. */
+export function moveFileRecordItem(store: FilesStore, before: FileRecord, after: FileRecord): FileRecordItem {
+  return {
+    Update: {
+      TableName: store.tableName,
+      Key: { ownerId: before.ownerId, fileId: before.fileId },
+      UpdateExpression: 'SET #name = :name, nameKey = :nameKey, folderId = :folder, listKey = :listKey',
+      ConditionExpression: '#name = :oldName AND listKey = :oldListKey',
+      ExpressionAttributeNames: { '#name': 'name' },
+      ExpressionAttributeValues: {
+        ':name': after.name,
+        ':nameKey': after.nameKey,
+        ':folder': after.folderId,
+        ':listKey': after.listKey,
+        ':oldName': before.name,
+        ':oldListKey': before.listKey,
+      },
+    },
+  };
+}
+
+/**
+ * The record removed, conditioned on it being as read: a named file still where it was, an
+ * unnamed one still unnamed (a release meanwhile gave it a name that must be given back too).
+ */
+export function deleteFileRecordItem(store: FilesStore, file: FileRecord, named: boolean): FileRecordItem {
+  const Key = { ownerId: file.ownerId, fileId: file.fileId };
+  return named
+    ? {
+        Delete: {
+          TableName: store.tableName,
+          Key,
+          ConditionExpression: '#name = :name AND listKey = :listKey',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: { ':name': file.name, ':listKey': file.listKey },
+        },
+      }
+    : {
+        Delete: {
+          TableName: store.tableName,
+          Key,
+          ConditionExpression: 'attribute_not_exists(claimed) OR attribute_exists(mergedInto)',
+        },
+      };
 }

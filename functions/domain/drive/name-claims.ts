@@ -57,6 +57,9 @@ export interface NameClaim {
 
 export const folderItemId = (folderId: string): string => `folder#${folderId}`;
 
+export const nameTaken = (name: string) =>
+  new Conflict('name_taken', `A file or folder named "${name}" already exists there (names ignore case).`);
+
 /** Takes a name in a folder; refused if any file or folder already holds it, in any case. */
 export function takeName(
   store: FilesStore,

@@ -1,20 +1,11 @@
-import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Conflict, NotFound } from '#commons/errors';
 import { attachmentDisposition } from '#commons/file-names';
-import { fileKey, incomingKey, profilePhotoKey, thumbKey } from '#contracts/bucket';
+import { fileKey, profilePhotoKey, thumbKey } from '#contracts/bucket';
 import { isImageType, limits } from '#contracts/limits';
-import { forgetFile } from '#domain/drive/file-moves';
-import { type FileRecord, getFile, getProfilePointer } from '#domain/drive/file-records';
-import type { QuotaStore } from '#domain/quotas/usage-item';
+import { type FileRecord, getProfilePointer } from '#domain/drive/file-records';
 import type { StorageDeps } from '#domain/uploads/uploads';
-
-async function requireFile(deps: StorageDeps, ownerId: string, fileId: string): Promise<FileRecord> {
-  const file = await getFile(deps.files, ownerId, fileId);
-  // A replace upload's record, once it became a version of another file, is no file of its own.
-  if (!file || file.mergedInto) throw new NotFound('file_not_found', 'No such file.');
-  return file;
-}
 
 export interface SignedRead {
   readonly url: string;
@@ -73,24 +64,4 @@ export async function presignProfilePhoto(deps: StorageDeps, ownerId: string, no
   const pointer = await getProfilePointer(deps.files, ownerId);
   if (!pointer) throw new NotFound('no_profile_photo', 'There is no profile photo yet.');
   return signRead(deps, profilePhotoKey(ownerId, pointer.photoFileId), { contentType: 'image/webp' }, now);
-}
-
-/**
- * Removes a file wherever its bytes are (incoming or released) and then its record, giving
- * back the quota it counted in the same transaction. If the validator releases it meanwhile,
- * the validator sees the record gone and removes its copy.
- */
-export async function deleteStoredFile(
-  deps: StorageDeps & { quotas: QuotaStore },
-  ownerId: string,
-  fileId: string,
-): Promise<FileRecord> {
-  const file = await requireFile(deps, ownerId, fileId);
-  await Promise.all(
-    [incomingKey(ownerId, fileId), fileKey(ownerId, fileId), thumbKey(ownerId, fileId)].map((Key) =>
-      deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key })),
-    ),
-  );
-  await forgetFile(deps.files, deps.quotas, file);
-  return file;
 }

@@ -47,7 +47,7 @@ export async function putShare(
 }
 
 /** Ends a share at once: the next request of its grantee finds nothing. Another owner's share answers 404. */
-export async function revokeShare(store: SharesStore, ownerId: string, shareId: string): Promise<ShareRecord> {
+export async function removeOwnedShare(store: SharesStore, ownerId: string, shareId: string): Promise<ShareRecord> {
   const { Item } = await store.db.send(
     new GetCommand({ TableName: store.tableName, Key: { shareId }, ConsistentRead: true }),
   );
