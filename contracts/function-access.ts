@@ -197,7 +197,7 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     settings: ['DEFAULT_QUOTA_BYTES'],
   },
   'list-audit-trail': { owner: true, tables: [{ table: auditTable, actions: ['Query'] }] },
-  // PutItem: a released file takes its name's claim (see release-names.ts). Settling an upload
+  // PutItem: a released file takes its name's claim (see validation/release.ts). Settling an upload
   // closes its reservation and records what the released file counts, in one transaction; a
   // replace reads the replaced file's charge (GetItem) to keep its old bytes in a noncurrent entry.
   'upload-validator': {

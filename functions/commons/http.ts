@@ -163,12 +163,6 @@ export function linkOf(caller: Caller): UploadLink {
   return caller.link;
 }
 
-/** Whose space an owner or link caller acts in: the owner, or the link's owner. */
-export function spaceOwnerOf(caller: Caller): string {
-  if (caller.kind === 'public') throw new Error('a public caller has no space');
-  return caller.ownerId;
-}
-
 /** The actor as the audit trail names it: `user:<sub>` or `link:<linkId>`, never a token. */
 export function actorOf(caller: Caller): string {
   return caller.kind === 'owner'

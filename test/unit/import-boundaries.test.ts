@@ -32,6 +32,10 @@ const probes: Record<string, string> = {
   'lib/imports-domain.ts':
     "import { recordAudit } from '#domain/audit/audit-trail';\nexport const probe = [recordAudit];\n",
   'lib/imports-handler.ts': "import { handler } from '../functions/health/index';\nexport const probe = [handler];\n",
+  // Two domain files that import each other, if only for a type: the cycle rule refuses both.
+  'functions/domain/probe/first.ts':
+    "import type { Second } from './second';\nexport type First = { next?: Second };\n",
+  'functions/domain/probe/second.ts': "import type { First } from './first';\nexport type Second = { next?: First };\n",
   'lib/imports-cdk-and-contracts.ts':
     "import { Stack } from 'aws-cdk-lib';\nimport { routes } from '#contracts/routes';\nexport const probe = [Stack, routes];\n",
 };
@@ -62,13 +66,15 @@ beforeAll(() => {
     output = stdout + stderr;
   }
   flagged = new Set(
-    [...output.matchAll(/^(\S+\.ts):\d+:\d+ lint\/style\/noRestrictedImports/gm)].map((match) => match[1] as string),
+    [...output.matchAll(/^(\S+\.ts):\d+:\d+ lint\/(?:style\/noRestrictedImports|suspicious\/noImportCycles)/gm)].map(
+      (match) => match[1] as string,
+    ),
   );
 }, 60_000);
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe('import boundaries (biome noRestrictedImports)', () => {
+describe('import boundaries (biome noRestrictedImports and noImportCycles)', () => {
   it.each([
     'contracts/imports-cdk.ts',
     'contracts/imports-node.ts',
@@ -83,6 +89,13 @@ describe('import boundaries (biome noRestrictedImports)', () => {
   ])('fails the deliberate bad import in %s', (path) => {
     expect(flagged.has(path)).toBe(true);
   });
+
+  it.each(['functions/domain/probe/first.ts', 'functions/domain/probe/second.ts'])(
+    'fails the import cycle through %s (type-only imports count)',
+    (path) => {
+      expect(flagged.has(path)).toBe(true);
+    },
+  );
 
   it.each([
     'contracts/imports-zod-and-itself.ts',

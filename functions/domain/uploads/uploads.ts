@@ -50,7 +50,7 @@ export async function presignUpload(
   checkAgainstPolicy(request, policy);
   const name = sanitizeFileName(request.fileName);
   // Listed in its folder from the start, under the name asked for; the name is settled
-  // (claimed, or numbered) when the validator releases it: see release-names.ts.
+  // (claimed, or numbered) when the validator releases it: see validation/release.ts.
   const folderId = owner.folderId ?? ROOT;
   const listing = purpose
     ? {}
