@@ -65,7 +65,8 @@ export const confirmOwnerUpload = {
   params: uploadParams,
   // A `replace` upload names the file it became a new version of.
   responses: { 200: z.object({ fileId: id, ...confirmation }) },
-  refusals: [404, 409],
+  // 403 for an upload into a folder the caller may now only view.
+  refusals: [403, 404, 409],
 } satisfies Operation;
 
 export const confirmLinkUpload = {
