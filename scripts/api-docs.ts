@@ -98,7 +98,8 @@ function shapeOf(schema: JsonSchema, indent = ''): string {
     const type = plain && property.type === 'string' ? 'string' : integer ? 'number' : shapeOf(property, deeper);
     const note = typeof property.format === 'string' ? property.format : integer ? 'integer' : '';
     const format = note ? ` // ${note}` : '';
-    return `${deeper}${name}${required.has(name) ? '' : '?'}: ${type};${format}`;
+    const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+    return `${deeper}${key}${required.has(name) ? '' : '?'}: ${type};${format}`;
   });
   if (schema.additionalProperties !== false) lines.push(`${deeper}// and more`);
   return `{\n${lines.join('\n')}\n${indent}}`;
