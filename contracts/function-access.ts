@@ -43,6 +43,7 @@ const folderListings = filesTable.globalIndexes.map((index) => index.indexName);
 
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   health: {},
+  'describe-api': {},
   'create-link': {
     owner: true,
     tables: [{ table: linksTable, actions: ['PutItem'] }, audit],

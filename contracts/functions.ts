@@ -5,6 +5,7 @@
  */
 export const apiFunctions = [
   'health',
+  'describe-api',
   'create-link',
   'list-links',
   'revoke-link',

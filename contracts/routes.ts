@@ -19,6 +19,7 @@ export interface RouteDefinition {
 
 export const routes = [
   { method: 'GET', path: '/api/health', handler: 'health', caller: 'public' },
+  { method: 'GET', path: '/api/openapi.json', handler: 'describe-api', caller: 'public' },
   { method: 'POST', path: '/api/links', handler: 'create-link', caller: 'owner' },
   { method: 'GET', path: '/api/links', handler: 'list-links', caller: 'owner' },
   { method: 'DELETE', path: '/api/links/{linkId}', handler: 'revoke-link', caller: 'owner' },

@@ -1,13 +1,67 @@
-import { pageQuery } from './common';
+import * as z from 'zod';
+import { id, page, pageQuery, timestamp } from './common';
 import type { Operation } from './operation';
 
-export const health = { summary: 'Whether the API answers.' } satisfies Operation;
+const bytes = z.number().int().min(0);
+
+export const health = {
+  summary: 'Whether the API answers.',
+  responses: { 200: z.object({ status: z.literal('ok') }) },
+} satisfies Operation;
+
+export const describeApi = {
+  summary: 'This API’s own description (OpenAPI 3.1), generated from its contracts.',
+  responses: {
+    200: z.looseObject({
+      openapi: z.literal('3.1.0'),
+      info: z.looseObject({ title: z.string(), version: z.string() }),
+      paths: z.record(z.string(), z.unknown()),
+    }),
+  },
+} satisfies Operation;
 
 export const getUsage = {
   summary: 'Storage used, reserved by uploads in flight, the quota and what is left.',
+  responses: {
+    200: z.object({ usedBytes: bytes, reservedBytes: bytes, limitBytes: bytes, availableBytes: bytes }),
+  },
 } satisfies Operation;
+
+export const auditAction = z.enum([
+  'link.create',
+  'link.revoke',
+  'upload.presign',
+  'upload.confirm',
+  'upload.validate',
+  'link.arrival',
+  'file.download',
+  'file.thumbnail',
+  'file.delete',
+  'file.rename',
+  'file.move',
+  'file.replace',
+  'folder.create',
+  'folder.rename',
+  'folder.move',
+  'folder.delete',
+  'share.create',
+  'share.revoke',
+]);
+
+export const auditEntry = z.object({
+  eventId: id,
+  at: timestamp,
+  action: auditAction,
+  /** `user:<sub>`, `link:<linkId>` or `system:validator`; never a token. */
+  actor: z.string(),
+  objectId: z.string(),
+  outcome: z.string(),
+  requestId: z.string().optional(),
+  sourceIp: z.string().optional(),
+});
 
 export const listAuditTrail = {
   summary: 'The caller’s audit trail, newest first.',
   query: pageQuery,
+  responses: { 200: page(auditEntry) },
 } satisfies Operation;

@@ -20,3 +20,18 @@ export const mimeType = z
   .max(100)
   .regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type such as application/pdf')
   .transform((type) => type.toLowerCase());
+
+/** An instant as the API writes it: ISO 8601 in UTC (`Date.prototype.toISOString`). */
+export const timestamp = z.iso.datetime();
+
+/** Every refusal and failure: a stable code for programs and a sentence for people. */
+export const errorResponse = z.object({
+  error: z.object({ code: z.string().min(1), message: z.string() }),
+});
+
+/** One page of a list; `cursor` is there only when more follows (send it back to get the next page). */
+export const page = <Item extends z.ZodType>(item: Item) =>
+  z.object({ items: z.array(item), cursor: z.string().min(1).optional() });
+
+/** A short-lived GET of stored bytes (a download, a thumbnail, a profile photo). */
+export const signedRead = z.object({ url: z.url(), expiresAt: timestamp });

@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { folderRef, id, pageQuery } from './common';
+import { folderRef, id, page, pageQuery, signedRead, timestamp } from './common';
 import type { Operation } from './operation';
+import { fileStatus } from './uploads';
 
 export const listOrder = z
   .object({
@@ -25,6 +26,29 @@ const fileParams = z.object({ fileId: id });
 const folderParams = z.object({ folderId: id });
 const folderName = z.string().min(1).max(1024);
 
+/** What a caller sees of a file; `width` and `height` for a released image, `linkId` when a client sent it. */
+export const fileDescription = z.object({
+  fileId: id,
+  name: z.string(),
+  size: z.number().int().min(0),
+  contentType: z.string(),
+  status: fileStatus,
+  createdAt: timestamp,
+  folderId: folderRef,
+  linkId: id.optional(),
+  reason: z.string().optional(),
+  width: z.number().int().min(1).optional(),
+  height: z.number().int().min(1).optional(),
+});
+
+/** What a caller sees of a folder; `parentId` is `root` at the top level. */
+export const folderDescription = z.object({
+  folderId: id,
+  name: z.string(),
+  parentId: folderRef,
+  createdAt: timestamp,
+});
+
 export const listFiles = {
   summary: 'One folder’s files (the top level without `folder`), newest first unless asked otherwise.',
   query: z
@@ -36,21 +60,30 @@ export const listFiles = {
     })
     .strict()
     .transform(ordered),
+  responses: { 200: page(fileDescription) },
+  refusals: [404],
 } satisfies Operation;
 
 export const downloadFile = {
   summary: 'A short-lived download URL of a released file.',
   params: fileParams,
+  responses: { 200: signedRead },
+  // 409 while the file is pending or once it was rejected.
+  refusals: [404, 409],
 } satisfies Operation;
 
 export const downloadThumbnail = {
   summary: 'A short-lived URL of an image’s 400x400 thumbnail.',
   params: fileParams,
+  responses: { 200: signedRead },
+  refusals: [404, 409],
 } satisfies Operation;
 
 export const deleteFile = {
   summary: 'Delete a file, its bytes and its thumbnail; its bytes leave the quota.',
   params: fileParams,
+  responses: { 204: null },
+  refusals: [403, 404, 409],
 } satisfies Operation;
 
 export const updateFile = {
@@ -60,6 +93,8 @@ export const updateFile = {
     .object({ name: folderName.optional(), folderId: folderRef.optional() })
     .strict()
     .refine((body) => body.name !== undefined || body.folderId !== undefined, 'give a new name, a folderId or both'),
+  responses: { 200: fileDescription },
+  refusals: [403, 404, 409],
 } satisfies Operation;
 
 export const listFolders = {
@@ -73,11 +108,15 @@ export const listFolders = {
     })
     .strict()
     .transform(ordered),
+  responses: { 200: page(folderDescription) },
+  refusals: [404],
 } satisfies Operation;
 
 export const createFolder = {
   summary: 'A new folder at the top level or inside `parentId`.',
   body: z.object({ name: folderName, parentId: folderRef.default('root') }).strict(),
+  responses: { 201: folderDescription },
+  refusals: [403, 404, 409],
 } satisfies Operation;
 
 export const updateFolder = {
@@ -87,9 +126,13 @@ export const updateFolder = {
     .object({ name: folderName.optional(), parentId: folderRef.optional() })
     .strict()
     .refine((body) => body.name !== undefined || body.parentId !== undefined, 'give a new name, a parentId or both'),
+  responses: { 200: folderDescription },
+  refusals: [403, 404, 409],
 } satisfies Operation;
 
 export const deleteFolder = {
   summary: 'Delete an empty folder (409 `folder_not_empty` otherwise).',
   params: folderParams,
+  responses: { 204: null },
+  refusals: [403, 404, 409],
 } satisfies Operation;

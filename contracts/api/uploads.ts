@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { limits } from '../limits';
-import { folderRef, id, mimeType } from './common';
+import { folderRef, id, mimeType, signedRead, timestamp } from './common';
 import type { Operation } from './operation';
 
 /** What a client declares before any byte is sent; the presigned URL pins all of it. */
@@ -27,31 +27,64 @@ export type OwnerUploadRequest = z.output<typeof ownerUploadRequest>;
 
 const uploadParams = z.object({ uploadId: id });
 
+/** A PUT that S3 accepts only with exactly these headers (type, length, SHA-256, nothing there yet). */
+export const presignedUpload = z.object({
+  uploadId: id,
+  method: z.literal('PUT'),
+  url: z.url(),
+  headers: z.object({
+    'content-type': z.string(),
+    'content-length': z.string().regex(/^[1-9][0-9]*$/),
+    'x-amz-checksum-sha256': z.string(),
+    'if-none-match': z.literal('*'),
+  }),
+  expiresAt: timestamp,
+});
+
+export const fileStatus = z.enum(['pending', 'clean', 'rejected']);
+
+/** A file's state once its upload is confirmed; `reason` says why a rejected one was refused. */
+const confirmation = { status: fileStatus, reason: z.string().optional() };
+
 export const presignOwnerUpload = {
   summary: 'Sign an upload into the caller’s drive (or a folder shared with them to edit).',
   body: ownerUploadRequest,
+  responses: { 201: presignedUpload },
+  refusals: [403, 404, 413, 415],
 } satisfies Operation;
 
 export const presignLinkUpload = {
   summary: 'Sign an upload through the upload link in X-Upload-Token.',
   body: ownerUploadRequest,
+  responses: { 201: presignedUpload },
+  refusals: [413, 415],
 } satisfies Operation;
 
 export const confirmOwnerUpload = {
   summary: 'Say an owner upload was sent; answers its state (pending, clean or rejected).',
   params: uploadParams,
+  // A `replace` upload names the file it became a new version of.
+  responses: { 200: z.object({ fileId: id, ...confirmation }) },
+  // 403 for an upload into a folder the caller may now only view.
+  refusals: [403, 404, 409],
 } satisfies Operation;
 
 export const confirmLinkUpload = {
   summary: 'Say a link upload was sent; answers its state and the receipt.',
   params: uploadParams,
+  responses: { 200: z.object({ uploadId: id, ...confirmation }) },
+  refusals: [404, 409],
 } satisfies Operation;
 
 export const uploadProfilePhoto = {
   summary: 'Sign the upload of a new profile picture (an image of at most 5 MB).',
   body: uploadRequest,
+  responses: { 201: presignedUpload },
+  refusals: [413, 415],
 } satisfies Operation;
 
 export const downloadProfilePhoto = {
   summary: 'A short-lived URL of the current profile picture.',
+  responses: { 200: signedRead },
+  refusals: [404],
 } satisfies Operation;

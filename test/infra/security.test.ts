@@ -716,6 +716,7 @@ describe('least privilege', () => {
   /** The whole access of each function: what its handler does, and nothing else. */
   const expectedGrants: Record<string, string[]> = {
     health: [],
+    'describe-api': [],
     'create-link': ['dynamodb:PutItem links', 'dynamodb:PutItem audit'],
     'list-links': ['dynamodb:Query links', 'dynamodb:Query links/index/byOwner'],
     'revoke-link': ['dynamodb:UpdateItem links', 'dynamodb:PutItem audit'],

@@ -4,6 +4,7 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { seedOwner, signIn } from '../../local/owners';
+import { assertDocumentedResponse } from './api-description';
 
 /**
  * What integration tests use to reach the local system: its addresses, real SDK clients for
@@ -54,7 +55,11 @@ export interface ApiResponse<T = any> {
   readonly headers: Headers;
 }
 
-/** Calls the API through the gateway, as a browser or curl would. */
+/**
+ * Calls the API through the gateway, as a browser or curl would. Every answer of a route is
+ * checked against the API description (status listed, body valid): a test whose response the
+ * description does not promise fails loudly, naming the route, the status and what is wrong.
+ */
 export async function api<T = any>(
   method: string,
   path: string,
@@ -67,7 +72,8 @@ export async function api<T = any>(
   } = {},
 ): Promise<ApiResponse<T>> {
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const response = await fetch(`${system.apiUrl}${path}`, {
+  const url = new URL(`${system.apiUrl}${path}`);
+  const response = await fetch(url, {
     method,
     headers: {
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -84,6 +90,7 @@ export async function api<T = any>(
   } catch {
     // not JSON: the test will say so
   }
+  assertDocumentedResponse(method, url, response.status, parsed);
   return { status: response.status, body: parsed as T, headers: response.headers };
 }
 
