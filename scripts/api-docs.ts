@@ -61,6 +61,8 @@ function rulesOf(schema: JsonSchema): string {
     if (typeof part.pattern === 'string') rules.push(`an id matches \`${part.pattern}\``);
   }
   if (schema.default !== undefined) rules.push(`default ${JSON.stringify(schema.default)}`);
+  // A field's own note from the contract (zod's `.describe()`).
+  if (typeof schema.description === 'string') rules.push(schema.description);
   return rules.join('; ');
 }
 

@@ -20,8 +20,11 @@ export type UploadRequest = z.output<typeof uploadRequest>;
  * The link route takes the same body and refuses both fields with its own message.
  */
 export const ownerUploadRequest = uploadRequest.extend({
-  folderId: folderRef.optional(),
-  onConflict: z.enum(['keep-both', 'replace']).optional(),
+  folderId: folderRef.optional().describe('Owner uploads only: an upload link refuses it (400 invalid_body).'),
+  onConflict: z
+    .enum(['keep-both', 'replace'])
+    .optional()
+    .describe('Owner uploads only: an upload link refuses it (400 invalid_body).'),
 });
 export type OwnerUploadRequest = z.output<typeof ownerUploadRequest>;
 
