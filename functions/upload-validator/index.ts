@@ -9,6 +9,7 @@ import {
 } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { logger } from '#commons/logger';
+import { addMetric, publishInvocationMetrics } from '#commons/metrics';
 import { decodeEventKey } from '#commons/s3-event-keys';
 import { recordAudit } from '#domain/audit/audit-trail';
 import { arrivalNotice, notifyLinkOwner } from '#domain/links/arrival-notices';
@@ -51,6 +52,10 @@ const s3EventSchema = z.object({
  * and then hand it to the failure destination; every step is safe to repeat.
  */
 export async function handler(event: unknown, context: Context): Promise<void> {
+  await validateRecords(event, context).finally(() => publishInvocationMetrics(context.awsRequestId));
+}
+
+async function validateRecords(event: unknown, context: Context): Promise<void> {
   logger.addContext(context);
   const { Records } = s3EventSchema.parse(event);
   for (const record of Records) {
@@ -59,7 +64,9 @@ export async function handler(event: unknown, context: Context): Promise<void> {
       logger.warn('ignoring an event for another bucket or kind', { eventName: record.eventName });
       continue;
     }
+    const started = performance.now();
     const { outcome, file, verdict, replacedFileId } = await validateUpload(deps, decodeEventKey(record.s3.object.key));
+    addMetric('validationDuration', performance.now() - started);
     if (file && (outcome === 'clean' || outcome === 'rejected')) {
       // The validator has no HTTP request: its Lambda request id ties the entry to its log lines.
       const origin = {
