@@ -1,6 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
+import { traced } from '#commons/client-tracing';
 import {
   auditLogFromEnvironment,
   createDocumentClient,
@@ -11,6 +12,8 @@ import { readConfig } from '#commons/config';
 import { logger } from '#commons/logger';
 import { addMetric, publishInvocationMetrics } from '#commons/metrics';
 import { decodeEventKey } from '#commons/s3-event-keys';
+// Traces the SDK clients created below: the validator's bundle carries sharp anyway.
+import '#commons/tracer';
 import { recordAudit } from '#domain/audit/audit-trail';
 import { arrivalNotice, notifyLinkOwner } from '#domain/links/arrival-notices';
 import { validateUpload } from '#domain/validation/validate-upload';
@@ -27,7 +30,7 @@ const audit = auditLogFromEnvironment(db);
 const notices = {
   audit,
   ...(config.NOTIFICATION_TOPIC_ARN
-    ? { sns: { client: new SNSClient({ region: config.AWS_REGION }), topicArn: config.NOTIFICATION_TOPIC_ARN } }
+    ? { sns: { client: traced(new SNSClient({ region: config.AWS_REGION })), topicArn: config.NOTIFICATION_TOPIC_ARN } }
     : {}),
 };
 
