@@ -4,21 +4,24 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { type DocdropMetric, docdropMetrics, metricsNamespace, metricsService } from '#contracts/metrics';
 import { logger } from './logger';
 
+// Lambda's runtime creates the InvokeStore before a handler loads. A process that declares
+// concurrency without one (a test worker calling handlers itself) gets one here: Powertools'
+// per-invocation stores refuse to work without it, and outside an invocation they fall back to shared.
+if (process.env.AWS_LAMBDA_MAX_CONCURRENCY) await InvokeStore.getInstanceAsync();
+
 /**
  * The one Metrics instance of a function. Powertools keeps its stored metrics, dimensions and
  * metadata per invocation (in the Lambda InvokeStore) when AWS_LAMBDA_MAX_CONCURRENCY is set, as
  * on Lambda Managed Instances and in the local system, so overlapping invocations never publish
  * each other's counts; one invocation at a time (classic Lambda) they are cleared at each publish.
  */
-// Lambda's runtime creates the InvokeStore before a handler loads. A process that declares
-// concurrency without one (a test worker calling handlers itself) gets one here: Powertools'
-// per-invocation stores refuse to work without it, and outside an invocation they fall back to shared.
-if (process.env.AWS_LAMBDA_MAX_CONCURRENCY) await InvokeStore.getInstanceAsync();
-
 const metrics = new Metrics({ namespace: metricsNamespace, serviceName: metricsService });
 
-/** Ids are left out of dimensions: a value outside this shape is counted as `other`. */
-const BOUNDED_VALUE = /^[a-z][a-z0-9_]{0,47}$/;
+/**
+ * The shape of the codes the code defines (`quota_exceeded`, `type_mismatch`): words, no digits.
+ * Anything else (an id, a name, a token) is counted as `other`, so no dimension ever carries it.
+ */
+const BOUNDED_VALUE = /^(?=.{1,48}$)[a-z]+(?:_[a-z]+)*$/;
 
 type BrokenDownMetric = {
   [Name in DocdropMetric]: (typeof docdropMetrics)[Name] extends { breakdown: string } ? Name : never;

@@ -74,7 +74,7 @@ function expectWellFormed(emf: Emf): void {
   for (const name of metricNamesOf(emf)) expect(known).toContain(name);
   for (const dimension of dimensionsOf(emf)) {
     expect(DIMENSIONS).toContain(dimension);
-    expect(emf[dimension]).toMatch(/^[a-z][a-z0-9_]{0,47}$/);
+    expect(emf[dimension]).toMatch(/^[a-z]+(?:_[a-z]+)*$/);
   }
 }
 

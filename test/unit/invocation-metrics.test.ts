@@ -80,20 +80,20 @@ describe('per-invocation metrics', () => {
   });
 
   it('counts a code outside the bounded shape as `other`, never as itself', async () => {
-    // prepare: something an id or a token might look like
-    const unbounded = 'Link-7f3a9c2e.secret';
+    // prepare: what an id, a token or a name might look like
+    const unbounded = ['Link-7f3a9c2e.secret', '01jq8x7k2m9vz3', 'user_3f9a', 'Passport scan.pdf'];
 
     // act
     const { lines } = await captureLines(async () =>
       store.run({ [REQUEST_ID]: 'c' }, async () => {
-        metrics.countBrokenDown('uploadsRejected', unbounded);
+        for (const value of unbounded) metrics.countBrokenDown('uploadsRejected', value);
         metrics.publishInvocationMetrics('request-c');
       }),
     );
 
     // assess
-    expect(emf(lines)).toMatchObject([{ reason: 'other', [docdropMetrics.uploadsRejected.name]: 1 }]);
-    expect(lines.join('\n')).not.toContain(unbounded);
+    expect(emf(lines)).toMatchObject([{ reason: 'other', [docdropMetrics.uploadsRejected.name]: unbounded.length }]);
+    for (const value of unbounded) expect(lines.join('\n')).not.toContain(value);
   });
 
   it('prints nothing for an invocation that counted nothing', async () => {
