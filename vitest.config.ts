@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Handler and gateway logs during tests: warnings and errors only (set before the system starts).
+// Handler and gateway logs during tests: warnings and errors only (set before the system starts),
+// and no metric lines; the tests of what handlers print turn both back on for their own handlers.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export default defineConfig({

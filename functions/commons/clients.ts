@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { traced } from './client-tracing';
 import { readConfig } from './config';
 
 /**
@@ -9,22 +10,23 @@ import { readConfig } from './config';
  */
 export function createS3Client(): S3Client {
   const { AWS_REGION, S3_ENDPOINT } = readConfig('AWS_REGION', 'S3_ENDPOINT');
-  return new S3Client({
-    region: AWS_REGION,
-    // Without these, SDK v3 >= 3.729 signs an empty-body CRC32 into presigned PUT URLs and
-    // browser uploads fail (aws-sdk-js-v3 #6810). The SHA-256 we sign is the checksum that counts.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(S3_ENDPOINT ? { endpoint: S3_ENDPOINT, forcePathStyle: true } : {}),
-  });
+  return traced(
+    new S3Client({
+      region: AWS_REGION,
+      // Without these, SDK v3 >= 3.729 signs an empty-body CRC32 into presigned PUT URLs and
+      // browser uploads fail (aws-sdk-js-v3 #6810). The SHA-256 we sign is the checksum that counts.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      ...(S3_ENDPOINT ? { endpoint: S3_ENDPOINT, forcePathStyle: true } : {}),
+    }),
+  );
 }
 
 export function createDocumentClient(): DynamoDBDocumentClient {
   const { AWS_REGION, DYNAMODB_ENDPOINT } = readConfig('AWS_REGION', 'DYNAMODB_ENDPOINT');
-  const client = new DynamoDBClient({
-    region: AWS_REGION,
-    ...(DYNAMODB_ENDPOINT ? { endpoint: DYNAMODB_ENDPOINT } : {}),
-  });
+  const client = traced(
+    new DynamoDBClient({ region: AWS_REGION, ...(DYNAMODB_ENDPOINT ? { endpoint: DYNAMODB_ENDPOINT } : {}) }),
+  );
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 

@@ -2,12 +2,14 @@ import { isIP } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { limits } from '#contracts/limits';
+import { QUOTA_REFUSAL_CODE } from '#contracts/metrics';
 import { type RouteDefinition, routeKey, routes } from '#contracts/routes';
 import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
 import type { AuditOrigin } from '#domain/audit/audit-trail';
 import type { UploadLink } from '#domain/links/upload-links';
 import { AppError, Invalid, TooLarge } from './errors';
 import { logger } from './logger';
+import { addMetric, countBrokenDown, publishInvocationMetrics } from './metrics';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -102,12 +104,21 @@ export function httpHandler<Body = undefined, Params = undefined, Query = undefi
     } catch (error) {
       if (error instanceof AppError) {
         logger.info('request refused', { status: error.status, code: error.code, reason: error.message });
+        countRefusal(error.code);
         return errorResult(error.status, error.code, error.message);
       }
       logger.error('request failed', error as Error);
       return errorResult(500, 'internal_error', `Something went wrong on our side. Request id: ${requestId}.`);
+    } finally {
+      publishInvocationMetrics(context.awsRequestId);
     }
   };
+}
+
+/** Every typed refusal by its code (a bounded set, defined in code); the quota's also on its own. */
+function countRefusal(code: string): void {
+  countBrokenDown('requestsRefused', code);
+  if (code === QUOTA_REFUSAL_CODE) addMetric('quotaRefusals');
 }
 
 function callerKeys(caller: Caller): Record<string, string> {

@@ -1,4 +1,5 @@
 import { SNSClient } from '@aws-sdk/client-sns';
+import { traced } from './client-tracing';
 import {
   auditLogFromEnvironment,
   createDocumentClient,
@@ -13,7 +14,7 @@ export function uploadEventsFromEnvironment(db = createDocumentClient()) {
   const audit = auditLogFromEnvironment(db);
   // Without a topic (locally) notices are printed instead of sent.
   const sns = config.NOTIFICATION_TOPIC_ARN
-    ? { client: new SNSClient({ region: config.AWS_REGION }), topicArn: config.NOTIFICATION_TOPIC_ARN }
+    ? { client: traced(new SNSClient({ region: config.AWS_REGION })), topicArn: config.NOTIFICATION_TOPIC_ARN }
     : undefined;
   return {
     ...storageFromEnvironment(db),

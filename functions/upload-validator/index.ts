@@ -1,7 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { logger } from '#commons/logger';
+import { addMetric, publishInvocationMetrics } from '#commons/metrics';
 import { decodeEventKey } from '#commons/s3-event-keys';
 import { s3EventSchema } from '#commons/s3-events';
+// Traces the SDK clients created below: the validator's bundle carries sharp anyway.
+import '#commons/tracer';
 import { uploadEventsFromEnvironment } from '#commons/validation';
 import { settleUploadEvent, type UploadEventDeps } from '#domain/validation/settle-upload-event';
 
@@ -12,6 +15,10 @@ const deps: UploadEventDeps = uploadEventsFromEnvironment();
  * and then hand it to the failure destination; every step is safe to repeat.
  */
 export async function handler(event: unknown, context: Context): Promise<void> {
+  await settleRecords(event, context).finally(() => publishInvocationMetrics(context.awsRequestId));
+}
+
+async function settleRecords(event: unknown, context: Context): Promise<void> {
   logger.addContext(context);
   for (const record of s3EventSchema.parse(event).Records) {
     logger.resetKeys();
@@ -20,6 +27,8 @@ export async function handler(event: unknown, context: Context): Promise<void> {
       continue;
     }
     const arrival = { key: decodeEventKey(record.s3.object.key), sourceIp: record.requestParameters?.sourceIPAddress };
+    const started = performance.now();
     await settleUploadEvent(deps, arrival, context.awsRequestId);
+    addMetric('validationDuration', performance.now() - started);
   }
 }

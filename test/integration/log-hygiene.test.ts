@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handlerEnvironment } from '../../local/environment';
 import { api, describeUpload, newOwner, type Owner, PDF, system } from '../support/harness';
+import { type HttpFunction, httpEvent, type Invocation, invoke } from '../support/in-process';
 
 /**
  * What the handlers write to their logs, captured in this process: one JSON line each, with
  * the request id and who acted, and never a link token, a JWT or a presigned URL.
  */
-
-type HttpFunction = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 let generateToken: HttpFunction;
 let presign: HttpFunction;
@@ -22,6 +19,8 @@ beforeAll(async () => {
   Object.assign(process.env, handlerEnvironment(system), {
     // Everything the handlers would ever log, so nothing hides below the level.
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    // Metric lines too: they are held to the same rules.
+    POWERTOOLS_METRICS_DISABLED: 'false',
   });
   generateToken = (await import('../../functions/create-link/index')).handler;
   presign = (await import('../../functions/presign-upload/index')).handler;
@@ -29,90 +28,6 @@ beforeAll(async () => {
   usage = (await import('../../functions/get-usage/index')).handler;
   auditTrail = (await import('../../functions/list-audit-trail/index')).handler;
 });
-
-function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 29_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-/** An API Gateway HTTP API (payload 2.0) event, shaped as the local gateway makes them. */
-function httpEvent(
-  method: 'GET' | 'POST',
-  path: string,
-  headers: Record<string, string>,
-  body?: unknown,
-): APIGatewayProxyEventV2 {
-  const routeKey = `${method} ${path}`;
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'localhost', 'user-agent': 'log-hygiene-test', ...headers },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'local',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'log-hygiene-test' },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    isBase64Encoded: false,
-  };
-}
-
-interface Invocation {
-  readonly result: APIGatewayProxyStructuredResultV2;
-  readonly body: any;
-  readonly context: Context;
-  /** Every line written to stdout or stderr while the handler ran. */
-  readonly lines: string[];
-}
-
-/** Calls a handler as Lambda would, capturing what it writes to stdout and stderr meanwhile. */
-async function invoke(handler: HttpFunction, functionName: string, event: APIGatewayProxyEventV2): Promise<Invocation> {
-  const context = lambdaContext(functionName);
-  const written: string[] = [];
-  const capture = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-    callback?.();
-    return true;
-  };
-  const stdoutWrite = process.stdout.write;
-  const stderrWrite = process.stderr.write;
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  let result: APIGatewayProxyStructuredResultV2;
-  try {
-    result = await handler(event, context);
-  } finally {
-    process.stdout.write = stdoutWrite;
-    process.stderr.write = stderrWrite;
-  }
-  const lines = written
-    .join('')
-    .split('\n')
-    .filter((line) => line.trim() !== '');
-  return { result, body: result.body ? JSON.parse(result.body) : undefined, context, lines };
-}
 
 /** Each line is one JSON object carrying this invocation's request id (and the actor, when one is known). */
 function expectStructuredLines(invocation: Invocation, actor?: { userId: string } | { linkId: string }): void {
@@ -126,7 +41,9 @@ function expectStructuredLines(invocation: Invocation, actor?: { userId: string 
       `not a JSON line: ${line.slice(0, 200)}`,
     ).not.toThrow();
     expect(entry).toMatchObject({ function_request_id: invocation.context.awsRequestId });
-    if (actor) expect(entry).toMatchObject(actor);
+    // A metric line (EMF) names no one: its dimensions are bounded codes (metrics.test.ts).
+    if (entry && '_aws' in entry) expect(Object.keys(entry)).not.toEqual(expect.arrayContaining(['userId']));
+    else if (actor) expect(entry).toMatchObject(actor);
   }
 }
 

@@ -3,6 +3,7 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { newFileId } from '#commons/ids';
 import { auditTable, pageKeyAttributes } from '#contracts/tables';
+import { countAuditedFact } from './audit-metrics';
 
 const AUDIT_PAGE_KEY = pageKeyAttributes(auditTable);
 
@@ -74,6 +75,7 @@ export async function recordAudit(
       },
     }),
   );
+  countAuditedFact(origin, fact);
 }
 
 interface StoredAuditEntry extends AuditEntry {
