@@ -1,5 +1,5 @@
 import { createAuthenticator } from '#commons/authenticate';
-import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { auditLogFromEnvironment, createDocumentClient, signingStorageFromEnvironment } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
@@ -9,7 +9,7 @@ import { accessFile } from '#domain/drive/access';
 import { presignDownload } from '#domain/drive/stored-files';
 
 const db = createDocumentClient();
-const storage = storageFromEnvironment(db);
+const storage = signingStorageFromEnvironment(db);
 const drive = driveFromEnvironment(db);
 const audit = auditLogFromEnvironment(db);
 

@@ -3,7 +3,7 @@ import {
   auditLogFromEnvironment,
   createDocumentClient,
   quotasFromEnvironment,
-  storageFromEnvironment,
+  signingStorageFromEnvironment,
 } from '#commons/clients';
 import { readConfig } from '#commons/config';
 import { driveFromEnvironment } from '#commons/drive';
@@ -24,7 +24,7 @@ import { checkAgainstPolicy, type PresignedUpload, presignUpload } from '#domain
 const config = readConfig('LINKS_TABLE', 'MAX_FILE_BYTES', 'DEFAULT_QUOTA_BYTES');
 const db = createDocumentClient();
 const links = { db, tableName: config.LINKS_TABLE };
-const storage = storageFromEnvironment(db);
+const storage = signingStorageFromEnvironment(db);
 const drive = driveFromEnvironment(db);
 const quotas = quotasFromEnvironment(db);
 const audit = auditLogFromEnvironment(db);

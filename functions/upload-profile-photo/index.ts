@@ -1,5 +1,5 @@
 import { createAuthenticator } from '#commons/authenticate';
-import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { auditLogFromEnvironment, createDocumentClient, signingStorageFromEnvironment } from '#commons/clients';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { uploadProfilePhoto as operation } from '#contracts/api/uploads';
@@ -8,7 +8,7 @@ import { recordAudit } from '#domain/audit/audit-trail';
 import { presignUpload } from '#domain/uploads/uploads';
 
 const db = createDocumentClient();
-const storage = storageFromEnvironment(db);
+const storage = signingStorageFromEnvironment(db);
 const audit = auditLogFromEnvironment(db);
 const photoPolicy = { maxBytes: limits.profilePhotoMaxBytes, allowedTypes: IMAGE_TYPES };
 
