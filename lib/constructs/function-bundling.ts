@@ -21,7 +21,8 @@ export function functionBundlingOf(projectRoot: string): FunctionBundling {
   return {
     format: 'esm',
     minify: true,
-    // Off by measurement (docs/benchmarks.md): with --enable-source-maps Node parses the map at
+    // Off by measurement (`npm run bench -- --only bundles --source-maps on`): with
+    // --enable-source-maps Node reads and parses the map at
     // load, which costs more cold start than readable stack traces are worth; names survive
     // in the minified code's error messages and the logs carry the request context.
     sourceMap: false,
