@@ -10,13 +10,26 @@
  *
  *  4. the web app's first load: each page's script, raw, gzip and brotli (the budget is 100 KB compressed).
  *
+ *  5. every function's bundle as the stack builds it: KB raw and gzip, cold import against an
+ *     empty `node` start (scripts/bench/bundles.ts), and the largest API bundle's top inputs;
+ *  6. what Powertools Logger, Metrics, Tracer, the SDK clients and zod cost alone (probe bundles);
+ *  7. presign per call against the HMAC floor (scripts/bench/presign-cost.ts).
+ *
+ * Options: `--only bundles,probes,presign,system,web` runs just those sections; `--root DIR`
+ * measures another checkout's functions (sections 5 and 6), `--before DIR` measures DIR and
+ * then this checkout, one after the other in the same run; `--pairs N` A/B pairs (default 11);
+ * `--source-maps on|off` overrides the definition to measure that lever; `--functions a,b` only those.
+ *
  * The machine is small and noisy: read medians and ratios, not single numbers.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -30,6 +43,8 @@ import { S3_CREDENTIALS } from '../local/environment';
 import { seedOwner, signIn } from '../local/owners';
 import { startLocalSystem } from '../local/system';
 import { buildWeb, measureWebBuild } from '../web/build';
+import { measureBundles, measureProbes } from './bench/bundles';
+import { measurePresignCost } from './bench/presign-cost';
 
 const MiB = 1024 * 1024;
 
@@ -39,7 +54,60 @@ const quantile = (values: number[], q: number): number => {
 };
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} us` : `${ms.toFixed(2)} ms`);
 
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SECTIONS = ['bundles', 'probes', 'presign', 'system', 'web'] as const;
+
+/** Pins this process and every thread it starts from now on (sharp's) to one CPU, if taskset is there. */
+function pinToOneCpu(): boolean {
+  const pinned = spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  return pinned.status === 0;
+}
+
 async function main() {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      root: { type: 'string' },
+      before: { type: 'string' },
+      pairs: { type: 'string', default: '11' },
+      'source-maps': { type: 'string' },
+      functions: { type: 'string' },
+    },
+  });
+  const only = new Set(values.only ? values.only.split(',') : SECTIONS);
+  for (const section of only) {
+    if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`--only takes ${SECTIONS.join(', ')}`);
+  }
+  const pairs = Number(values.pairs);
+  const root = resolve(values.root ?? PROJECT_ROOT);
+  const override = values['source-maps'] ? { sourceMap: values['source-maps'] === 'on' } : undefined;
+  const functions = values.functions?.split(',');
+  if (only.has('bundles')) {
+    if (values.before) await measureBundles({ root: resolve(values.before), pairs, label: 'before', functions });
+    await measureBundles({ root, pairs, label: values.before ? 'after' : 'this checkout', override, functions });
+  }
+  if (only.has('probes')) await measureProbes({ root, pairs });
+  if (only.has('presign')) await measurePresignCost();
+  if (only.has('system')) await measureLocalSystem();
+  if (only.has('web')) await measureWeb();
+}
+
+async function measureWeb() {
+  const webDir = mkdtempSync(join(tmpdir(), 'docdrop-bench-web-'));
+  try {
+    await buildWeb(webDir);
+    console.log('\n4. web app first load: script per page (entry + shared chunk), budget 100 KB compressed');
+    for (const page of measureWebBuild(webDir)) {
+      console.log(
+        `   ${page.page.padEnd(4)} ${(page.bytes / 1024).toFixed(1)} KB raw   ${(page.gzip / 1024).toFixed(1)} KB gzip   ${(page.brotli / 1024).toFixed(1)} KB brotli`,
+      );
+    }
+  } finally {
+    rmSync(webDir, { recursive: true, force: true });
+  }
+}
+
+async function measureLocalSystem() {
   const dataDir = mkdtempSync(join(tmpdir(), 'docdrop-bench-'));
   // S3 events are not delivered here: the benchmark calls the validator itself, with a client that counts bytes.
   const system = await startLocalSystem({
@@ -179,7 +247,8 @@ async function main() {
       );
     }
 
-    // 3. the image path against its floor
+    // 3. the image path against its floor, on one CPU: Lambda's 1 GB gives less than one vCPU.
+    const pinned = pinToOneCpu();
     const noise = Buffer.alloc(4000 * 3000 * 3);
     for (let i = 0; i < noise.length; i++) noise[i] = (Math.imul(i, 2654435761) >>> 24) & 255;
     const photo = await sharp(noise, { raw: { width: 4000, height: 3000, channels: 3 } })
@@ -232,7 +301,7 @@ async function main() {
     const image = quantile(imageTimes, 0.5);
     const floor = quantile(floorTimes, 0.5);
     console.log(
-      `\n3. a 4000x3000 JPEG (${(photo.length / MiB).toFixed(1)} MiB, EXIF), median of 5 runs after 2 warm-ups`,
+      `\n3. a 4000x3000 JPEG (${(photo.length / MiB).toFixed(1)} MiB, EXIF), median of 5 runs after 2 warm-ups, ${pinned ? 'pinned to CPU 0 (taskset -c 0)' : 'not pinned (no taskset)'}`,
     );
     console.log(`   validator, whole image path (check, clean, thumbnail, S3 writes)   ${fmt(image)}`);
     const pipeline = quantile(pipelineTimes, 0.5);
@@ -245,15 +314,6 @@ async function main() {
     console.log(
       `   bytes read from S3 ${quantile(imageReads, 0.5)} (file ${photo.length}), peak RSS growth ${(quantile(imagePeaks, 0.5) / MiB).toFixed(0)} MiB`,
     );
-
-    const webDir = join(dataDir, 'web');
-    await buildWeb(webDir);
-    console.log('\n4. web app first load: script per page (entry + shared chunk), budget 100 KB compressed');
-    for (const page of measureWebBuild(webDir)) {
-      console.log(
-        `   ${page.page.padEnd(4)} ${(page.bytes / 1024).toFixed(1)} KB raw   ${(page.gzip / 1024).toFixed(1)} KB gzip   ${(page.brotli / 1024).toFixed(1)} KB brotli`,
-      );
-    }
   } finally {
     await system.stop();
     rmSync(dataDir, { recursive: true, force: true });

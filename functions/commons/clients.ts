@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { traced } from './client-tracing';
 import { readConfig } from './config';
+import { createUrlSigner } from './url-signer';
 
 /**
  * SDK clients, created once per module scope by the handlers. The emulator endpoints are
@@ -34,6 +35,15 @@ export function createDocumentClient(): DynamoDBDocumentClient {
 export function storageFromEnvironment(db: DynamoDBDocumentClient) {
   const { BUCKET_NAME, FILES_TABLE } = readConfig('BUCKET_NAME', 'FILES_TABLE');
   return { s3: createS3Client(), bucket: BUCKET_NAME, files: { db, tableName: FILES_TABLE } };
+}
+
+/**
+ * The same for handlers that only sign URLs: a signer instead of an S3Client, so their bundle
+ * carries no S3 client.
+ */
+export function signingStorageFromEnvironment(db: DynamoDBDocumentClient) {
+  const { BUCKET_NAME, FILES_TABLE } = readConfig('BUCKET_NAME', 'FILES_TABLE');
+  return { signer: createUrlSigner(), bucket: BUCKET_NAME, files: { db, tableName: FILES_TABLE } };
 }
 
 /** The audit table and how long its entries are kept, from this function's environment. */

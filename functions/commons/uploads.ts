@@ -2,7 +2,7 @@ import {
   auditLogFromEnvironment,
   createDocumentClient,
   quotasFromEnvironment,
-  storageFromEnvironment,
+  signingStorageFromEnvironment,
 } from './clients';
 import { readConfig } from './config';
 import { driveFromEnvironment } from './drive';
@@ -12,7 +12,7 @@ import { linksFromEnvironment } from './links';
 export function uploadSigningFromEnvironment(db = createDocumentClient()) {
   const { MAX_FILE_BYTES, DEFAULT_QUOTA_BYTES } = readConfig('MAX_FILE_BYTES', 'DEFAULT_QUOTA_BYTES');
   return {
-    storage: storageFromEnvironment(db),
+    storage: signingStorageFromEnvironment(db),
     drive: driveFromEnvironment(db),
     quotas: quotasFromEnvironment(db),
     links: linksFromEnvironment(db),

@@ -1,5 +1,5 @@
 import { createAuthenticator } from '#commons/authenticate';
-import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { auditLogFromEnvironment, createDocumentClient, signingStorageFromEnvironment } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
@@ -7,7 +7,7 @@ import { downloadFile as operation } from '#contracts/api/drive';
 import { downloadFile } from '#domain/drive/download-file';
 
 const db = createDocumentClient();
-const deps = { ...storageFromEnvironment(db), ...driveFromEnvironment(db), audit: auditLogFromEnvironment(db) };
+const deps = { ...signingStorageFromEnvironment(db), ...driveFromEnvironment(db), audit: auditLogFromEnvironment(db) };
 
 /** A short-lived URL for a released file, named as it was uploaded. */
 export const handler = httpHandler(

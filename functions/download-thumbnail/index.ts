@@ -1,5 +1,5 @@
 import { createAuthenticator } from '#commons/authenticate';
-import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { auditLogFromEnvironment, createDocumentClient, signingStorageFromEnvironment } from '#commons/clients';
 import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
@@ -7,7 +7,7 @@ import { downloadThumbnail as operation } from '#contracts/api/drive';
 import { downloadThumbnail } from '#domain/drive/download-thumbnail';
 
 const db = createDocumentClient();
-const deps = { ...storageFromEnvironment(db), ...driveFromEnvironment(db), audit: auditLogFromEnvironment(db) };
+const deps = { ...signingStorageFromEnvironment(db), ...driveFromEnvironment(db), audit: auditLogFromEnvironment(db) };
 
 /** A short-lived URL for an image's 400x400 WebP preview; 404 for files that are not images. */
 export const handler = httpHandler(

@@ -1,12 +1,12 @@
 import { createAuthenticator } from '#commons/authenticate';
-import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { auditLogFromEnvironment, createDocumentClient, signingStorageFromEnvironment } from '#commons/clients';
 import { httpHandler, ownerIdOf } from '#commons/http';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { uploadProfilePhoto as operation } from '#contracts/api/uploads';
 import { presignProfilePhotoUpload } from '#domain/uploads/presign-upload';
 
 const db = createDocumentClient();
-const deps = { storage: storageFromEnvironment(db), audit: auditLogFromEnvironment(db) };
+const deps = { storage: signingStorageFromEnvironment(db), audit: auditLogFromEnvironment(db) };
 
 /**
  * PUT /api/profile/photo presigns a profile photo upload (an image of at most 5 MB); the validator

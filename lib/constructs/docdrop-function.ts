@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import type { DynamoAction, FunctionAccess, ObjectAction, PlainSetting } from '#contracts/function-access';
 import type { FunctionName } from '#contracts/functions';
 import { auditTable, type TableDefinition } from '#contracts/tables';
+import { bundlingEnvironment, functionBundlingOf } from './function-bundling';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -56,14 +57,15 @@ function pinnedVersion(name: string): string {
 }
 
 /**
- * Every Lambda of docdrop: Node.js 24 on arm64, an ESM bundle made by esbuild (minified, SDK
- * bundled rather than taken from the runtime), X-Ray tracing, its own log group with a
+ * Every Lambda of docdrop: Node.js 24 on arm64, an ESM bundle made by esbuild as
+ * function-bundling.ts defines it (minified, SDK bundled rather than taken from the runtime), X-Ray tracing, its own log group with a
  * retention. Access is added only through the `use*` methods, each of which grants exactly
  * the listed actions and sets the variable that tells the code where the resource is: a
  * permission never exists without its use, and no variable without its permission.
  */
 export class DocdropFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: DocdropFunctionProps) {
+    const bundling = functionBundlingOf(PROJECT_ROOT);
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention,
       encryptionKey: props.logsKey,
@@ -80,16 +82,16 @@ export class DocdropFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
-      environment: { POWERTOOLS_SERVICE_NAME: `docdrop-${props.handler}`, NODE_OPTIONS: '--enable-source-maps' },
+      environment: { POWERTOOLS_SERVICE_NAME: `docdrop-${props.handler}`, ...bundlingEnvironment(bundling) },
       bundling: {
         format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        // Some bundled CommonJS dependencies call require(); ESM has none of its own.
-        banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
+        minify: bundling.minify,
+        sourceMap: bundling.sourceMap,
+        sourcesContent: bundling.sourcesContent,
+        target: bundling.target,
+        mainFields: [...bundling.mainFields],
+        banner: bundling.banner,
+        esbuildArgs: { '--alias': Object.entries(bundling.alias).map(([from, to]) => `${from}=${to}`) },
         externalModules: [...(props.nativeModules ?? [])],
         ...(props.nativeModules?.length
           ? {

@@ -1,11 +1,11 @@
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import { accessFile, type DriveDeps } from '#domain/drive/access';
 import { presignDownload, type SignedRead } from '#domain/drive/stored-files';
-import type { StorageDeps } from '#domain/uploads/uploads';
+import type { SigningDeps } from '#domain/uploads/uploads';
 
 /** A short-lived URL for a released file the caller may view; every URL signed is an audit entry. */
 export async function downloadFile(
-  deps: DriveDeps & StorageDeps & { readonly audit: AuditLog },
+  deps: DriveDeps & SigningDeps & { readonly audit: AuditLog },
   origin: AuditOrigin,
   userId: string,
   fileId: string,

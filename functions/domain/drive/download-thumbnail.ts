@@ -1,11 +1,11 @@
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import { accessFile, type DriveDeps } from '#domain/drive/access';
 import { presignThumbnail, type SignedRead } from '#domain/drive/stored-files';
-import type { StorageDeps } from '#domain/uploads/uploads';
+import type { SigningDeps } from '#domain/uploads/uploads';
 
 /** A short-lived URL for an image's 400x400 WebP preview; 404 for files that are not images. */
 export async function downloadThumbnail(
-  deps: DriveDeps & StorageDeps & { readonly audit: AuditLog },
+  deps: DriveDeps & SigningDeps & { readonly audit: AuditLog },
   origin: AuditOrigin,
   userId: string,
   fileId: string,

@@ -1,11 +1,9 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Conflict, NotFound } from '#commons/errors';
 import { attachmentDisposition } from '#commons/file-names';
 import { fileKey, profilePhotoKey, thumbKey } from '#contracts/bucket';
 import { isImageType, limits } from '#contracts/limits';
 import { type FileRecord, getProfilePointer } from '#domain/drive/file-records';
-import type { StorageDeps } from '#domain/uploads/uploads';
+import type { SigningDeps } from '#domain/uploads/uploads';
 
 export interface SignedRead {
   readonly url: string;
@@ -14,21 +12,21 @@ export interface SignedRead {
 
 /** The one place reads are signed: a few minutes, for a released key only. */
 async function signRead(
-  deps: StorageDeps,
+  deps: SigningDeps,
   key: string,
   response: { contentType: string; disposition?: string },
   now: Date,
 ): Promise<SignedRead> {
-  const url = await getSignedUrl(
-    deps.s3,
-    new GetObjectCommand({
-      Bucket: deps.bucket,
-      Key: key,
-      ResponseContentType: response.contentType,
-      ...(response.disposition ? { ResponseContentDisposition: response.disposition } : {}),
-    }),
-    { expiresIn: limits.downloadUrlSeconds },
-  );
+  const url = await deps.signer.presign({
+    method: 'GET',
+    bucket: deps.bucket,
+    key,
+    query: {
+      'response-content-type': response.contentType,
+      ...(response.disposition ? { 'response-content-disposition': response.disposition } : {}),
+    },
+    expiresIn: limits.downloadUrlSeconds,
+  });
   return { url, expiresAt: new Date(now.getTime() + limits.downloadUrlSeconds * 1000).toISOString() };
 }
 
@@ -36,7 +34,7 @@ async function signRead(
  * A short-lived GET for a released file, named as it was uploaded. Takes the record the access
  * check already read, so a download costs one read of it, not two.
  */
-export async function presignDownload(deps: StorageDeps, file: FileRecord, now = new Date()): Promise<SignedRead> {
+export async function presignDownload(deps: SigningDeps, file: FileRecord, now = new Date()): Promise<SignedRead> {
   const { ownerId, fileId } = file;
   if (file.status === 'pending') throw new Conflict('not_ready', 'The file is still being checked. Try again shortly.');
   if (file.status === 'rejected')
@@ -50,7 +48,7 @@ export async function presignDownload(deps: StorageDeps, file: FileRecord, now =
 }
 
 /** A short-lived GET for a released image's 400x400 WebP preview (the record as the access check read it). Non-images have none. */
-export async function presignThumbnail(deps: StorageDeps, file: FileRecord, now = new Date()): Promise<SignedRead> {
+export async function presignThumbnail(deps: SigningDeps, file: FileRecord, now = new Date()): Promise<SignedRead> {
   const { ownerId, fileId } = file;
   if (file.status === 'pending' && isImageType(file.contentType)) {
     throw new Conflict('not_ready', 'The image is still being checked. Try again shortly.');
@@ -60,7 +58,7 @@ export async function presignThumbnail(deps: StorageDeps, file: FileRecord, now 
 }
 
 /** A short-lived GET for the owner's current profile picture. */
-export async function presignProfilePhoto(deps: StorageDeps, ownerId: string, now = new Date()): Promise<SignedRead> {
+export async function presignProfilePhoto(deps: SigningDeps, ownerId: string, now = new Date()): Promise<SignedRead> {
   const pointer = await getProfilePointer(deps.files, ownerId);
   if (!pointer) throw new NotFound('no_profile_photo', 'There is no profile photo yet.');
   return signRead(deps, profilePhotoKey(ownerId, pointer.photoFileId), { contentType: 'image/webp' }, now);

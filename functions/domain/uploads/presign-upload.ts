@@ -15,10 +15,10 @@ import {
   profilePhotoPolicy,
   refuseLinkPlacement,
 } from '#domain/uploads/upload-policies';
-import { type PresignedUpload, presignUpload, type StorageDeps } from '#domain/uploads/uploads';
+import { type PresignedUpload, presignUpload, type SigningDeps } from '#domain/uploads/uploads';
 
 export interface PresignDeps {
-  readonly storage: StorageDeps;
+  readonly storage: SigningDeps;
   readonly drive: DriveDeps;
   readonly quotas: QuotaStore;
   readonly links: LinksStore;

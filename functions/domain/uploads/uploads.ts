@@ -1,8 +1,8 @@
-import { HeadObjectCommand, PutObjectCommand, type S3Client, NotFound as S3NotFound } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { HeadObjectCommand, type S3Client, NotFound as S3NotFound } from '@aws-sdk/client-s3';
 import { Conflict, NotFound } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
 import { newFileId } from '#commons/ids';
+import type { UrlSigner } from '#commons/url-signer';
 import type { UploadRequest } from '#contracts/api/uploads';
 import { incomingKey } from '#contracts/bucket';
 import { limits } from '#contracts/limits';
@@ -27,6 +27,13 @@ export interface PresignedUpload {
   readonly expiresAt: string;
 }
 
+/** What signing needs: the signer, not an S3 client. */
+export interface SigningDeps {
+  readonly signer: UrlSigner;
+  readonly bucket: string;
+  readonly files: FilesStore;
+}
+
 export interface StorageDeps {
   readonly s3: S3Client;
   readonly bucket: string;
@@ -38,7 +45,7 @@ export interface StorageDeps {
  * length and SHA-256, and only if nothing is there yet.
  */
 export async function presignUpload(
-  deps: StorageDeps,
+  deps: SigningDeps,
   owner: { ownerId: string; linkId?: string; folderId?: string; onConflict?: OnConflict },
   request: UploadRequest,
   policy: UploadPolicy,
@@ -85,24 +92,16 @@ export async function presignUpload(
     'x-amz-checksum-sha256': request.sha256,
     'if-none-match': '*',
   };
-  const url = await getSignedUrl(
-    deps.s3,
-    new PutObjectCommand({
-      Bucket: deps.bucket,
-      Key: incomingKey(owner.ownerId, fileId),
-      ContentType: request.contentType,
-      ContentLength: request.size,
-      ChecksumSHA256: request.sha256,
-      IfNoneMatch: '*',
-    }),
-    {
-      expiresIn,
-      // Signed as headers, not query parameters: the PUT must carry each of them, and S3
-      // refuses the request if any differs from what was signed.
-      signableHeaders: new Set(['content-type', 'content-length']),
-      unhoistableHeaders: new Set(['x-amz-checksum-sha256', 'if-none-match']),
-    },
-  );
+  // Signed as headers, not query parameters: the PUT must carry each of them, and S3 refuses
+  // the request if any differs from what was signed.
+  const url = await deps.signer.presign({
+    method: 'PUT',
+    bucket: deps.bucket,
+    key: incomingKey(owner.ownerId, fileId),
+    headers,
+    unhoistableHeaders: new Set(['x-amz-checksum-sha256', 'if-none-match']),
+    expiresIn,
+  });
   return {
     uploadId: fileId,
     method: 'PUT',
