@@ -1,8 +1,8 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { id, page, pageQuery, timestamp } from './common';
 import type { Operation } from './operation';
 
-const bytes = z.number().int().min(0);
+const bytes = z.number().check(z.int(), z.gte(0));
 
 export const health = {
   summary: 'Whether the API answers.',
@@ -56,8 +56,8 @@ export const auditEntry = z.object({
   actor: z.string(),
   objectId: z.string(),
   outcome: z.string(),
-  requestId: z.string().optional(),
-  sourceIp: z.string().optional(),
+  requestId: z.optional(z.string()),
+  sourceIp: z.optional(z.string()),
 });
 
 export const listAuditTrail = {

@@ -1,18 +1,20 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { folderRef, id, page, pageQuery, signedRead, timestamp } from './common';
 import type { Operation } from './operation';
 import { fileStatus } from './uploads';
 
-export const listOrder = z
-  .object({
-    sort: z.enum(['name', 'date', 'size']).default('date'),
-    order: z.enum(['asc', 'desc']).optional(),
-  })
-  .transform(({ sort, order }) => ({
+const sortAndOrder = z.object({
+  sort: z._default(z.enum(['name', 'date', 'size']), 'date'),
+  order: z.optional(z.enum(['asc', 'desc'])),
+});
+export const listOrder = z.pipe(
+  sortAndOrder,
+  z.transform(({ sort, order }: z.output<typeof sortAndOrder>) => ({
     sort,
     // Without an order: names A to Z, the newest and the largest first (v1 listed newest first).
     order: order ?? (sort === 'name' ? 'asc' : 'desc'),
-  }));
+  })),
+);
 export type ListOrder = z.output<typeof listOrder>;
 
 /** A page query with its sort and order settled by `listOrder`. */
@@ -24,21 +26,21 @@ const ordered = <T extends { sort?: 'name' | 'date' | 'size' | undefined; order?
 
 const fileParams = z.object({ fileId: id });
 const folderParams = z.object({ folderId: id });
-const folderName = z.string().min(1).max(1024);
+const folderName = z.string().check(z.minLength(1), z.maxLength(1024));
 
 /** What a caller sees of a file; `width` and `height` for a released image, `linkId` when a client sent it. */
 export const fileDescription = z.object({
   fileId: id,
   name: z.string(),
-  size: z.number().int().min(0),
+  size: z.number().check(z.int(), z.gte(0)),
   contentType: z.string(),
   status: fileStatus,
   createdAt: timestamp,
   folderId: folderRef,
-  linkId: id.optional(),
-  reason: z.string().optional(),
-  width: z.number().int().min(1).optional(),
-  height: z.number().int().min(1).optional(),
+  linkId: z.optional(id),
+  reason: z.optional(z.string()),
+  width: z.optional(z.number().check(z.int(), z.gte(1))),
+  height: z.optional(z.number().check(z.int(), z.gte(1))),
 });
 
 /** What a caller sees of a folder; `parentId` is `root` at the top level. */
@@ -51,15 +53,15 @@ export const folderDescription = z.object({
 
 export const listFiles = {
   summary: 'One folder’s files (the top level without `folder`), newest first unless asked otherwise.',
-  query: z
-    .object({
+  query: z.pipe(
+    z.strictObject({
       ...pageQuery.shape,
-      folder: folderRef.default('root'),
-      sort: z.enum(['name', 'date', 'size']).optional(),
-      order: z.enum(['asc', 'desc']).optional(),
-    })
-    .strict()
-    .transform(ordered),
+      folder: z._default(folderRef, 'root'),
+      sort: z.optional(z.enum(['name', 'date', 'size'])),
+      order: z.optional(z.enum(['asc', 'desc'])),
+    }),
+    z.transform(ordered),
+  ),
   responses: { 200: page(fileDescription) },
   refusals: [404],
 } satisfies Operation;
@@ -90,31 +92,32 @@ export const updateFile = {
   summary: 'Rename a file and/or move it to another folder (metadata only).',
   params: fileParams,
   body: z
-    .object({ name: folderName.optional(), folderId: folderRef.optional() })
-    .strict()
-    .refine((body) => body.name !== undefined || body.folderId !== undefined, 'give a new name, a folderId or both'),
+    .strictObject({ name: z.optional(folderName), folderId: z.optional(folderRef) })
+    .check(
+      z.refine((body) => body.name !== undefined || body.folderId !== undefined, 'give a new name, a folderId or both'),
+    ),
   responses: { 200: fileDescription },
   refusals: [403, 404, 409],
 } satisfies Operation;
 
 export const listFolders = {
   summary: 'The subfolders of `parent` (the top level without it), by name unless asked otherwise.',
-  query: z
-    .object({
+  query: z.pipe(
+    z.strictObject({
       ...pageQuery.shape,
-      parent: folderRef.default('root'),
-      sort: z.enum(['name', 'date']).default('name'),
-      order: z.enum(['asc', 'desc']).optional(),
-    })
-    .strict()
-    .transform(ordered),
+      parent: z._default(folderRef, 'root'),
+      sort: z._default(z.enum(['name', 'date']), 'name'),
+      order: z.optional(z.enum(['asc', 'desc'])),
+    }),
+    z.transform(ordered),
+  ),
   responses: { 200: page(folderDescription) },
   refusals: [404],
 } satisfies Operation;
 
 export const createFolder = {
   summary: 'A new folder at the top level or inside `parentId`.',
-  body: z.object({ name: folderName, parentId: folderRef.default('root') }).strict(),
+  body: z.strictObject({ name: folderName, parentId: z._default(folderRef, 'root') }),
   responses: { 201: folderDescription },
   refusals: [403, 404, 409],
 } satisfies Operation;
@@ -123,9 +126,10 @@ export const updateFolder = {
   summary: 'Rename a folder and/or move it (`parentId`); nothing under it is copied.',
   params: folderParams,
   body: z
-    .object({ name: folderName.optional(), parentId: folderRef.optional() })
-    .strict()
-    .refine((body) => body.name !== undefined || body.parentId !== undefined, 'give a new name, a parentId or both'),
+    .strictObject({ name: z.optional(folderName), parentId: z.optional(folderRef) })
+    .check(
+      z.refine((body) => body.name !== undefined || body.parentId !== undefined, 'give a new name, a parentId or both'),
+    ),
   responses: { 200: folderDescription },
   refusals: [403, 404, 409],
 } satisfies Operation;

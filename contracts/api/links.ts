@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { limits, SUPPORTED_TYPES } from '../limits';
+import * as z from '../zod';
 import { id, mimeType, page, pageQuery, timestamp } from './common';
 import type { Operation } from './operation';
 
@@ -10,36 +10,38 @@ const supported: readonly string[] = SUPPORTED_TYPES;
  * (`MAX_FILE_BYTES`), which the handler passes in; the API description shows the ceiling.
  */
 export const linkRequest = (maxFileBytes: number) =>
-  z
-    .object({
-      label: z.string().trim().min(1).max(limits.link.labelMaxChars),
-      expiresInHours: z
-        .number()
-        .int()
-        .min(limits.link.expiresInHours.min)
-        .max(limits.link.expiresInHours.max)
-        .default(limits.link.expiresInHours.default),
-      maxUploads: z
-        .number()
-        .int()
-        .min(limits.link.maxUploads.min)
-        .max(limits.link.maxUploads.max)
-        .default(limits.link.maxUploads.default),
-      maxBytes: z.number().int().min(1).max(maxFileBytes).default(Math.min(limits.link.defaultMaxBytes, maxFileBytes)),
-      allowedTypes: z
-        .array(
-          mimeType.refine((type) => supported.includes(type), { message: `must be one of ${supported.join(', ')}` }),
-        )
-        .min(1)
-        .max(supported.length * 2)
-        .transform((types) => [...new Set(types)])
-        .default(limits.link.defaultAllowedTypes),
-    })
-    .strict();
+  z.strictObject({
+    label: z.string().check(z.trim(), z.minLength(1), z.maxLength(limits.link.labelMaxChars)),
+    expiresInHours: z._default(
+      z.number().check(z.int(), z.gte(limits.link.expiresInHours.min), z.lte(limits.link.expiresInHours.max)),
+      limits.link.expiresInHours.default,
+    ),
+    maxUploads: z._default(
+      z.number().check(z.int(), z.gte(limits.link.maxUploads.min), z.lte(limits.link.maxUploads.max)),
+      limits.link.maxUploads.default,
+    ),
+    maxBytes: z._default(
+      z.number().check(z.int(), z.gte(1), z.lte(maxFileBytes)),
+      Math.min(limits.link.defaultMaxBytes, maxFileBytes),
+    ),
+    allowedTypes: z._default(
+      z.pipe(
+        z
+          .array(
+            mimeType.check(
+              z.refine((type) => supported.includes(type), { message: `must be one of ${supported.join(', ')}` }),
+            ),
+          )
+          .check(z.minLength(1), z.maxLength(supported.length * 2)),
+        z.transform((types: string[]) => [...new Set(types)]),
+      ),
+      limits.link.defaultAllowedTypes,
+    ),
+  });
 
-const count = z.number().int().min(0);
+const count = z.number().check(z.int(), z.gte(0));
 const limitsOfLink = {
-  maxBytes: z.number().int().min(1),
+  maxBytes: z.number().check(z.int(), z.gte(1)),
   allowedTypes: z.array(z.string()),
   expiresAt: timestamp,
 };

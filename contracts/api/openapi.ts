@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { type Caller, type RouteDefinition, routeKey, routes } from '../routes';
+import * as z from '../zod';
 import { errorResponse } from './common';
 import type { Operation, RefusalStatus } from './operation';
 import { type Aggregate, operationModules, operations, type RouteKey } from './operations';
@@ -79,7 +79,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
 };
 
 /** zod's JSON Schema without the `$schema` keyword (the document declares the dialect once). */
-function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output', where: string): JsonSchema {
+function jsonSchemaOf(schema: z.ZodMiniType, io: 'input' | 'output', where: string): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io }) as JsonSchema;
   // A `$defs` reference would resolve against the document's root, not this schema: keep contracts inline.
   if ('$defs' in rest) throw new Error(`${where}: the schema needs $defs, which this generator does not place`);

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '../zod';
 
 /** What a route answers when it succeeds. */
 export type SuccessStatus = 200 | 201 | 204;
@@ -19,10 +19,10 @@ export type RefusalStatus = 403 | 404 | 409 | 410 | 413 | 415;
 export interface Operation {
   /** One line for the API description. */
   readonly summary: string;
-  readonly body?: z.ZodType;
-  readonly params?: z.ZodType;
-  readonly query?: z.ZodType;
+  readonly body?: z.ZodMiniType;
+  readonly params?: z.ZodMiniType;
+  readonly query?: z.ZodMiniType;
   /** Each success status and the body it carries (`null`: none, as with a 204). */
-  readonly responses: Readonly<Partial<Record<SuccessStatus, z.ZodType | null>>>;
+  readonly responses: Readonly<Partial<Record<SuccessStatus, z.ZodMiniType | null>>>;
   readonly refusals?: readonly RefusalStatus[];
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { id, page, pageQuery, timestamp } from './common';
 import { fileDescription, folderDescription } from './drive';
 import type { Operation } from './operation';
@@ -26,17 +26,18 @@ export const sharedWithMe = z.discriminatedUnion('kind', [
 export const createShare = {
   summary: 'Share one of the caller’s files or folders with another user, found by e-mail.',
   body: z
-    .object({
-      email: z.email().max(254),
+    .strictObject({
+      email: z.email().check(z.maxLength(254)),
       role: shareRole,
-      fileId: id.optional(),
+      fileId: z.optional(id),
       // The top level is not a folder that can be shared: share its folders or files.
-      folderId: id.refine((value) => value !== 'root', 'the top level cannot be shared').optional(),
+      folderId: z.optional(id.check(z.refine((value) => value !== 'root', 'the top level cannot be shared'))),
     })
-    .strict()
-    .refine(
-      (body) => (body.fileId === undefined) !== (body.folderId === undefined),
-      'give exactly one of fileId and folderId',
+    .check(
+      z.refine(
+        (body) => (body.fileId === undefined) !== (body.folderId === undefined),
+        'give exactly one of fileId and folderId',
+      ),
     ),
   responses: { 201: shareDescription },
   // 404 also when no user signs in with that e-mail; 403 when the caller is not the owner.
@@ -47,7 +48,7 @@ export const listShares = {
   summary: 'What the caller shared, newest first, with each thing’s name.',
   query: pageQuery,
   // Shares of things since deleted are left out.
-  responses: { 200: page(shareDescription.extend({ name: z.string() })) },
+  responses: { 200: page(z.extend(shareDescription, { name: z.string() })) },
 } satisfies Operation;
 
 export const revokeShare = {

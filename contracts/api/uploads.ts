@@ -1,30 +1,28 @@
-import * as z from 'zod';
 import { limits } from '../limits';
+import * as z from '../zod';
 import { folderRef, id, mimeType, signedRead, timestamp } from './common';
 import type { Operation } from './operation';
 
 /** What a client declares before any byte is sent; the presigned URL pins all of it. */
-export const uploadRequest = z
-  .object({
-    // Any string is accepted here and made safe by sanitizeFileName; the key never uses it.
-    fileName: z.string().min(1).max(1024),
-    contentType: mimeType,
-    size: z.number().int().min(1, 'empty files are not accepted').max(limits.maxFileBytesCeiling),
-    sha256: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be the base64 SHA-256 digest of the file (44 characters)'),
-  })
-  .strict();
+export const uploadRequest = z.strictObject({
+  // Any string is accepted here and made safe by sanitizeFileName; the key never uses it.
+  fileName: z.string().check(z.minLength(1), z.maxLength(1024)),
+  contentType: mimeType,
+  size: z.number().check(z.int(), z.gte(1, 'empty files are not accepted'), z.lte(limits.maxFileBytesCeiling)),
+  sha256: z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9+/]{43}=$/, 'must be the base64 SHA-256 digest of the file (44 characters)')),
+});
 export type UploadRequest = z.output<typeof uploadRequest>;
 
 /**
  * The owner route also takes where the file goes and what happens if its name is taken there.
  * The link route takes the same body and refuses both fields with its own message.
  */
-export const ownerUploadRequest = uploadRequest.extend({
-  folderId: folderRef.optional().describe('Owner uploads only: an upload link refuses it (400 invalid_body).'),
-  onConflict: z
-    .enum(['keep-both', 'replace'])
-    .optional()
-    .describe('Owner uploads only: an upload link refuses it (400 invalid_body).'),
+const OWNER_ONLY = 'Owner uploads only: an upload link refuses it (400 invalid_body).';
+export const ownerUploadRequest = z.extend(uploadRequest, {
+  folderId: z.optional(folderRef).check(z.describe(OWNER_ONLY)),
+  onConflict: z.optional(z.enum(['keep-both', 'replace'])).check(z.describe(OWNER_ONLY)),
 });
 export type OwnerUploadRequest = z.output<typeof ownerUploadRequest>;
 
@@ -37,7 +35,7 @@ export const presignedUpload = z.object({
   url: z.url(),
   headers: z.object({
     'content-type': z.string(),
-    'content-length': z.string().regex(/^[1-9][0-9]*$/),
+    'content-length': z.string().check(z.regex(/^[1-9][0-9]*$/)),
     'x-amz-checksum-sha256': z.string(),
     'if-none-match': z.literal('*'),
   }),
@@ -47,7 +45,7 @@ export const presignedUpload = z.object({
 export const fileStatus = z.enum(['pending', 'clean', 'rejected']);
 
 /** A file's state once its upload is confirmed; `reason` says why a rejected one was refused. */
-const confirmation = { status: fileStatus, reason: z.string().optional() };
+const confirmation = { status: fileStatus, reason: z.optional(z.string()) };
 
 export const presignOwnerUpload = {
   summary: 'Sign an upload into the caller’s drive (or a folder shared with them to edit).',

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { limits } from '#contracts/limits';
+import * as z from '#contracts/zod';
 
 /**
  * Every environment variable a function may read, with its schema. A handler asks for the
@@ -7,36 +7,41 @@ import { limits } from '#contracts/limits';
  * fails the cold start with its name, not a request later.
  */
 const webUrl = () => z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const name = (minLength = 1) => z.string().check(z.minLength(minLength));
+const positiveInteger = () => z.coerce.number().check(z.int(), z.positive());
 
 const variables = {
-  AWS_REGION: z.string().min(1),
-  LINKS_TABLE: z.string().min(1),
-  FILES_TABLE: z.string().min(1),
-  AUDIT_TABLE: z.string().min(1),
-  SHARES_TABLE: z.string().min(1),
-  QUOTAS_TABLE: z.string().min(1),
-  BUCKET_NAME: z.string().min(3),
-  USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9A-Za-z]+$/, 'must look like <region>_<id>'),
-  USER_POOL_CLIENT_ID: z.string().min(1),
+  AWS_REGION: name(),
+  LINKS_TABLE: name(),
+  FILES_TABLE: name(),
+  AUDIT_TABLE: name(),
+  SHARES_TABLE: name(),
+  QUOTAS_TABLE: name(),
+  BUCKET_NAME: name(3),
+  USER_POOL_ID: z.string().check(z.regex(/^[\w-]+_[0-9A-Za-z]+$/, 'must look like <region>_<id>')),
+  USER_POOL_CLIENT_ID: name(),
   /** Origin of the web app; link URLs point at `<WEB_BASE_URL>/u/#<token>`. */
-  WEB_BASE_URL: webUrl().transform((url) => url.replace(/\/+$/, '')),
-  MAX_FILE_BYTES: z.coerce.number().int().positive().max(limits.maxFileBytesCeiling).default(limits.maxFileBytes),
+  WEB_BASE_URL: z.pipe(
+    webUrl(),
+    z.transform((url: string) => url.replace(/\/+$/, '')),
+  ),
+  MAX_FILE_BYTES: z._default(positiveInteger().check(z.lte(limits.maxFileBytesCeiling)), limits.maxFileBytes),
   /** The cloud's notifications topic; unset locally, where notices are printed. */
-  NOTIFICATION_TOPIC_ARN: z.string().startsWith('arn:').optional(),
-  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(limits.maxImagePixels),
+  NOTIFICATION_TOPIC_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
+  MAX_IMAGE_PIXELS: z._default(positiveInteger(), limits.maxImagePixels),
   /** Each owner's storage quota in bytes. */
-  DEFAULT_QUOTA_BYTES: z.coerce.number().int().positive().default(limits.quota.defaultBytes),
-  /** Days an audit entry is kept (its TTL). */
+  DEFAULT_QUOTA_BYTES: z._default(positiveInteger(), limits.quota.defaultBytes),
   /** Days the bucket keeps a replaced version (`docdrop:noncurrentVersionDays`): its bytes count until then. */
-  NONCURRENT_VERSION_DAYS: z.coerce.number().int().min(1).default(limits.noncurrentVersionDays),
-  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(limits.auditRetentionDays),
+  NONCURRENT_VERSION_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1)), limits.noncurrentVersionDays),
+  /** Days an audit entry is kept (its TTL). */
+  AUDIT_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1)), limits.auditRetentionDays),
   /** Local system only: emulator endpoints. Unset in Lambda, where the SDK finds AWS. */
-  S3_ENDPOINT: webUrl().optional(),
-  DYNAMODB_ENDPOINT: webUrl().optional(),
+  S3_ENDPOINT: z.optional(webUrl()),
+  DYNAMODB_ENDPOINT: z.optional(webUrl()),
   /** Local system only: where cognito-local publishes its keys (the cloud verifier fetches Cognito's own). */
-  COGNITO_JWKS_URI: webUrl().optional(),
+  COGNITO_JWKS_URI: z.optional(webUrl()),
   /** Local system only: cognito-local's API, where the shares function looks users up. */
-  COGNITO_ENDPOINT: webUrl().optional(),
+  COGNITO_ENDPOINT: z.optional(webUrl()),
 } as const;
 
 type Variables = typeof variables;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 import { Invalid } from './errors';
 
 /** An opaque page cursor: DynamoDB's LastEvaluatedKey, base64url JSON. */
@@ -27,7 +27,9 @@ export function decodeCursor(
   } catch {
     throw invalid;
   }
-  const schema = z.object(Object.fromEntries(keyAttributes.map((name) => [name, z.string().min(1).max(256)]))).strict();
+  const schema = z.strictObject(
+    Object.fromEntries(keyAttributes.map((name) => [name, z.string().check(z.minLength(1), z.maxLength(256))])),
+  );
   const parsed = schema.safeParse(decoded);
   if (!parsed.success || parsed.data[partitionAttribute] !== ownerId) throw invalid;
   return parsed.data as Record<string, string>;

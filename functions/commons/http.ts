@@ -1,10 +1,10 @@
 import { isIP } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type * as z from 'zod';
 import { limits } from '#contracts/limits';
 import { QUOTA_REFUSAL_CODE } from '#contracts/metrics';
 import { type RouteDefinition, routeKey, routes } from '#contracts/routes';
 import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
+import * as z from '#contracts/zod';
 import type { AuditOrigin } from '#domain/audit/audit-trail';
 import type { UploadLink } from '#domain/links/upload-links';
 import { AppError, Invalid, TooLarge } from './errors';
@@ -41,9 +41,9 @@ export interface Response {
 
 interface Spec<Body, Params, Query> {
   readonly authenticate: Authenticate;
-  readonly body?: z.ZodType<Body>;
-  readonly params?: z.ZodType<Params>;
-  readonly query?: z.ZodType<Query>;
+  readonly body?: z.core.$ZodType<Body>;
+  readonly params?: z.core.$ZodType<Params>;
+  readonly query?: z.core.$ZodType<Query>;
 }
 
 const ROUTES_BY_KEY = new Map<string, RouteDefinition>(routes.map((route) => [routeKey(route), route]));
@@ -155,8 +155,8 @@ function describeIssue(issue: z.core.$ZodIssue, where: string): string {
   return `${path}: ${message.slice(0, MAX_ISSUE_CHARS)}`;
 }
 
-function parse<T>(schema: z.ZodType<T>, input: unknown, where: string): T {
-  const result = schema.safeParse(input);
+function parse<T>(schema: z.core.$ZodType<T>, input: unknown, where: string): T {
+  const result = z.safeParse(schema, input);
   if (result.success) return result.data;
   const problems = result.error.issues.slice(0, 5).map((issue) => describeIssue(issue, where));
   throw new Invalid(`invalid_${where}`, `Invalid ${where}: ${problems.join('; ')}.`);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 
 /**
  * The S3 notification event as the validator reads it (the fields it uses; others pass), in
@@ -8,12 +8,12 @@ export const s3EventRecordSchema = z.object({
   eventName: z.string(),
   s3: z.object({
     bucket: z.object({ name: z.string() }),
-    object: z.object({ key: z.string().min(1), size: z.number().optional() }),
+    object: z.object({ key: z.string().check(z.minLength(1)), size: z.optional(z.number()) }),
   }),
   // Who sent the upload to S3: the audit trail's source address for the validation.
-  requestParameters: z.object({ sourceIPAddress: z.string().max(64).optional() }).optional(),
+  requestParameters: z.optional(z.object({ sourceIPAddress: z.optional(z.string().check(z.maxLength(64))) })),
 });
 
-export const s3EventSchema = z.object({ Records: z.array(s3EventRecordSchema).min(1) });
+export const s3EventSchema = z.object({ Records: z.array(s3EventRecordSchema).check(z.minLength(1)) });
 
 export type S3EventRecord = z.output<typeof s3EventRecordSchema>;

@@ -192,13 +192,19 @@ export function inputsByOrigin(metafile: Metafile): [string, number][] {
   return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
-/** `import { z } from 'zod'` keeps the whole namespace, every locale among it (the namespace import keeps only en). */
-function keepsEveryZodLocale(metafile: Metafile): boolean {
-  return Object.values(metafile.outputs).some((output) =>
-    Object.entries(output.inputs).some(
-      ([path, { bytesInOutput }]) => bytesInOutput > 0 && /node_modules\/zod\/.*locales\/(?!en\.|index)/.test(path),
-    ),
+/**
+ * Which zod a bundle keeps: `mini` (only the schemas it uses), `classic` (the whole chainable
+ * API, ~94 KB), or `whole` (`import { z } from 'zod'`, every locale too; a namespace import keeps only en).
+ */
+function zodKept(metafile: Metafile): 'whole' | 'classic' | 'mini' | 'none' {
+  const zod = Object.values(metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([path, { bytesInOutput }]) => bytesInOutput > 0 && path.includes('node_modules/zod/'))
+      .map(([path]) => path),
   );
+  if (zod.some((path) => /locales\/(?!en\.|index)/.test(path))) return 'whole';
+  if (zod.some((path) => path.includes('/classic/'))) return 'classic';
+  return zod.length > 0 ? 'mini' : 'none';
 }
 
 const fmtKB = (bytes: number): string => `${(bytes / KB).toFixed(1)}`;
@@ -249,7 +255,7 @@ export async function measureBundles(options: {
       rows.push({ name, bytes: bundle.bytes, gzip: bundle.gzip, cold });
       built.push(bundle);
       console.log(
-        `   ${name.padEnd(24)} ${fmtKB(bundle.bytes).padStart(8)} ${fmtKB(bundle.gzip).padStart(8)} ${cold.emptyMs.toFixed(1).padStart(10)} ${cold.importMs.toFixed(1).padStart(10)} ${cold.addedMs.toFixed(1).padStart(9)} ${cold.ratio.toFixed(2).padStart(6)}x  ${keepsEveryZodLocale(bundle.metafile) ? 'whole' : 'ns'}`,
+        `   ${name.padEnd(24)} ${fmtKB(bundle.bytes).padStart(8)} ${fmtKB(bundle.gzip).padStart(8)} ${cold.emptyMs.toFixed(1).padStart(10)} ${cold.importMs.toFixed(1).padStart(10)} ${cold.addedMs.toFixed(1).padStart(9)} ${cold.ratio.toFixed(2).padStart(6)}x  ${zodKept(bundle.metafile)}`,
       );
     }
     const api = built.filter((bundle) => !/validator/.test(bundle.name)).sort((a, b) => b.bytes - a.bytes)[0];
@@ -284,12 +290,15 @@ export async function measureProbes(options: { root: string; pairs: number }): P
     'UrlSigner (S3RequestPresigner)':
       "import { createUrlSigner } from '#commons/url-signer'; console.error(typeof createUrlSigner());",
     'zod (import * as z)': "import * as z from 'zod'; console.error(z.object({ a: z.string() }).parse({ a: 'x' }));",
+    'zod/mini with English messages':
+      "import * as z from '#contracts/zod'; console.error(z.object({ a: z.string() }).parse({ a: 'x' }));",
   };
   try {
     console.log(`\n6. what a library costs alone: a probe bundle per import (${pairs} pairs each)`);
     console.log('   probe                              KB raw  KB gzip   empty ms  added ms   ratio');
     for (const [label, contents] of Object.entries(probes)) {
       if (label.startsWith('UrlSigner') && !existsSync(join(root, 'functions', 'commons', 'url-signer.ts'))) continue;
+      if (label.startsWith('zod/mini') && !existsSync(join(root, 'contracts', 'zod.ts'))) continue;
       const name = `probe-${label.replace(/\W+/g, '-')}`;
       const bundle = await bundleEntry(bundling, root, { name, contents }, outDir);
       const cold = coldImport(bundle.file, lambdaEnvironment(name, bundling), pairs);
