@@ -236,6 +236,13 @@ describe('the web app in a real browser', () => {
     const rejected = fileRow(owner, 'invoice.pdf', 'rejected');
     await rejected.waitFor(WAIT);
     expect((await rejected.locator('.reason').textContent())?.length).toBeGreaterThan(10);
+    // The live region speaks 50 ms after the last message (announce() gathers messages close
+    // together), and the row may settle first: wait until the rejection has been said.
+    await owner.waitForFunction(
+      () => (globalThis as any).heard.join(' ').includes('invoice.pdf was rejected: '),
+      undefined,
+      WAIT,
+    );
     const heard: string = (await owner.evaluate(() => (globalThis as any).heard)).join(' ');
     expect(heard).toContain('Quarterly report.pdf passed the checks.');
     expect(heard).toContain('red square.png passed the checks.');
