@@ -84,7 +84,7 @@ export async function presignOwnerUpload(
   const folder = await accessFolder(deps.drive, userId, folderId ?? ROOT, 'edit');
   const where = { ownerId: folder.ownerId, folderId: folder.folderId, onConflict: onConflict ?? 'keep-both' } as const;
   const signed = await reservingQuota(deps, folder.ownerId, upload, (fileId, now) =>
-    presignUpload(deps.storage, where, upload, policy, now, undefined, fileId),
+    presignUpload(deps.storage, { owner: where, request: upload, policy, fileId, now }),
   );
   await recordSigned(deps, origin, folder.ownerId, signed, 'signed');
   logSigned(signed, upload);
@@ -109,7 +109,7 @@ export async function presignLinkUpload(
     await consumeLinkUse(deps.links, link.linkId);
     try {
       const where = { ownerId: link.ownerId, linkId: link.linkId };
-      return await presignUpload(deps.storage, where, upload, policy, now, undefined, fileId);
+      return await presignUpload(deps.storage, { owner: where, request: upload, policy, fileId, now });
     } catch (error) {
       await refundLinkUse(deps.links, link.linkId).catch((refundError) =>
         logger.error('could not give back a link use', refundError as Error),
@@ -132,14 +132,16 @@ export async function presignProfilePhotoUpload(
   ownerId: string,
   request: UploadRequest,
 ): Promise<PresignedUpload> {
-  const signed = await presignUpload(
-    deps.storage,
-    { ownerId },
+  checkAgainstPolicy(request, profilePhotoPolicy);
+  const now = new Date();
+  const signed = await presignUpload(deps.storage, {
+    owner: { ownerId },
     request,
-    profilePhotoPolicy,
-    new Date(),
-    'profile-photo',
-  );
+    policy: profilePhotoPolicy,
+    fileId: newFileId(now.getTime()),
+    now,
+    purpose: 'profile-photo',
+  });
   await recordSigned(deps, origin, ownerId, signed, 'signed:profile-photo');
   return signed;
 }

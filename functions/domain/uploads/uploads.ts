@@ -1,7 +1,6 @@
 import { HeadObjectCommand, type S3Client, NotFound as S3NotFound } from '@aws-sdk/client-s3';
 import { Conflict, NotFound } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
-import { newFileId } from '#commons/ids';
 import type { UrlSigner } from '#commons/url-signer';
 import type { UploadRequest } from '#contracts/api/uploads';
 import { incomingKey } from '#contracts/bucket';
@@ -15,7 +14,7 @@ import {
   putPendingFile,
 } from '#domain/drive/file-records';
 import { listKeyOfFiles, nameKeyOf, ROOT, sizeKeyOf } from '#domain/drive/names';
-import { checkAgainstPolicy, type UploadPolicy } from '#domain/uploads/upload-policies';
+import type { UploadPolicy } from '#domain/uploads/upload-policies';
 
 export type { UploadRequest };
 
@@ -40,21 +39,25 @@ export interface StorageDeps {
   readonly files: FilesStore;
 }
 
+/** One upload to sign, already checked against its policy by the use case. */
+export interface UploadToSign {
+  readonly owner: { ownerId: string; linkId?: string; folderId?: string; onConflict?: OnConflict };
+  readonly request: UploadRequest;
+  readonly policy: UploadPolicy;
+  /** Chosen by the use case when something (a quota reservation) is keyed by it before the record exists. */
+  readonly fileId: string;
+  readonly now: Date;
+  readonly purpose?: 'profile-photo';
+}
+
 /**
  * Records a pending file and signs a PUT that S3 accepts only with exactly this key, type,
  * length and SHA-256, and only if nothing is there yet.
  */
 export async function presignUpload(
   deps: SigningDeps,
-  owner: { ownerId: string; linkId?: string; folderId?: string; onConflict?: OnConflict },
-  request: UploadRequest,
-  policy: UploadPolicy,
-  now = new Date(),
-  purpose?: 'profile-photo',
-  /** Chosen by the caller when something (a quota reservation) is keyed by it before the record exists. */
-  fileId = newFileId(now.getTime()),
+  { owner, request, policy, fileId, now, purpose }: UploadToSign,
 ): Promise<PresignedUpload> {
-  checkAgainstPolicy(request, policy);
   const name = sanitizeFileName(request.fileName);
   // Listed in its folder from the start, under the name asked for; the name is settled
   // (claimed, or numbered) when the validator releases it: see validation/release.ts.
