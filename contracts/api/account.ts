@@ -47,6 +47,8 @@ export const auditAction = z.enum([
   'share.create',
   'share.revoke',
 ]);
+/** Every action the audit trail records: the domain writes them, the web app puts them in words. */
+export type AuditAction = z.output<typeof auditAction>;
 
 export const auditEntry = z.object({
   eventId: id,

@@ -1,5 +1,7 @@
-/** The trail's actions (functions/domain/audit/audit-trail.ts AuditAction) in words; an unknown one is shown as it is. */
-const ACTION_WORDS: Record<string, string> = {
+import type { AuditAction } from '#contracts/api/account';
+
+/** The trail's actions (contracts/api/account.ts) in words, each one; an unknown one is shown as it is. */
+const ACTION_WORDS: Record<AuditAction, string> = {
   'link.create': 'Upload link created',
   'link.revoke': 'Upload link revoked',
   'upload.presign': 'Upload started',
@@ -32,7 +34,7 @@ const OUTCOME_WORDS: Record<string, string> = {
 };
 
 export function actionWords(action: string): string {
-  return ACTION_WORDS[action] ?? action;
+  return ACTION_WORDS[action as AuditAction] ?? action;
 }
 
 export function outcomeWords(outcome: string): string {

@@ -2,30 +2,13 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { newFileId } from '#commons/ids';
+import type { AuditAction } from '#contracts/api/account';
 import { auditTable, pageKeyAttributes } from '#contracts/tables';
 import { countAuditedFact } from './audit-metrics';
 
 const AUDIT_PAGE_KEY = pageKeyAttributes(auditTable);
 
-export type AuditAction =
-  | 'link.create'
-  | 'link.revoke'
-  | 'upload.presign'
-  | 'upload.confirm'
-  | 'upload.validate'
-  | 'link.arrival'
-  | 'file.download'
-  | 'file.thumbnail'
-  | 'file.delete'
-  | 'file.rename'
-  | 'file.move'
-  | 'file.replace'
-  | 'folder.create'
-  | 'folder.rename'
-  | 'folder.move'
-  | 'folder.delete'
-  | 'share.create'
-  | 'share.revoke';
+export type { AuditAction };
 
 export interface AuditEntry {
   readonly ownerId: string;
