@@ -41,6 +41,7 @@ export const presignedUpload = z.object({
   }),
   expiresAt: timestamp,
 });
+export type PresignedUpload = z.output<typeof presignedUpload>;
 
 export const fileStatus = z.enum(['pending', 'clean', 'rejected']);
 

@@ -1,3 +1,4 @@
+import type { PresignedUpload } from '#contracts/api/uploads';
 import { type Digest, sha256Of } from './file-digest';
 import { declaredTypeOf } from './format';
 
@@ -13,13 +14,8 @@ export interface UploadRequest {
   readonly folderId?: string;
 }
 
-export interface PresignedUpload {
-  readonly uploadId: string;
-  readonly method: 'PUT';
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly expiresAt: string;
-}
+/** What the API answers a presign with (contracts/api/uploads.ts). */
+export type { PresignedUpload };
 
 export interface UploadOutcome {
   readonly uploadId: string;

@@ -2,7 +2,7 @@ import { HeadObjectCommand, type S3Client, NotFound as S3NotFound } from '@aws-s
 import { Conflict, NotFound } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
 import type { UrlSigner } from '#commons/url-signer';
-import type { UploadRequest } from '#contracts/api/uploads';
+import type { PresignedUpload, UploadRequest } from '#contracts/api/uploads';
 import { incomingKey } from '#contracts/bucket';
 import { limits } from '#contracts/limits';
 import {
@@ -16,15 +16,7 @@ import {
 import { listKeyOfFiles, nameKeyOf, ROOT, sizeKeyOf } from '#domain/drive/names';
 import type { UploadPolicy } from '#domain/uploads/upload-policies';
 
-export type { UploadRequest };
-
-export interface PresignedUpload {
-  readonly uploadId: string;
-  readonly method: 'PUT';
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly expiresAt: string;
-}
+export type { PresignedUpload, UploadRequest };
 
 /** What signing needs: the signer, not an S3 client. */
 export interface SigningDeps {
@@ -93,7 +85,7 @@ export async function presignUpload(
     'content-type': request.contentType,
     'content-length': String(request.size),
     'x-amz-checksum-sha256': request.sha256,
-    'if-none-match': '*',
+    'if-none-match': '*' as const,
   };
   // Signed as headers, not query parameters: the PUT must carry each of them, and S3 refuses
   // the request if any differs from what was signed.
