@@ -48,7 +48,7 @@ export interface BuiltBundle {
   readonly metafile: Metafile;
 }
 
-async function bundleEntry(
+export async function bundleEntry(
   bundling: FunctionBundling,
   root: string,
   entry: { name: string; path?: string; contents?: string },
@@ -196,7 +196,7 @@ export function inputsByOrigin(metafile: Metafile): [string, number][] {
  * Which zod a bundle keeps: `mini` (only the schemas it uses), `classic` (the whole chainable
  * API, ~94 KB), or `whole` (`import { z } from 'zod'`, every locale too; a namespace import keeps only en).
  */
-function zodKept(metafile: Metafile): 'whole' | 'classic' | 'mini' | 'none' {
+export function zodKept(metafile: Metafile): 'whole' | 'classic' | 'mini' | 'none' {
   const zod = Object.values(metafile.outputs).flatMap((output) =>
     Object.entries(output.inputs)
       .filter(([path, { bytesInOutput }]) => bytesInOutput > 0 && path.includes('node_modules/zod/'))
