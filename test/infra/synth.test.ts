@@ -99,6 +99,14 @@ describe('cdk synth', () => {
         }));
       expect(assets.length).toBeGreaterThan(0);
       for (const { name, directory } of assets) expect(existsSync(join(directory, 'index.mjs')), name).toBe(true);
+      // The default credential chain's STS client is swapped out at build time through CDK's own
+      // esbuild call (its command name survives minification as a string).
+      const withStsClient = assets
+        .filter(({ directory }) =>
+          readFileSync(join(directory, 'index.mjs'), 'utf8').includes('AssumeRoleWithWebIdentity'),
+        )
+        .map(({ name }) => name);
+      expect(withStsClient).toEqual([]);
       // The validator carries sharp's binaries for Lambda's platform, not this machine's.
       const validator = assets.find(({ name }) => name.includes('Validator'));
       expect(
