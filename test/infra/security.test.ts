@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { userPoolDefinition } from '#contracts/auth';
 import { bucketCors, bucketLayout } from '#contracts/bucket';
 import { functionAccess } from '#contracts/function-access';
-import { apiFunctions, type FunctionName, validatorFunction } from '#contracts/functions';
+import { type FunctionName, functionNames } from '#contracts/functions';
 import { routeKey, routes } from '#contracts/routes';
 import {
   auditTable,
@@ -660,7 +660,7 @@ describe('functions', () => {
 
     // assess
     const byHandler = functionsByHandler(stack);
-    expect([...byHandler.keys()].sort()).toEqual([...apiFunctions, validatorFunction].sort());
+    expect([...byHandler.keys()].sort()).toEqual([...functionNames].sort());
     expect(found.sort()).toEqual([...byHandler.values()].sort());
   });
 
@@ -895,7 +895,7 @@ describe('least privilege', () => {
 
   it('has an expected grant list for every function the stack deploys', () => {
     // prepare
-    const deployed = [...apiFunctions, validatorFunction].sort();
+    const deployed = [...functionNames].sort();
 
     // assess
     expect(Object.keys(expectedGrants).sort()).toEqual(deployed);
@@ -971,7 +971,7 @@ describe('least privilege', () => {
 });
 
 describe('function environment', () => {
-  const handlers = [...apiFunctions, validatorFunction];
+  const handlers = [...functionNames];
   const ownerHandlers = new Set<string>(
     routes.filter((route) => route.caller === 'owner').map((route) => route.handler),
   );

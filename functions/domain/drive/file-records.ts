@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -221,10 +220,6 @@ export async function getProfilePointer(store: FilesStore, ownerId: string): Pro
     new GetCommand({ TableName: store.tableName, Key: { ownerId, fileId: PROFILE_POINTER }, ConsistentRead: true }),
   );
   return Item as ProfilePointer | undefined;
-}
-
-export async function deleteFileRecord(store: FilesStore, ownerId: string, fileId: string): Promise<void> {
-  await store.db.send(new DeleteCommand({ TableName: store.tableName, Key: { ownerId, fileId } }));
 }
 
 /** What an owner sees of a file. */
