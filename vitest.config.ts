@@ -29,6 +29,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           // One local system (real emulators on free ports) for the whole run.
           globalSetup: ['test/support/global-setup.ts'],
+          // Workers that call handler modules themselves get the InvokeStore Lambda's runtime would create.
+          setupFiles: ['test/support/lambda-runtime.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

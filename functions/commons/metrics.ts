@@ -1,13 +1,7 @@
-import { InvokeStore } from '@aws/lambda-invoke-store';
 import { InvocationScoped } from '@aws-lambda-powertools/commons/utils/invocation-scoped';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { type DocdropMetric, docdropMetrics, metricsNamespace, metricsService } from '#contracts/metrics';
 import { logger } from './logger';
-
-// Lambda's runtime creates the InvokeStore before a handler loads. A process that declares
-// concurrency without one (a test worker calling handlers itself) gets one here: Powertools'
-// per-invocation stores refuse to work without it, and outside an invocation they fall back to shared.
-if (process.env.AWS_LAMBDA_MAX_CONCURRENCY) await InvokeStore.getInstanceAsync();
 
 /**
  * The one Metrics instance of a function. Powertools keeps its stored metrics, dimensions and
