@@ -39,7 +39,8 @@ export interface DynamoOptions {
   readonly windowMs?: number;
 }
 
-const isDynamoLocal = (pid: number): boolean => {
+/** Whether a pid is (still) a DynamoDB Local java, by its command line. */
+export const isDynamoLocal = (pid: number): boolean => {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal');
   } catch {
@@ -49,9 +50,19 @@ const isDynamoLocal = (pid: number): boolean => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Exited for good (gone, or a zombie): its memory goes before its sockets, so an empty cmdline is not enough. */
+const hasExited = (pid: number): boolean => {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state === 'Z' || state === 'X';
+  } catch {
+    return true;
+  }
+};
+
 async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (isDynamoLocal(pid)) {
+  while (!hasExited(pid)) {
     if (Date.now() > deadline) return false;
     await sleep(50);
   }

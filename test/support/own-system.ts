@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { SystemAddresses } from '../../local/environment';
 import { seedOwner, signIn } from '../../local/owners';
 
@@ -81,14 +80,7 @@ export async function settledStatuses(
   }
 }
 
-/** Whether a process is (still) DynamoDB Local: a zombie or a gone pid is not. */
-export function isDynamoLocalProcess(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal');
-  } catch {
-    return false;
-  }
-}
+export { isDynamoLocal as isDynamoLocalProcess } from '../../local/dynamodb';
 
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
   const deadline = Date.now() + timeoutMs;
