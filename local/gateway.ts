@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type RouteDefinition, routeKey, routes } from '#contracts/routes';
 import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
+import { closeGracefully } from './graceful-close';
 import { runInvocation } from './invocations';
 import { serveWebApp, type WebApp } from './web-files';
 
@@ -247,10 +248,6 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://localhost:${port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: () => closeGracefully(server),
   };
 }

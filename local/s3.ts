@@ -4,6 +4,7 @@ import Module, { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { bucketCors } from '#contracts/bucket';
+import { closeGracefully } from './graceful-close';
 
 const require = createRequire(import.meta.url);
 
@@ -101,6 +102,7 @@ export async function startS3(options: {
   const address: AddressInfo = await server.run();
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
-    stop: () => server.close(),
+    // Every PUT that got in before the close answers (and has queued its event) before this resolves.
+    stop: () => closeGracefully(server.httpServer),
   };
 }

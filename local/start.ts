@@ -6,14 +6,15 @@ import { limits } from '#contracts/limits';
 import { buildWeb } from '../web/build';
 import { localMessageLine } from './cognito';
 import { DEMO_OWNER } from './owners';
-import { PortInUseError, startLocalSystem } from './system';
+import { type LocalSystem, PortInUseError, startLocalSystem } from './system';
 
-const HELP = `Usage: npm start [-- [--fresh] [--quota-bytes <n>]]
+const HELP = `Usage: npm start [-- [--fresh] [--data-dir <path>] [--quota-bytes <n>]]
 
 Starts docdrop on this machine: S3, DynamoDB and Cognito emulators, the validator, and the
 API gateway with the web app (built on every start). Data persists in .docdrop/ between runs.
 
-  --fresh             wipe .docdrop/ first and start from nothing
+  --fresh             wipe the data folder first and start from nothing
+  --data-dir <path>   the data folder (default .docdrop), e.g. to run a second system
   --quota-bytes <n>   each owner's storage quota in bytes (default ${limits.quota.defaultBytes},
                       from contracts/limits.ts; the cloud's docdrop:defaultQuotaBytes)
   --help              this text
@@ -44,14 +45,19 @@ function quotaEnvironment(raw: string | undefined): Record<string, string> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { fresh: { type: 'boolean' }, help: { type: 'boolean' }, 'quota-bytes': { type: 'string' } },
+    options: {
+      fresh: { type: 'boolean' },
+      help: { type: 'boolean' },
+      'quota-bytes': { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
   });
   if (values.help) {
     console.log(HELP);
     return;
   }
   const environment = quotaEnvironment(values['quota-bytes']);
-  const dataDir = resolve('.docdrop');
+  const dataDir = resolve(values['data-dir'] ?? '.docdrop');
   // Emulator chatter and handler logs stay structured JSON lines; the banner below is for people.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
   // The web app is built fresh on every start (about a tenth of a second), outside the repo.
@@ -59,7 +65,20 @@ async function main(): Promise<void> {
   const removeWebRoot = () => rmSync(webRoot, { recursive: true, force: true });
   process.once('exit', removeWebRoot);
   await buildWeb(webRoot);
-  const system = await startLocalSystem({
+  let stopping = false;
+  let system: LocalSystem | undefined;
+  const stop = async (reason: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${reason}: stopping docdrop...`);
+    await system?.stop();
+    console.log('stopped.');
+    process.exit(exitCode);
+  };
+  // Handled from the first moment: a signal during the start still stops what has started.
+  process.on('SIGINT', () => void stop('SIGINT', 0));
+  process.on('SIGTERM', () => void stop('SIGTERM', 0));
+  system = await startLocalSystem({
     ports: {
       gateway: portFromEnv('PORT', 3000),
       s3: portFromEnv('S3_PORT', 4569),
@@ -74,7 +93,12 @@ async function main(): Promise<void> {
     environment,
     // Sign-up codes are not e-mailed locally: the line stands out from the JSON logs.
     onMessage: (message) => console.log(`\n${localMessageLine(message)}\n`),
+    onFatal: (error) => {
+      console.error(`docdrop cannot go on: ${error.message}`);
+      void stop('fatal', 1);
+    },
   });
+  if (stopping) return;
   console.log(`
 docdrop is running.
   web app       ${system.apiUrl}   (owners; clients open ${system.apiUrl}/u/#<link token>)
@@ -83,21 +107,10 @@ docdrop is running.
   DynamoDB      ${system.dynamodbEndpoint}   tables ${Object.values(system.tableNames).join(', ')}
   Cognito       ${system.cognitoEndpoint}   pool ${system.userPoolId}, client ${system.userPoolClientId}
   demo owner    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}
-  data          ${dataDir} (npm start -- --fresh wipes it)
+  data          ${dataDir} (npm start -- --fresh wipes it; failed validations in failed-invocations/)
 Sign-up confirmation codes are printed here (lines starting >>>).
-Ctrl-C stops everything.
+Ctrl-C (or SIGTERM) stops everything.
 `);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping docdrop...`);
-    await system.stop();
-    console.log('stopped.');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((error) => {

@@ -1,17 +1,19 @@
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { readConfig } from '#commons/config';
 import { apiFunctions, validatorFunction } from '#contracts/functions';
 import { type TableDefinition, tables } from '#contracts/tables';
 import { contentSecurityPolicy } from '#contracts/web-security';
-import { startCognito } from './cognito';
-import { createTables, localDynamoClient, startDynamo } from './dynamodb';
+import { type LocalCognito, startCognito } from './cognito';
+import { createTables, type LocalDynamo, localDynamoClient, startDynamo, stopStaleDynamo } from './dynamodb';
 import { handlerEnvironment, type SystemAddresses } from './environment';
-import { type HttpFunction, startGateway } from './gateway';
+import { type FailedInvocation, failedInvocationStore } from './failed-invocations';
+import { type HttpFunction, type LocalGateway, startGateway } from './gateway';
 import { DEMO_OWNER, seedOwner } from './owners';
-import { startS3 } from './s3';
-import { createS3EventBridge, type S3Function } from './s3-events';
+import { type LocalS3, startS3 } from './s3';
+import { createS3EventBridge, LAMBDA_ASYNC_RETRY_DELAYS_MS, type S3Function } from './s3-events';
 
 // Lambda runs these functions on Node 24; the local system also runs on Node 20, where SDK v3
 // warns that future releases will need Node 22. The lock file pins a release that supports both.
@@ -43,13 +45,23 @@ export interface LocalSystemOptions {
   readonly environment?: Record<string, string>;
   /** A folder with the built web app (`buildWeb` in web/build.ts), served at `/` and `/u/`. */
   readonly webRoot?: string;
+  /** The validator's retry waits (default Lambda's: 1 min, then 2 min); tests shorten them. */
+  readonly retryDelaysMs?: readonly number[];
+  /** How often events in the failure store are tried again (default 5 min); they are also tried at start. */
+  readonly replayIntervalMs?: number;
+  /** How long shutdown waits for running validator invocations (default 30 s) before keeping them on disk. */
+  readonly drainDeadlineMs?: number;
+  /** DynamoDB Local keeps dying and is not restarted again; by default only logged. */
+  readonly onFatal?: (error: Error) => void;
 }
 
 export interface LocalSystem extends SystemAddresses {
   /** Resolves when the validator has handled every event so far. */
   validatorIdle(): Promise<void>;
-  /** Events the validator failed on after its retries (the cloud's failure destination). */
-  readonly failedEvents: readonly unknown[];
+  /** Events the validator failed on after its retries, kept in `<dataDir>/failed-invocations/`. */
+  failedInvocations(): FailedInvocation[];
+  /** The DynamoDB Local java's pid: it changes when the supervisor restarts it. */
+  dynamodbPid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -61,6 +73,12 @@ const PORT_VARIABLES: Record<keyof Ports, string> = {
 };
 
 export class PortInUseError extends Error {}
+
+const logger = new Logger({ serviceName: 'local-system' });
+
+/** Where a data folder keeps what the local system must not lose between runs. */
+export const failedInvocationsDir = (dataDir: string): string => join(dataDir, 'failed-invocations');
+const dynamoPidFile = (dataDir: string): string => join(dataDir, 'dynamodb.pid');
 
 /** Fails with a message a person can act on if the port is taken; for 0, finds a free one. */
 async function claimPort(port: number, name: keyof Ports): Promise<number> {
@@ -89,48 +107,83 @@ async function claimPort(port: number, name: keyof Ports): Promise<number> {
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
+  // Before claiming the ports: a java left by a crashed run holds the DynamoDB one.
+  await stopStaleDynamo(dynamoPidFile(options.dataDir));
   const ports: Ports = {
     gateway: await claimPort(options.ports.gateway, 'gateway'),
     s3: await claimPort(options.ports.s3, 's3'),
     dynamodb: await claimPort(options.ports.dynamodb, 'dynamodb'),
     cognito: await claimPort(options.ports.cognito, 'cognito'),
   };
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  const failures = failedInvocationStore(failedInvocationsDir(options.dataDir));
+  let validator: S3Function | undefined;
+  const events = createS3EventBridge(() => validator, {
+    retryDelaysMs: options.retryDelaysMs ?? LAMBDA_ASYNC_RETRY_DELAYS_MS,
+    store: failures,
+    functionName: `docdrop-local-${validatorFunction}`,
+  });
+  const timers: NodeJS.Timeout[] = [];
+  let gateway: LocalGateway | undefined;
+  let s3: LocalS3 | undefined;
+  let dynamo: LocalDynamo | undefined;
+  let cognito: LocalCognito | undefined;
+  let stopped: Promise<void> | undefined;
+
+  /**
+   * Shutdown in the order that loses nothing: no new requests, then no new objects, then the
+   * validator finishes (or its events go to disk), and only then the stores it writes to.
+   */
+  const stopInOrder = async () => {
+    // 1. Periodic work (the failure store's replay; a sweep goes here too).
+    for (const timer of timers) clearInterval(timer);
+    // 2. The gateway takes no more requests.
+    await gateway?.stop().catch(logStopError('gateway'));
+    // 3. S3 accepts no more objects: once closed, every accepted PUT has queued its event.
+    await s3?.stop().catch(logStopError('s3'));
+    // 4. Running validator invocations drain; events waiting for a retry are kept on disk.
+    await events.drain(options.drainDeadlineMs ?? 30_000);
+    // 5. Then what the validator writes to, and the identity provider.
+    await dynamo?.stop().catch(logStopError('dynamodb'));
+    await cognito?.stop().catch(logStopError('cognito'));
   };
+  const stop = () => {
+    stopped ??= stopInOrder();
+    return stopped;
+  };
+
   try {
     const webOrigin = `http://localhost:${ports.gateway}`;
-    let validator: S3Function | undefined;
-    const events = createS3EventBridge(() => validator);
-
-    const s3 = await startS3({
+    s3 = await startS3({
       port: ports.s3,
       directory: join(options.dataDir, 's3'),
       bucket: BUCKET,
       webOrigins: [webOrigin, `http://127.0.0.1:${ports.gateway}`],
       onEvent: options.deliverS3Events === false ? () => undefined : events.onEmulatorEvent,
     });
-    stops.push(async () => {
-      await events.idle();
-      await s3.stop();
-    });
-    const dynamo = await startDynamo({
+    const createAllTables = async (endpoint: string) => {
+      const client = localDynamoClient(endpoint);
+      await createTables(client, tables, physicalTableName).finally(() => client.destroy());
+    };
+    dynamo = await startDynamo({
       port: ports.dynamodb,
       ...(options.persistent ? { directory: join(options.dataDir, 'dynamodb') } : {}),
+      pidFile: dynamoPidFile(options.dataDir),
+      onRestarted: async () => {
+        await createAllTables(`http://127.0.0.1:${ports.dynamodb}`);
+        // In memory, a restart cannot keep data: the system goes on with empty tables, and says so.
+        if (!options.persistent)
+          logger.error('in-memory DynamoDB Local restarted: every item was lost; the tables were recreated empty');
+      },
+      onFatal: options.onFatal ?? ((error) => logger.critical('DynamoDB Local is down for good', { error })),
     });
-    stops.push(dynamo.stop);
-    const cognito = await startCognito({
+    cognito = await startCognito({
       directory: join(options.dataDir, 'cognito'),
       port: ports.cognito,
       region: REGION,
       onMessage: options.onMessage ?? (() => undefined),
     });
-    stops.push(cognito.stop);
 
-    const dynamoClient = localDynamoClient(dynamo.endpoint);
-    await createTables(dynamoClient, tables, physicalTableName);
-    dynamoClient.destroy();
+    await createAllTables(dynamo.endpoint);
     if (options.seedDemoOwner)
       await seedOwner(
         { cognitoEndpoint: cognito.endpoint, region: REGION, userPoolId: cognito.userPoolId },
@@ -154,8 +207,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const handlers = new Map<string, HttpFunction>();
     for (const name of apiFunctions) handlers.set(name, (await import(`../functions/${name}/index.ts`)).handler);
     validator = (await import(`../functions/${validatorFunction}/index.ts`)).handler;
+    // Events kept by an earlier run (or this one's start) get their next attempt now, then periodically.
+    events.replayFailed();
+    const replayTimer = setInterval(events.replayFailed, options.replayIntervalMs ?? 5 * 60_000);
+    replayTimer.unref();
+    timers.push(replayTimer);
 
-    const gateway = await startGateway({
+    gateway = await startGateway({
       port: ports.gateway,
       host: '127.0.0.1',
       handlers,
@@ -173,19 +231,23 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           }
         : {}),
     });
-    stops.push(gateway.stop);
 
+    const runningDynamo = dynamo;
     return {
       ...addresses,
       validatorIdle: events.idle,
-      failedEvents: events.failed,
-      stop: stopAll,
+      failedInvocations: () => failures.list(),
+      dynamodbPid: () => runningDynamo.pid,
+      stop,
     };
   } catch (error) {
-    await stopAll();
+    await stop();
     throw error;
   }
 }
+
+const logStopError = (part: string) => (error: unknown) =>
+  logger.error('a part of the local system did not stop cleanly', { part, error: error as Error });
 
 /** What `GET /config.json` tells browsers and scripts. */
 function publicConfigOf(addresses: SystemAddresses): Record<string, string | number> {

@@ -41,8 +41,9 @@ export default async function setup(project: TestProject) {
   });
   return async () => {
     await system.stop();
-    if (system.failedEvents.length > 0) {
-      console.error(`validator gave up on ${system.failedEvents.length} event(s)`);
+    const failed = system.failedInvocations();
+    if (failed.length > 0) {
+      console.error(`validator gave up on ${failed.length} event(s): ${failed.flatMap((f) => f.keys).join(', ')}`);
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
