@@ -15,6 +15,8 @@ import type { TableDefinition } from '#contracts/tables';
 
 export interface LocalDynamo {
   readonly endpoint: string;
+  /** The java child's pid: tests pause (SIGSTOP) and resume it to make a real stall. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startDynamo(options: { port: number; directory?: string })
   process.once('exit', killOnExit);
   return {
     endpoint,
+    pid: child.pid,
     stop: async () => {
       process.removeListener('exit', killOnExit);
       if (child.exitCode === null) {

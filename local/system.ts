@@ -50,6 +50,8 @@ export interface LocalSystem extends SystemAddresses {
   validatorIdle(): Promise<void>;
   /** Events the validator failed on after its retries (the cloud's failure destination). */
   readonly failedEvents: readonly unknown[];
+  /** DynamoDB Local's java process, for tests that stall or kill it for real. */
+  dynamodbPid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -179,6 +181,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       ...addresses,
       validatorIdle: events.idle,
       failedEvents: events.failed,
+      dynamodbPid: () => dynamo.pid,
       stop: stopAll,
     };
   } catch (error) {
