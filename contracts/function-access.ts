@@ -2,7 +2,15 @@ import { bucketLayout } from './bucket';
 import type { FunctionName } from './functions';
 import { auditTable, filesTable, linksTable, quotasTable, sharesTable, type TableDefinition } from './tables';
 
-export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
+/** `DescribeTable` is the table's metadata, no item: health's check that DynamoDB answers. */
+export type DynamoAction =
+  | 'GetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'ConditionCheckItem'
+  | 'Query'
+  | 'DescribeTable';
 /** `HeadObject` is S3's `s3:GetObject` without the key: metadata only, S3 decrypts nothing for it. */
 export type ObjectAction = 'HeadObject' | 'GetObject' | 'PutObject' | 'PutObjectTagging' | 'DeleteObject';
 
@@ -42,7 +50,8 @@ const sharesGranted = { table: sharesTable, actions: ['Query'], index: 'byGrante
 const folderListings = filesTable.globalIndexes.map((index) => index.indexName);
 
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
-  health: {},
+  // Readiness: DynamoDB's metadata of one table, no item read or written.
+  health: { tables: [{ table: filesTable, actions: ['DescribeTable'] }] },
   'describe-api': {},
   'create-link': {
     owner: true,

@@ -38,3 +38,15 @@ export type ApiFunctionName = (typeof apiFunctions)[number];
 export type FunctionName = ApiFunctionName | typeof validatorFunction;
 
 export const functionNames: readonly FunctionName[] = [...apiFunctions, validatorFunction];
+
+/**
+ * Each function's timeout in seconds: the stack sets it on the Lambda function and the local
+ * gateway enforces it as Lambda does. API functions answer within their request deadline
+ * (limits.ts `dependencyCalls`, 5 s), so 10 s is a wide margin that still ends a stuck
+ * invocation long before API Gateway's 30 s integration limit. The validator reads and writes
+ * whole objects.
+ */
+export const functionTimeoutSeconds: Readonly<Record<FunctionName, number>> = {
+  ...(Object.fromEntries(apiFunctions.map((name) => [name, 10])) as Record<ApiFunctionName, number>),
+  [validatorFunction]: 120,
+};

@@ -81,3 +81,35 @@ export const limits = {
   /** Days the bucket keeps an overwritten version, unless the operator configures another (`docdrop:noncurrentVersionDays`). */
   noncurrentVersionDays: 30,
 } as const;
+
+/**
+ * How long the API waits for a dependency (DynamoDB, S3, Cognito) before it answers 503
+ * `service_unavailable`. One call: a connection within 1 s (in a region it takes
+ * milliseconds; locally, microseconds), response headers within 2 s (DynamoDB answers in
+ * single-digit ms; the tests' 50-way race on DynamoDB Local meets no timeout),
+ * and one retry: so a stalled or dead dependency fails one call in at most ~4.2 s
+ * (2 x 2 s plus the SDK's backoff of at most 200 ms). A request making several calls is held
+ * to `requestDeadlineMs` overall. The validator is not an API function and keeps the SDK's
+ * slower budget for large objects (`backgroundCalls`).
+ */
+export const dependencyCalls = {
+  connectionTimeoutMs: 1000,
+  requestTimeoutMs: 2000,
+  /** The first try and one retry (the SDK's standard retry strategy: TimeoutError, connection reset and refused, 5xx and throttling). */
+  maxAttempts: 2,
+  /** Above one call's worst case (~4.2 s), so a single stalled call answers with its own error, and well below the function's timeout. */
+  requestDeadlineMs: 5000,
+  /** Left between the deadline and the function's own timeout, to log and answer. */
+  answerMarginMs: 1000,
+  /** What a 503 asks a client to wait before trying again. */
+  retryAfterSeconds: 5,
+  /** `/api/health`: each dependency's check answers within this (no retry), so health answers within ~1.5 s. */
+  healthCheckTimeoutMs: 1500,
+} as const;
+
+/** The validator's calls: it reads and writes whole objects (up to 5 GiB copies), within its 2-minute timeout. */
+export const backgroundCalls = {
+  connectionTimeoutMs: 2000,
+  requestTimeoutMs: 30_000,
+  maxAttempts: 3,
+} as const;

@@ -3,10 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { type FunctionName, functionTimeoutSeconds } from '#contracts/functions';
 import { type RouteDefinition, routeKey, routes } from '#contracts/routes';
 import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
 import { closeGracefully } from './graceful-close';
-import { runInvocation } from './invocations';
+import { FunctionTimedOut, invokeWithTimeout, lambdaContext } from './invocations';
 import { serveWebApp, type WebApp } from './web-files';
 
 /** API Gateway refuses payloads over 10 MB before any function runs; so does this gateway. */
@@ -26,7 +27,16 @@ export interface GatewayOptions {
   readonly publicConfig: Record<string, string | number>;
   /** The built web app served at `/`, `/u/` and `/assets/*`; without it those paths answer 404. */
   readonly web?: WebApp;
+  /** Shorter timeouts than contracts/functions.ts gives, for a test of what a timeout answers. */
+  readonly timeoutSecondsOverride?: Readonly<Record<string, number>>;
 }
+
+/**
+ * What API Gateway HTTP API answers when the Lambda function fails, a timeout included: a 500
+ * with its own body, not ours ("Troubleshooting issues with HTTP API Lambda integrations",
+ * API Gateway developer guide). Our handlers answer 503 long before their timeout.
+ */
+const FUNCTION_FAILED_BODY = JSON.stringify({ message: 'Internal Server Error' });
 
 export interface LocalGateway {
   readonly url: string;
@@ -158,25 +168,6 @@ function toEvent(
   };
 }
 
-function lambdaContext(handler: string): Context {
-  const functionName = `docdrop-local-${handler}`;
-  const started = Date.now();
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, 29_000 - (Date.now() - started)),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 /**
  * Serves the shared route table by calling the handler modules with API Gateway events,
  * plus `/config.json` and the built web app. Listens on loopback only.
@@ -212,9 +203,13 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
       }
       const handler = options.handlers.get(matched.route.handler);
       if (!handler) throw new Error(`handler ${matched.route.handler} is not loaded`);
-      const context = lambdaContext(matched.route.handler);
+      const timeoutMs =
+        1000 *
+        (options.timeoutSecondsOverride?.[matched.route.handler] ??
+          functionTimeoutSeconds[matched.route.handler as FunctionName]);
+      const context = lambdaContext(matched.route.handler, timeoutMs);
       const event = toEvent(req, url, matched.route, matched.params, body, requestId);
-      const result = await runInvocation(context.awsRequestId, () => handler(event, context));
+      const result = await invokeWithTimeout(context, timeoutMs, () => handler(event, context));
       const status = result.statusCode ?? 200;
       const headers = Object.fromEntries(Object.entries(result.headers ?? {}));
       return send(
@@ -224,6 +219,16 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
         result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64').toString() : result.body,
       );
     } catch (error) {
+      if (error instanceof FunctionTimedOut) {
+        logger.error('function timed out', {
+          requestId,
+          functionName: error.functionName,
+          timeoutMs: error.timeoutMs,
+          reason: error.message,
+        });
+        if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, FUNCTION_FAILED_BODY);
+        return;
+      }
       // What API Gateway answers when the integration fails: nothing about why.
       logger.error('integration failed', { requestId, error: error as Error });
       if (!res.headersSent) sendError(res, 500, 'internal_error', 'Internal server error.');

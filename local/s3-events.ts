@@ -3,9 +3,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, S3Event } from 'aws-lambda';
 import { encodeEventKey } from '#commons/s3-event-keys';
 import { bucketLayout } from '#contracts/bucket';
+import { functionTimeoutSeconds, validatorFunction } from '#contracts/functions';
 import type { FailedInvocationStore } from './failed-invocations';
 import { keysOf } from './failed-invocations';
-import { runInvocation } from './invocations';
+import { invokeWithTimeout, lambdaContext } from './invocations';
 import type { EmulatorS3Event } from './s3';
 
 const logger = new Logger({ serviceName: 'local-s3-events' });
@@ -91,10 +92,12 @@ export function createS3EventBridge(validator: () => S3Function | undefined, opt
   }
 
   async function invokeOnce(event: S3Event): Promise<void> {
-    const context = { awsRequestId: randomUUID(), functionName: options.functionName } as Context;
+    const timeoutMs = functionTimeoutSeconds[validatorFunction] * 1000;
+    const context = lambdaContext(validatorFunction, timeoutMs);
     const fn = validator();
     if (!fn) throw new Error('validator not loaded yet');
-    await runInvocation(context.awsRequestId, () => fn(event, context));
+    // A run past the validator's timeout fails like any error: retried, then kept.
+    await invokeWithTimeout(context, timeoutMs, () => fn(event, context));
   }
 
   function onFailure(invocation: Invocation, error: unknown): void {

@@ -4,9 +4,15 @@ import type { Operation } from './operation';
 
 const bytes = z.number().check(z.int(), z.gte(0));
 
+/**
+ * Readiness: 200 only when every dependency answered its check just now; otherwise 503
+ * `service_unavailable` with `Retry-After`, its message naming what is down.
+ */
 export const health = {
-  summary: 'Whether the API answers.',
-  responses: { 200: z.object({ status: z.literal('ok') }) },
+  summary: 'Whether the API and what it depends on (the database) answer now; 503 names what does not.',
+  responses: {
+    200: z.object({ status: z.literal('ok'), dependencies: z.object({ database: z.literal('ok') }) }),
+  },
 } satisfies Operation;
 
 export const describeApi = {

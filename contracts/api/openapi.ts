@@ -29,6 +29,7 @@ export interface ParameterObject {
 
 export interface ResponseObject {
   readonly description: string;
+  readonly headers?: Record<string, { readonly description: string; readonly schema: JsonSchema }>;
   readonly content?: { readonly 'application/json': { readonly schema: JsonSchema } };
 }
 
@@ -65,7 +66,7 @@ const SECURITY: Record<Caller, readonly Record<string, readonly string[]>[]> = {
 
 const SUCCESS_DESCRIPTIONS: Record<number, string> = { 200: 'Done.', 201: 'Created.', 204: 'Done; no body.' };
 
-type ErrorStatus = 400 | 401 | RefusalStatus | 500;
+type ErrorStatus = 400 | 401 | RefusalStatus | 500 | 503;
 const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'The body, path or query is not valid (the message names the field), or a cursor is not from this list.',
   401: 'The caller is not authenticated: the token is missing, invalid or expired.',
@@ -76,6 +77,14 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   413: 'Too large: the request body, the file for its limit, or the upload for what is left of the quota.',
   415: 'The file’s type is not accepted here.',
   500: 'Something failed on our side; the message carries the request id, the log the details.',
+  503: 'A service docdrop depends on did not answer in time or is overloaded (code `service_unavailable`). Send the request again after the seconds the `Retry-After` header gives.',
+};
+
+const RETRY_AFTER = {
+  'Retry-After': {
+    description: 'Seconds to wait before sending the request again.',
+    schema: { type: 'integer', minimum: 1 },
+  },
 };
 
 /** zod's JSON Schema without the `$schema` keyword (the document declares the dialect once). */
@@ -135,6 +144,8 @@ function errorStatusesOf(route: RouteDefinition, operation: Operation): ErrorSta
   // A revoked link is refused as soon as its token is read; an expired or used-up one by the route.
   if (route.caller === 'link') statuses.add(410);
   statuses.add(500);
+  // Every route waits on a dependency (health reports them), and answers 503 when one does not answer.
+  statuses.add(503);
   return [...statuses].sort((a, b) => a - b);
 }
 
@@ -150,6 +161,7 @@ function responsesOf(route: RouteDefinition, operation: Operation): Record<strin
   for (const status of errorStatusesOf(route, operation)) {
     responses[String(status)] = {
       description: ERROR_DESCRIPTIONS[status],
+      ...(status === 503 ? { headers: RETRY_AFTER } : {}),
       content: { 'application/json': { schema: ERROR_REF } },
     };
   }

@@ -7,7 +7,7 @@ export type SuccessStatus = 200 | 201 | 204;
  * Refusals a route's own code can answer, each with `{ error: { code, message } }`. The
  * description adds what every route of its kind answers: 400 for bad input (routes that take
  * some), 413 for an oversized body, 401 (and 410 for a link no longer usable) from
- * authentication, and 500.
+ * authentication, 500, and 503 with `Retry-After` when a dependency does not answer in time.
  */
 export type RefusalStatus = 403 | 404 | 409 | 410 | 413 | 415;
 

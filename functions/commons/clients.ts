@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { boundedByRequest, boundedCalls, type CallBudget } from './call-bounds';
 import { traced } from './client-tracing';
 import { readConfig } from './config';
 import { createUrlSigner } from './url-signer';
@@ -9,32 +10,39 @@ import { createUrlSigner } from './url-signer';
  * SDK clients, created once per module scope by the handlers. The emulator endpoints are
  * the only difference between the local system and Lambda.
  */
-export function createS3Client(): S3Client {
+export function createS3Client(budget?: CallBudget): S3Client {
   const { AWS_REGION, S3_ENDPOINT } = readConfig('AWS_REGION', 'S3_ENDPOINT');
-  return traced(
-    new S3Client({
-      region: AWS_REGION,
-      // Without these, SDK v3 >= 3.729 signs an empty-body CRC32 into presigned PUT URLs and
-      // browser uploads fail (aws-sdk-js-v3 #6810). The SHA-256 we sign is the checksum that counts.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      ...(S3_ENDPOINT ? { endpoint: S3_ENDPOINT, forcePathStyle: true } : {}),
-    }),
+  return boundedByRequest(
+    traced(
+      new S3Client({
+        region: AWS_REGION,
+        ...boundedCalls(budget),
+        // Without these, SDK v3 >= 3.729 signs an empty-body CRC32 into presigned PUT URLs and
+        // browser uploads fail (aws-sdk-js-v3 #6810). The SHA-256 we sign is the checksum that counts.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        ...(S3_ENDPOINT ? { endpoint: S3_ENDPOINT, forcePathStyle: true } : {}),
+      }),
+    ),
   );
 }
 
-export function createDocumentClient(): DynamoDBDocumentClient {
+export function createDocumentClient(budget?: CallBudget): DynamoDBDocumentClient {
   const { AWS_REGION, DYNAMODB_ENDPOINT } = readConfig('AWS_REGION', 'DYNAMODB_ENDPOINT');
   const client = traced(
-    new DynamoDBClient({ region: AWS_REGION, ...(DYNAMODB_ENDPOINT ? { endpoint: DYNAMODB_ENDPOINT } : {}) }),
+    new DynamoDBClient({
+      region: AWS_REGION,
+      ...boundedCalls(budget),
+      ...(DYNAMODB_ENDPOINT ? { endpoint: DYNAMODB_ENDPOINT } : {}),
+    }),
   );
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return boundedByRequest(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }));
 }
 
 /** The bucket and files table that the storage handlers share, from this function's environment. */
-export function storageFromEnvironment(db: DynamoDBDocumentClient) {
+export function storageFromEnvironment(db: DynamoDBDocumentClient, budget?: CallBudget) {
   const { BUCKET_NAME, FILES_TABLE } = readConfig('BUCKET_NAME', 'FILES_TABLE');
-  return { s3: createS3Client(), bucket: BUCKET_NAME, files: { db, tableName: FILES_TABLE } };
+  return { s3: createS3Client(budget), bucket: BUCKET_NAME, files: { db, tableName: FILES_TABLE } };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { dependencyCalls } from '#contracts/limits';
+
 /**
  * Typed errors thrown by domain code. `toErrorResponse` in http.ts is the one place that
  * turns them into status codes; anything else becomes a 500 with no detail.
@@ -42,4 +44,21 @@ export class UnsupportedType extends AppError {
  */
 export class Forbidden extends AppError {
   readonly status = 403;
+}
+/**
+ * A dependency (DynamoDB, S3, Cognito) did not answer in time or refused for now: the request
+ * may succeed if sent again after `retryAfterSeconds` (the `Retry-After` header).
+ */
+export class ServiceUnavailable extends AppError {
+  readonly status = 503;
+  readonly retryAfterSeconds: number;
+  constructor(
+    message = 'A service docdrop depends on is not answering right now. Try again shortly.',
+    options: { readonly retryAfterSeconds?: number; readonly cause?: unknown } = {},
+  ) {
+    super('service_unavailable', message);
+    this.retryAfterSeconds = options.retryAfterSeconds ?? dependencyCalls.retryAfterSeconds;
+    // For the log only: what failed, never shown to the client.
+    if (options.cause !== undefined) this.cause = options.cause;
+  }
 }

@@ -1,15 +1,17 @@
 import { isIP } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { limits } from '#contracts/limits';
+import { dependencyCalls, limits } from '#contracts/limits';
 import { QUOTA_REFUSAL_CODE } from '#contracts/metrics';
 import { type RouteDefinition, routeKey, routes } from '#contracts/routes';
 import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
 import * as z from '#contracts/zod';
 import type { AuditOrigin } from '#domain/audit/audit-trail';
 import type { UploadLink } from '#domain/links/upload-links';
-import { AppError, Invalid, TooLarge } from './errors';
+import { runWithinDeadline } from './call-bounds';
+import { AppError, Invalid, ServiceUnavailable, TooLarge } from './errors';
 import { logger } from './logger';
 import { addMetric, countBrokenDown, publishInvocationMetrics } from './metrics';
+import { isTransientFailure } from './transient-failures';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -54,14 +56,60 @@ const HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-export const json = (status: number, body?: unknown): HttpResult => ({
+export const json = (status: number, body?: unknown, headers?: Record<string, string>): HttpResult => ({
   statusCode: status,
-  headers: HEADERS,
+  headers: headers ? { ...HEADERS, ...headers } : HEADERS,
   ...(body === undefined ? {} : { body: JSON.stringify(body) }),
 });
 
-export function errorResult(status: number, code: string, message: string): HttpResult {
-  return json(status, { error: { code, message } });
+export function errorResult(
+  status: number,
+  code: string,
+  message: string,
+  headers?: Record<string, string>,
+): HttpResult {
+  return json(status, { error: { code, message } }, headers);
+}
+
+/** Why a request that ran out of time answers 503: its dependencies were too slow, not its input wrong. */
+class RequestDeadlinePassed extends ServiceUnavailable {}
+
+/**
+ * How long this request may wait for its dependencies: `requestDeadlineMs`, and never past
+ * the function's own timeout less the time to log and answer.
+ */
+function deadlineOf(context: Context): number {
+  return Math.max(
+    0,
+    Math.min(dependencyCalls.requestDeadlineMs, context.getRemainingTimeInMillis() - dependencyCalls.answerMarginMs),
+  );
+}
+
+/**
+ * Runs `work` within the deadline: past it, in-flight SDK calls are aborted (call-bounds.ts)
+ * and the request answers 503, however many calls it was making.
+ */
+async function withinDeadline<T>(context: Context, work: () => Promise<T>): Promise<T> {
+  const deadlineMs = deadlineOf(context);
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new RequestDeadlinePassed());
+      controller.abort();
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([runWithinDeadline(controller.signal, work), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A typed refusal for what the error says: its own, 503 for a dependency that failed for now, or nothing (a 500). */
+function refusalOf(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  return isTransientFailure(error) ? new ServiceUnavailable() : undefined;
 }
 
 /**
@@ -78,34 +126,51 @@ export function httpHandler<Body = undefined, Params = undefined, Query = undefi
     logger.resetKeys();
     const requestId = event.requestContext.requestId;
     logger.appendKeys({ apiRequestId: requestId, route: event.routeKey });
+    const started = Date.now();
     try {
-      const route = ROUTES_BY_KEY.get(event.routeKey);
-      if (!route) throw new Error(`no route definition for ${event.routeKey}`);
-      const caller = await spec.authenticate(route, event);
-      logger.appendKeys(callerKeys(caller));
-      const sourceIp = sourceAddressOf(event);
-      const request: Request<Body, Params, Query> = {
-        body: spec.body ? parse(spec.body, readJsonBody(event), 'body') : (undefined as Body),
-        params: spec.params ? parse(spec.params, event.pathParameters ?? {}, 'path') : (undefined as Params),
-        query: spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : (undefined as Query),
-        caller,
-        route,
-        requestId,
-        sourceIp,
-        origin: { actor: actorOf(caller), requestId, sourceIp },
-      };
-      if (request.sourceIp !== event.requestContext.http.sourceIp) {
-        // The operator's logs keep the connection's own address beside the one CloudFront reported.
-        logger.appendKeys({ viewerIp: request.sourceIp, peerIp: event.requestContext.http.sourceIp });
-      }
-      const response = await run(request);
-      logger.info('request done', { status: response.status });
-      return json(response.status, response.body);
+      return await withinDeadline(context, async () => {
+        const route = ROUTES_BY_KEY.get(event.routeKey);
+        if (!route) throw new Error(`no route definition for ${event.routeKey}`);
+        const caller = await spec.authenticate(route, event);
+        logger.appendKeys(callerKeys(caller));
+        const sourceIp = sourceAddressOf(event);
+        const request: Request<Body, Params, Query> = {
+          body: spec.body ? parse(spec.body, readJsonBody(event), 'body') : (undefined as Body),
+          params: spec.params ? parse(spec.params, event.pathParameters ?? {}, 'path') : (undefined as Params),
+          query: spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : (undefined as Query),
+          caller,
+          route,
+          requestId,
+          sourceIp,
+          origin: { actor: actorOf(caller), requestId, sourceIp },
+        };
+        if (request.sourceIp !== event.requestContext.http.sourceIp) {
+          // The operator's logs keep the connection's own address beside the one CloudFront reported.
+          logger.appendKeys({ viewerIp: request.sourceIp, peerIp: event.requestContext.http.sourceIp });
+        }
+        const response = await run(request);
+        logger.info('request done', { status: response.status });
+        return json(response.status, response.body);
+      });
     } catch (error) {
-      if (error instanceof AppError) {
-        logger.info('request refused', { status: error.status, code: error.code, reason: error.message });
-        countRefusal(error.code);
-        return errorResult(error.status, error.code, error.message);
+      const refusal = refusalOf(error);
+      if (refusal instanceof ServiceUnavailable) {
+        // The cause is for the operator: which dependency, which call, how long it was given.
+        logger.warn('dependency unavailable', {
+          status: refusal.status,
+          ms: Date.now() - started,
+          deadlinePassed: refusal instanceof RequestDeadlinePassed,
+          error: (refusal === error ? (refusal.cause ?? refusal) : error) as Error,
+        });
+        countRefusal(refusal.code);
+        return errorResult(refusal.status, refusal.code, refusal.message, {
+          'retry-after': String(refusal.retryAfterSeconds),
+        });
+      }
+      if (refusal) {
+        logger.info('request refused', { status: refusal.status, code: refusal.code, reason: refusal.message });
+        countRefusal(refusal.code);
+        return errorResult(refusal.status, refusal.code, refusal.message);
       }
       logger.error('request failed', error as Error);
       return errorResult(500, 'internal_error', `Something went wrong on our side. Request id: ${requestId}.`);

@@ -1,7 +1,10 @@
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { FetchError } from 'aws-jwt-verify/error';
+import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { dependencyCalls } from '#contracts/limits';
 import { readConfig } from './config';
-import { Unauthorized } from './errors';
+import { ServiceUnavailable, Unauthorized } from './errors';
 
 export type VerifyOwner = (authorization: string | undefined) => Promise<{ ownerId: string }>;
 
@@ -11,16 +14,9 @@ export type VerifyOwner = (authorization: string | undefined) => Promise<{ owner
  * locally, where `jwksUri` points the key fetch at cognito-local.
  */
 export function createOwnerVerifier(config: { userPoolId: string; clientId: string; jwksUri?: string }): VerifyOwner {
-  const localJwks = config.jwksUri;
   const verifier = CognitoJwtVerifier.create(
     { userPoolId: config.userPoolId, clientId: config.clientId, tokenUse: null },
-    localJwks
-      ? {
-          jwksCache: new SimpleJwksCache({
-            fetcher: { fetch: async () => (await fetch(localJwks)).arrayBuffer() },
-          }),
-        }
-      : undefined,
+    { jwksCache: new SimpleJwksCache({ fetcher: jwksFetcher(config.jwksUri) }) },
   );
   return async (authorization) => {
     const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(authorization ?? '')?.[1];
@@ -28,9 +24,35 @@ export function createOwnerVerifier(config: { userPoolId: string; clientId: stri
     try {
       const payload = await verifier.verify(token);
       return { ownerId: payload.sub };
-    } catch {
+    } catch (error) {
+      // The keys could not be fetched: the token may well be good, so "sign in again" would mislead.
+      if (error instanceof FetchError) {
+        throw new ServiceUnavailable('Sign-in cannot be checked right now. Try again shortly.', { cause: error });
+      }
       throw new Unauthorized('invalid_token', 'Your sign-in is not valid or has expired. Sign in again.');
     }
+  };
+}
+
+/**
+ * Fetches the signing keys within the API's call budget (aws-jwt-verify's defaults allow 3 s
+ * per try and retry once). Locally the keys come from cognito-local over plain http, which
+ * aws-jwt-verify's own fetcher does not speak; its failures are made FetchErrors like the cloud's.
+ */
+function jwksFetcher(localJwks: string | undefined) {
+  const budget = { timeout: dependencyCalls.requestTimeoutMs, responseTimeout: dependencyCalls.requestTimeoutMs };
+  if (!localJwks) return new SimpleFetcher({ defaultRequestOptions: budget });
+  return {
+    // The verifier asks for Cognito's own address (from the issuer); the keys are at cognito-local's.
+    fetch: async () => {
+      try {
+        const response = await fetch(localJwks, { signal: AbortSignal.timeout(budget.responseTimeout) });
+        if (!response.ok) throw new Error(`status ${response.status}`);
+        return await response.arrayBuffer();
+      } catch (error) {
+        throw new FetchError(localJwks, (error as Error).message);
+      }
+    },
   };
 }
 

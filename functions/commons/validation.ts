@@ -1,4 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
+import { backgroundCalls } from '#contracts/limits';
+import { boundedCalls } from './call-bounds';
 import { traced } from './client-tracing';
 import {
   auditLogFromEnvironment,
@@ -9,15 +11,18 @@ import {
 import { readConfig } from './config';
 
 /** What the validator touches (bucket, files, quotas, trail, notices), from this function's environment. */
-export function uploadEventsFromEnvironment(db = createDocumentClient()) {
+export function uploadEventsFromEnvironment(db = createDocumentClient(backgroundCalls)) {
   const config = readConfig('MAX_IMAGE_PIXELS', 'NOTIFICATION_TOPIC_ARN', 'AWS_REGION', 'NONCURRENT_VERSION_DAYS');
   const audit = auditLogFromEnvironment(db);
   // Without a topic (locally) notices are printed instead of sent.
   const sns = config.NOTIFICATION_TOPIC_ARN
-    ? { client: traced(new SNSClient({ region: config.AWS_REGION })), topicArn: config.NOTIFICATION_TOPIC_ARN }
+    ? {
+        client: traced(new SNSClient({ region: config.AWS_REGION, ...boundedCalls(backgroundCalls) })),
+        topicArn: config.NOTIFICATION_TOPIC_ARN,
+      }
     : undefined;
   return {
-    ...storageFromEnvironment(db),
+    ...storageFromEnvironment(db, backgroundCalls),
     quotas: quotasFromEnvironment(db),
     images: { maxPixels: config.MAX_IMAGE_PIXELS },
     noncurrentVersionDays: config.NONCURRENT_VERSION_DAYS,

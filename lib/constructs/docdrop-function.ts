@@ -14,7 +14,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { DynamoAction, FunctionAccess, ObjectAction, PlainSetting } from '#contracts/function-access';
-import type { FunctionName } from '#contracts/functions';
+import { type FunctionName, functionTimeoutSeconds } from '#contracts/functions';
 import { auditTable, type TableDefinition } from '#contracts/tables';
 import { bundlingEnvironment, functionBundlingOf } from './function-bundling';
 
@@ -32,7 +32,6 @@ export interface DocdropFunctionProps {
   readonly logsKey: IKey;
   readonly removalPolicy: RemovalPolicy;
   readonly memorySize?: number;
-  readonly timeout?: Duration;
   /**
    * Packages with native binaries, left out of the bundle and installed beside it for Lambda's
    * platform (linux, arm64, glibc) at the version the lock file pins.
@@ -79,7 +78,8 @@ export class DocdropFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(10),
+      // One timeout per function, in contracts/functions.ts: the local gateway enforces the same.
+      timeout: Duration.seconds(functionTimeoutSeconds[props.handler]),
       tracing: Tracing.ACTIVE,
       logGroup,
       environment: { POWERTOOLS_SERVICE_NAME: `docdrop-${props.handler}`, ...bundlingEnvironment(bundling) },

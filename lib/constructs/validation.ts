@@ -63,7 +63,6 @@ export class Validation extends Construct {
       logsKey: props.operationsKey,
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       memorySize: 1024,
-      timeout: Duration.minutes(2),
       nativeModules: ['sharp'],
     }).useDeclaredAccess(functionAccess[validatorFunction], {
       data,

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { userPoolDefinition } from '#contracts/auth';
 import { bucketCors, bucketLayout } from '#contracts/bucket';
 import { functionAccess } from '#contracts/function-access';
-import { type FunctionName, functionNames } from '#contracts/functions';
+import { apiFunctions, type FunctionName, functionNames, functionTimeoutSeconds } from '#contracts/functions';
 import { routeKey, routes } from '#contracts/routes';
 import {
   auditTable,
@@ -705,6 +705,23 @@ describe('functions', () => {
   });
 });
 
+describe('function timeouts', () => {
+  it('gives every function the timeout contracts/functions.ts defines, API ones under the 30 s integration limit', () => {
+    // prepare
+    const { stack, template } = defaultStack();
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+
+    // act
+    const timeouts = Object.fromEntries(
+      [...functionsByHandler(stack)].map(([handler, id]) => [handler, functions[id]?.Properties.Timeout]),
+    );
+
+    // assess
+    expect(timeouts).toEqual(functionTimeoutSeconds);
+    for (const name of apiFunctions) expect(timeouts[name], name).toBeLessThan(30);
+  });
+});
+
 describe('least privilege', () => {
   const listing = (prefix: string) => `s3:ListBucket bucket if StringLike s3:prefix=${prefix}*`;
   /** The access check reads the caller's shares on every request. */
@@ -715,7 +732,8 @@ describe('least privilege', () => {
 
   /** The whole access of each function: what its handler does, and nothing else. */
   const expectedGrants: Record<string, string[]> = {
-    health: [],
+    // Readiness: the files table's metadata (is DynamoDB answering?), no item read or written.
+    health: ['dynamodb:DescribeTable files'],
     'describe-api': [],
     'create-link': ['dynamodb:PutItem links', 'dynamodb:PutItem audit'],
     'list-links': ['dynamodb:Query links', 'dynamodb:Query links/index/byOwner'],

@@ -1,9 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { boundedByRequest, runWithinDeadline } from '#commons/call-bounds';
 import { Conflict, Gone, Invalid, NotFound, TooLarge, Unauthorized, UnsupportedType } from '#commons/errors';
 import { type Authenticate, type HttpEvent, type HttpResult, httpHandler, sourceAddressOf } from '#commons/http';
-import { limits } from '#contracts/limits';
+import { dependencyCalls, limits } from '#contracts/limits';
 import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
 
 const owner: Authenticate = async () => ({ kind: 'owner', ownerId: 'owner-1' });
@@ -417,5 +418,88 @@ describe('the source address a request is recorded with', () => {
 
     // assess
     expect(address).toBe(peer);
+  });
+});
+
+/** An SDK-shaped error, as the clients throw them. */
+const sdkError = (name: string, fields: Record<string, unknown> = {}) =>
+  Object.assign(new Error(`${name} from the SDK`), { name, $metadata: {}, ...fields });
+
+describe('httpHandler when a dependency fails', () => {
+  it('answers 503 service_unavailable with Retry-After for a timed-out call, in the error shape', async () => {
+    // prepare
+    const handler = httpHandler({ authenticate: owner }, async () => {
+      throw sdkError('TimeoutError');
+    });
+
+    // act
+    const result = await handler(event(), context);
+
+    // assess
+    expect(result.statusCode).toBe(503);
+    expect(result.headers).toMatchObject({ 'retry-after': String(dependencyCalls.retryAfterSeconds) });
+    expect(parsedBody(result)).toEqual({ error: { code: 'service_unavailable', message: expect.any(String) } });
+    expect(result.body).not.toContain('TimeoutError');
+  });
+
+  it('keeps an unexpected error a 500 with no Retry-After and nothing about it', async () => {
+    // prepare
+    const handler = httpHandler({ authenticate: owner }, async () => {
+      throw sdkError('ValidationException', { $metadata: { httpStatusCode: 400 } });
+    });
+
+    // act
+    const result = await handler(event(), context);
+
+    // assess
+    expect(result.statusCode).toBe(500);
+    expect(result.headers).not.toHaveProperty('retry-after');
+    expect(result.body).not.toContain('ValidationException');
+  });
+
+  it('answers 503 at the deadline when the function has little time left, and aborts the call in flight', async () => {
+    // prepare: 1.3 s left, so the deadline is 0.3 s after the 1 s margin; the "call" waits on its abort signal.
+    let aborted = false;
+    const client = boundedByRequest({
+      send: (_command: unknown, options?: { abortSignal?: AbortSignal }) =>
+        new Promise((_, reject) =>
+          options?.abortSignal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+          }),
+        ),
+    });
+    const handler = httpHandler({ authenticate: owner }, async () => {
+      await client.send({});
+      return { status: 200 };
+    });
+    const started = performance.now();
+
+    // act
+    const result = await handler(event(), { ...context, getRemainingTimeInMillis: () => 1300 });
+
+    // assess
+    const elapsed = performance.now() - started;
+    expect(result.statusCode).toBe(503);
+    expect(result.headers).toMatchObject({ 'retry-after': expect.stringMatching(/^\d+$/) });
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(1000);
+    expect(aborted).toBe(true);
+  });
+
+  it('gives no abort signal to calls made outside a request', async () => {
+    // prepare
+    const seen: unknown[] = [];
+    const client = boundedByRequest({
+      send: async (_command: unknown, options?: { abortSignal?: AbortSignal }) => seen.push(options?.abortSignal),
+    });
+
+    // act
+    await client.send({});
+    await runWithinDeadline(new AbortController().signal, () => client.send({}));
+
+    // assess
+    expect(seen[0]).toBeUndefined();
+    expect(seen[1]).toBeInstanceOf(AbortSignal);
   });
 });
