@@ -206,6 +206,8 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
       { table: filesTable, actions: ['GetItem', 'UpdateItem', 'PutItem'] },
       audit,
       { table: quotasTable, actions: ['UpdateItem', 'PutItem', 'GetItem'] },
+      // UpdateItem: a link upload spends the use it held, in the same transaction.
+      { table: linksTable, actions: ['UpdateItem'] },
     ],
     bucket: [
       { prefix: bucketLayout.incomingPrefix, actions: ['GetObject', 'DeleteObject'], list: true },

@@ -33,6 +33,8 @@ const variables = {
   DEFAULT_QUOTA_BYTES: z._default(positiveInteger(), limits.quota.defaultBytes),
   /** Days the bucket keeps a replaced version (`docdrop:noncurrentVersionDays`): its bytes count until then. */
   NONCURRENT_VERSION_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1)), limits.noncurrentVersionDays),
+  /** Lifetime of a signed upload URL in seconds (tests shorten it to see uploads expire). */
+  UPLOAD_URL_SECONDS: z._default(positiveInteger().check(z.lte(limits.uploadUrlSeconds)), limits.uploadUrlSeconds),
   /** Days an audit entry is kept (its TTL). */
   AUDIT_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1)), limits.auditRetentionDays),
   /** Local system only: emulator endpoints. Unset in Lambda, where the SDK finds AWS. */

@@ -7,6 +7,7 @@ import {
   storageFromEnvironment,
 } from './clients';
 import { readConfig } from './config';
+import { linksFromEnvironment } from './links';
 
 /** What the validator touches (bucket, files, quotas, trail, notices), from this function's environment. */
 export function uploadEventsFromEnvironment(db = createDocumentClient()) {
@@ -19,6 +20,7 @@ export function uploadEventsFromEnvironment(db = createDocumentClient()) {
   return {
     ...storageFromEnvironment(db),
     quotas: quotasFromEnvironment(db),
+    links: linksFromEnvironment(db),
     images: { maxPixels: config.MAX_IMAGE_PIXELS },
     noncurrentVersionDays: config.NONCURRENT_VERSION_DAYS,
     audit,

@@ -7,9 +7,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { limits } from '#contracts/limits';
+import { PENDING_SWEEP } from '#contracts/tables';
 import { ROOT } from '#domain/drive/names';
 
-export type FileStatus = 'pending' | 'clean' | 'rejected';
+/** `expired`: signed, never sent before its URL (and the grace S3 allows a started PUT) ran out. */
+export type FileStatus = 'pending' | 'clean' | 'rejected' | 'expired';
 
 /** One file, from the moment its upload is signed. `fileId` is also the upload id. */
 export interface FileRecord {
@@ -31,8 +33,14 @@ export interface FileRecord {
   readonly thumbnail?: boolean;
   /** Set on a profile-photo upload, which is not one of the owner's files and is not listed. */
   readonly purpose?: 'profile-photo';
-  /** Set while the record may expire: pending (never arrived) or rejected. */
+  /** Set while the record may expire: pending (never arrived), rejected or expired. */
   readonly ttl?: number;
+  /** Epoch seconds when the upload's signed URL stops working. */
+  readonly uploadUntil?: number;
+  /** `PENDING_SWEEP` while the upload is pending (the sweep's sparse index), removed when it settles. */
+  readonly pendingSweep?: string;
+  /** When an expired upload was given up. */
+  readonly expiredAt?: string;
   /** The folder it is in (absent: the top level). */
   readonly folderId?: string;
   /** Listing keys (see drive-names.ts): present while the file is listed. */
@@ -66,13 +74,17 @@ const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
 export async function putPendingFile(
   store: FilesStore,
-  record: Omit<FileRecord, 'status' | 'ttl'>,
+  record: Omit<FileRecord, 'status' | 'ttl' | 'uploadUntil' | 'pendingSweep'>,
   now = new Date(),
+  /** When its signed URL stops working. */
+  urlExpiresAt = new Date(now.getTime() + limits.uploadUrlSeconds * 1000),
 ): Promise<FileRecord> {
   const item: FileRecord = {
     ...record,
     status: 'pending',
     ttl: epochSeconds(now) + limits.pendingRecordHours * 3600,
+    uploadUntil: epochSeconds(urlExpiresAt),
+    pendingSweep: PENDING_SWEEP,
   };
   await store.db.send(
     new PutCommand({ TableName: store.tableName, Item: item, ConditionExpression: 'attribute_not_exists(fileId)' }),
@@ -104,7 +116,7 @@ export function settleFileUpdate(
       ? {
           UpdateExpression: `SET #status = :status, validatedAt = :now${
             outcome.image ? ', #size = :size, sha256 = :sha256, width = :width, height = :height, thumbnail = :yes' : ''
-          } REMOVE #ttl`,
+          } REMOVE #ttl, pendingSweep`,
           ExpressionAttributeValues: {
             ':status': 'clean',
             ':now': now.toISOString(),
@@ -121,7 +133,8 @@ export function settleFileUpdate(
           },
         }
       : {
-          UpdateExpression: 'SET #status = :status, validatedAt = :now, reason = :reason, #ttl = :ttl',
+          UpdateExpression:
+            'SET #status = :status, validatedAt = :now, reason = :reason, #ttl = :ttl REMOVE pendingSweep',
           ExpressionAttributeValues: {
             ':status': 'rejected',
             ':now': now.toISOString(),
