@@ -12,6 +12,7 @@ export const apiFunctions = [
   'describe-link',
   'presign-upload',
   'confirm-upload',
+  'abandon-upload',
   'list-files',
   'download-file',
   'download-thumbnail',
@@ -34,7 +35,13 @@ export const apiFunctions = [
 /** The S3-triggered function that checks every upload before it can be downloaded. */
 export const validatorFunction = 'upload-validator';
 
-export type ApiFunctionName = (typeof apiFunctions)[number];
-export type FunctionName = ApiFunctionName | typeof validatorFunction;
+/**
+ * Run on a schedule, not by a route: gives up uploads never sent, asks the validator again for
+ * uploads whose event was lost, and (in the cloud) redrives the validator's failure queue.
+ */
+export const sweepFunction = 'sweep-uploads';
 
-export const functionNames: readonly FunctionName[] = [...apiFunctions, validatorFunction];
+export type ApiFunctionName = (typeof apiFunctions)[number];
+export type FunctionName = ApiFunctionName | typeof validatorFunction | typeof sweepFunction;
+
+export const functionNames: readonly FunctionName[] = [...apiFunctions, validatorFunction, sweepFunction];

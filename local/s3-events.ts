@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, S3Event } from 'aws-lambda';
 import { encodeEventKey } from '#commons/s3-event-keys';
 import { bucketLayout } from '#contracts/bucket';
+import { LOCAL_VALIDATOR_NAME } from './environment';
 import { runInvocation } from './invocations';
 import type { EmulatorS3Event } from './s3';
 
@@ -24,7 +25,7 @@ export function createS3EventBridge(validator: () => S3Function | undefined) {
 
   async function invoke(event: S3Event): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      const context = { awsRequestId: randomUUID(), functionName: 'docdrop-local-upload-validator' } as Context;
+      const context = { awsRequestId: randomUUID(), functionName: LOCAL_VALIDATOR_NAME } as Context;
       try {
         const fn = validator();
         if (!fn) throw new Error('validator not loaded yet');
@@ -43,7 +44,14 @@ export function createS3EventBridge(validator: () => S3Function | undefined) {
     }
   }
 
+  /** Hands one event to the validator asynchronously, as Lambda's async invocation does. */
+  function deliver(event: S3Event): void {
+    const delivery = invoke(event).finally(() => inFlight.delete(delivery));
+    inFlight.add(delivery);
+  }
+
   return {
+    deliver,
     onEmulatorEvent(event: EmulatorS3Event): void {
       for (const record of event.Records) {
         if (!record.eventName.startsWith('ObjectCreated:')) continue;
@@ -56,8 +64,7 @@ export function createS3EventBridge(validator: () => S3Function | undefined) {
             },
           ],
         } as unknown as S3Event;
-        const delivery = invoke(awsEvent).finally(() => inFlight.delete(delivery));
-        inFlight.add(delivery);
+        deliver(awsEvent);
       }
     },
     /** Resolves when no event is being handled: used on shutdown and by tests. */

@@ -1,14 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
 import { readConfig } from '#commons/config';
-import { apiFunctions, validatorFunction } from '#contracts/functions';
+import { apiFunctions, sweepFunction, validatorFunction } from '#contracts/functions';
 import { type TableDefinition, tables } from '#contracts/tables';
 import { contentSecurityPolicy } from '#contracts/web-security';
 import { startCognito } from './cognito';
 import { createTables, localDynamoClient, startDynamo } from './dynamodb';
-import { handlerEnvironment, type SystemAddresses } from './environment';
+import { handlerEnvironment, LOCAL_VALIDATOR_NAME, type SystemAddresses } from './environment';
 import { type HttpFunction, startGateway } from './gateway';
+import { runInvocation } from './invocations';
+import { startLambdaInvoke } from './lambda-invoke';
 import { DEMO_OWNER, seedOwner } from './owners';
 import { startS3 } from './s3';
 import { createS3EventBridge, type S3Function } from './s3-events';
@@ -43,7 +47,12 @@ export interface LocalSystemOptions {
   readonly environment?: Record<string, string>;
   /** A folder with the built web app (`buildWeb` in web/build.ts), served at `/` and `/u/`. */
   readonly webRoot?: string;
+  /** How often the upload sweep runs (it also runs at start), as the cloud's schedule does; tests shorten it. */
+  readonly sweepIntervalMs?: number;
 }
+
+/** The cloud runs the sweep every few minutes; locally once a minute is plenty. */
+export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
 export interface LocalSystem extends SystemAddresses {
   /** Resolves when the validator has handled every event so far. */
@@ -115,6 +124,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       await events.idle();
       await s3.stop();
     });
+    const invokeApi = await startLambdaInvoke({ functionName: LOCAL_VALIDATOR_NAME, deliver: events.deliver });
+    stops.push(invokeApi.stop);
     const dynamo = await startDynamo({
       port: ports.dynamodb,
       ...(options.persistent ? { directory: join(options.dataDir, 'dynamodb') } : {}),
@@ -141,6 +152,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const addresses: SystemAddresses = {
       region: REGION,
       apiUrl: webOrigin,
+      lambdaEndpoint: invokeApi.endpoint,
       s3Endpoint: s3.endpoint,
       dynamodbEndpoint: dynamo.endpoint,
       cognitoEndpoint: cognito.endpoint,
@@ -174,6 +186,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         : {}),
     });
     stops.push(gateway.stop);
+    stops.push(
+      startSweeping((await import(`../functions/${sweepFunction}/index.ts`)).handler, options.sweepIntervalMs),
+    );
 
     return {
       ...addresses,
@@ -185,6 +200,28 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     await stopAll();
     throw error;
   }
+}
+
+type ScheduledFunction = (event: unknown, context: Context) => Promise<unknown>;
+
+/** Runs the sweep now and then every interval, one run at a time; the returned stop waits for a run under way. */
+function startSweeping(sweep: ScheduledFunction, intervalMs = DEFAULT_SWEEP_INTERVAL_MS): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const run = () => {
+    running = running.then(() => {
+      const context = { awsRequestId: randomUUID(), functionName: 'docdrop-local-sweep-uploads' } as Context;
+      // A failed run is logged by the handler's logger and tried again at the next tick, as a schedule would.
+      return runInvocation(context.awsRequestId, () => sweep({ source: 'local.schedule' }, context)).catch((error) =>
+        console.error('upload sweep failed', error),
+      );
+    });
+  };
+  run();
+  const timer = setInterval(run, intervalMs);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 /** What `GET /config.json` tells browsers and scripts. */

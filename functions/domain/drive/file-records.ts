@@ -108,6 +108,8 @@ export function settleFileUpdate(
   fileId: string,
   outcome: SettleOutcome,
   now = new Date(),
+  /** What the record must be: pending, or (for a PUT that outlasted the grace) already expired. */
+  from: 'pending' | 'expired' = 'pending',
 ) {
   return {
     TableName: store.tableName,
@@ -120,7 +122,7 @@ export function settleFileUpdate(
           ExpressionAttributeValues: {
             ':status': 'clean',
             ':now': now.toISOString(),
-            ':pending': 'pending',
+            ':pending': from,
             ...(outcome.image
               ? {
                   ':size': outcome.image.size,
@@ -140,7 +142,7 @@ export function settleFileUpdate(
             ':now': now.toISOString(),
             ':reason': outcome.reason,
             ':ttl': epochSeconds(now) + limits.rejectedRecordDays * 86_400,
-            ':pending': 'pending',
+            ':pending': from,
           },
         }),
     ConditionExpression: '#status = :pending',
@@ -163,14 +165,58 @@ export async function settleFile(
   fileId: string,
   outcome: SettleOutcome,
   now = new Date(),
+  from: 'pending' | 'expired' = 'pending',
 ): Promise<boolean> {
   try {
-    await store.db.send(new UpdateCommand(settleFileUpdate(store, ownerId, fileId, outcome, now)));
+    await store.db.send(new UpdateCommand(settleFileUpdate(store, ownerId, fileId, outcome, now, from)));
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+}
+
+/** How long an expired upload stays listed, so its sender and owner see what happened to it. */
+export const EXPIRED_LISTED_SECONDS = 86_400;
+
+/**
+ * The record's side of giving an upload up, conditioned on it still being pending: an
+ * abandoned one goes (it was never anyone's file), an expired one says so for a day.
+ */
+export function giveUpFileItem(store: FilesStore, file: FileRecord, as: 'abandoned' | 'expired', now: Date) {
+  const Key = { ownerId: file.ownerId, fileId: file.fileId };
+  const ConditionExpression = '#status = :pending';
+  return as === 'abandoned'
+    ? {
+        Delete: {
+          TableName: store.tableName,
+          Key,
+          ConditionExpression,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        },
+      }
+    : {
+        Update: {
+          TableName: store.tableName,
+          Key,
+          UpdateExpression: 'SET #status = :expired, expiredAt = :now, #ttl = :ttl REMOVE pendingSweep',
+          ConditionExpression,
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':expired': 'expired',
+            ':now': now.toISOString(),
+            ':ttl': epochSeconds(now) + EXPIRED_LISTED_SECONDS,
+          },
+        },
+      };
+}
+
+/** False for an expired upload past its day in the lists: TTL deletes late, so every read compares. */
+export function stillListed(file: Pick<FileRecord, 'status' | 'expiredAt'>, now = new Date()): boolean {
+  if (file.status !== 'expired' || !file.expiredAt) return true;
+  return Date.parse(file.expiredAt) + EXPIRED_LISTED_SECONDS * 1000 > now.getTime();
 }
 
 /** Records that the client finished its PUT; the first confirmation wins, later ones change nothing. */

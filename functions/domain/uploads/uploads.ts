@@ -127,22 +127,33 @@ export async function presignUpload(
   return signUploadPut(deps, { ownerId: owner.ownerId, fileId, request, now, urlExpiresAt });
 }
 
-export async function objectExists(deps: StorageDeps, key: string): Promise<boolean> {
+/** When an object arrived (its LastModified), or undefined when nothing is there. */
+export async function arrivedAt(deps: Pick<StorageDeps, 's3' | 'bucket'>, key: string): Promise<Date | undefined> {
   try {
-    await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key }));
-    return true;
+    const head = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key }));
+    return head.LastModified ?? new Date(0);
   } catch (error) {
-    if (error instanceof S3NotFound || (error as { name?: string }).name === 'NotFound') return false;
+    if (error instanceof S3NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
     throw error;
   }
 }
+
+export const objectExists = async (deps: StorageDeps, key: string): Promise<boolean> =>
+  (await arrivedAt(deps, key)) !== undefined;
 
 /**
  * The client says its PUT is done. Whether the validator has run yet or not, the answer is
  * the file's current status; confirming twice changes nothing.
  */
+/** Asking the validator to run on an upload that arrived and lost its event (see commons/validation-requests.ts). */
+export interface Revalidation {
+  readonly requestValidation: (key: string) => Promise<void>;
+  /** An object in storage this long and still pending lost its event (`LOST_EVENT_SECONDS`). */
+  readonly lostEventAfterMs: number;
+}
+
 export async function confirmUpload(
-  deps: StorageDeps,
+  deps: StorageDeps & Revalidation,
   owner: { ownerId: string; linkId?: string },
   uploadId: string,
   now = new Date(),
@@ -151,7 +162,14 @@ export async function confirmUpload(
   if (!file || (owner.linkId !== undefined && file.linkId !== owner.linkId)) {
     throw new NotFound('upload_not_found', 'No such upload.');
   }
-  if (file.status === 'pending' && !(await objectExists(deps, incomingKey(file.ownerId, file.fileId)))) {
+  const key = incomingKey(file.ownerId, file.fileId);
+  const arrived = file.status === 'pending' ? await arrivedAt(deps, key) : undefined;
+  if (arrived && now.getTime() - arrived.getTime() >= deps.lostEventAfterMs) {
+    // Arrived a while ago and still pending: its event was lost or failed. The answer is still
+    // `pending`; the validator settles it shortly (every step of it is safe to repeat).
+    await deps.requestValidation(key);
+  }
+  if (file.status === 'pending' && !arrived) {
     // Not in the incoming area: never sent, or the validator settled it and removed it
     // between our two reads (it deletes the incoming object only after recording the outcome).
     const current = await getFile(deps.files, file.ownerId, file.fileId);

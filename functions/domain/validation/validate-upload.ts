@@ -232,6 +232,31 @@ async function settleNamed(
 }
 
 /**
+ * A PUT that started before its URL expired and took longer than the grace: the upload was
+ * given up meanwhile (its bytes and link use given back), so it is rejected, saying why,
+ * rather than removed without a word.
+ */
+async function rejectLateArrival(deps: ValidatorDeps, file: FileRecord, key: string, now: Date) {
+  const verdict: Verdict = {
+    ok: false,
+    code: 'arrived_after_expiry',
+    reason: 'it arrived after its upload URL had expired and the upload was given up; send it again',
+  };
+  const settled = await settleFile(
+    deps.files,
+    file.ownerId,
+    file.fileId,
+    { status: 'rejected', reason: verdict.reason },
+    now,
+    'expired',
+  );
+  await deleteObject(deps, key);
+  if (!settled) return { outcome: 'already-settled' as const, file };
+  logger.info('upload validated', { outcome: 'rejected', code: verdict.code });
+  return { outcome: 'rejected' as const, file, verdict };
+}
+
+/**
  * Decides the fate of one object that arrived in the incoming area. Safe to run any number
  * of times, in any order, before or after the client's confirm: only a pending record moves,
  * and only once; the incoming object is removed at the end whatever the verdict.
@@ -254,6 +279,7 @@ export async function validateUpload(
     await deleteObject(deps, key);
     return { outcome: 'orphan-removed' };
   }
+  if (file.status === 'expired') return rejectLateArrival(deps, file, key, now);
   if (file.status !== 'pending') {
     await deleteObject(deps, key);
     return { outcome: 'already-settled', file };
