@@ -46,7 +46,10 @@ const audit = { table: auditTable, actions: ['PutItem'] } as const;
 const linkHolder = { table: linksTable, actions: ['GetItem'] } as const;
 /** The drive's access check: the caller's shares, read on every request. */
 const sharesGranted = { table: sharesTable, actions: ['Query'], index: 'byGrantee' } as const;
-const folderListings = filesTable.globalIndexes.map((index) => index.indexName);
+/** One folder's contents in each order: the files table's indexes on `listKey` (not the sweep's). */
+const folderListings = filesTable.globalIndexes
+  .filter((index) => index.partitionKey.name === 'listKey')
+  .map((index) => index.indexName);
 
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   health: {},
