@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedOwner, signIn } from '../../local/owners';
-import { type LocalSystem, startLocalSystem } from '../../local/system';
+import type { LocalSystem } from '../../local/system';
 import { type CountingProxy, startCountingProxy } from '../support/counting-proxy';
 import { describeUpload, PDF, putToS3 } from '../support/harness';
+import { type OwnSystem, startOwnSystem } from '../support/own-system';
 
 /**
  * Races for a link's uses on a system of this test's own (no S3 events, no periodic sweep),
@@ -17,24 +14,12 @@ import { describeUpload, PDF, putToS3 } from '../support/harness';
  */
 
 const MiB = 1024 * 1024;
+let own: OwnSystem;
 let local: LocalSystem;
 let proxy: CountingProxy;
-let dataDir: string;
 let idToken: string;
 
-async function call(method: string, path: string, options: { token?: string; uploadToken?: string; body?: unknown }) {
-  const response = await fetch(`${local.apiUrl}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(options.uploadToken ? { 'x-upload-token': options.uploadToken } : {}),
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const call: OwnSystem['call'] = (...args) => own.call(...args);
 
 const declared = (size: number) => ({
   fileName: 'scan.pdf',
@@ -68,27 +53,21 @@ async function linkAsOwnerSees(linkId: string) {
 
 beforeAll(async () => {
   proxy = await startCountingProxy();
-  dataDir = mkdtempSync(join(tmpdir(), 'lifecycle-races-'));
-  local = await startLocalSystem({
-    ports: { gateway: 0, s3: 0, dynamodb: 0, cognito: 0 },
-    dataDir,
-    persistent: false,
+  own = await startOwnSystem('races', {
     // The handlers' DynamoDB calls go through the proxy; the system's own setup does not.
     environment: { DYNAMODB_ENDPOINT: proxy.endpoint, LOST_EVENT_SECONDS: '1' },
     // No S3 events, and no sweep after the one at start: what validates an upload here is confirm.
     deliverS3Events: false,
     sweepIntervalMs: 3_600_000,
   });
+  local = own.local;
   proxy.target = local.dynamodbEndpoint;
-  const credentials = { email: 'race-owner@example.test', password: 'Pw-race-owner-A1!' };
-  await seedOwner(local, credentials);
-  ({ idToken } = await signIn(local, credentials));
+  idToken = own.owner.idToken;
 }, 120_000);
 
 afterAll(async () => {
-  await local?.stop();
+  await own?.stop();
   await proxy?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('races for the uses of a link', () => {

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -12,9 +9,9 @@ import { incomingKey } from '#contracts/bucket';
 import { limits } from '#contracts/limits';
 import { type ValidatorDeps, validateUpload } from '#domain/validation/validate-upload';
 import { LOCAL_VALIDATOR_NAME, S3_CREDENTIALS } from '../../local/environment';
-import { seedOwner, signIn } from '../../local/owners';
-import { type LocalSystem, startLocalSystem } from '../../local/system';
+import type { LocalSystem } from '../../local/system';
 import { describeUpload, PDF, putToS3 } from '../support/harness';
+import { type OwnSystem, startOwnSystem } from '../support/own-system';
 
 /**
  * The life of an upload that does not simply arrive, on a system of this test's own whose
@@ -25,30 +22,14 @@ import { describeUpload, PDF, putToS3 } from '../support/harness';
 
 const URL_SECONDS = 3;
 const GRACE_SECONDS = 1;
+let own: OwnSystem;
 let local: LocalSystem;
-let dataDir: string;
-let owner: { sub: string; idToken: string };
+let owner: OwnSystem['owner'];
 let db: DynamoDBDocumentClient;
 let s3: S3Client;
 let lambda: LambdaClient;
 
-async function call(
-  method: string,
-  path: string,
-  options: { token?: string; uploadToken?: string; body?: unknown } = {},
-) {
-  const response = await fetch(`${local.apiUrl}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(options.uploadToken ? { 'x-upload-token': options.uploadToken } : {}),
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const call: OwnSystem['call'] = (...args) => own.call(...args);
 
 const asOwner = (method: string, path: string, body?: unknown) =>
   call(method, path, { token: owner.idToken, ...(body === undefined ? {} : { body }) });
@@ -94,11 +75,7 @@ const statusBecomes = (fileId: string, status: string) =>
   });
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'lifecycle-uploads-'));
-  local = await startLocalSystem({
-    ports: { gateway: 0, s3: 0, dynamodb: 0, cognito: 0 },
-    dataDir,
-    persistent: false,
+  own = await startOwnSystem('uploads', {
     deliverS3Events: false,
     sweepIntervalMs: 500,
     environment: {
@@ -107,13 +84,7 @@ beforeAll(async () => {
       LOST_EVENT_SECONDS: '1',
     },
   });
-  const credentials = { email: 'lifecycle-owner@example.test', password: 'Pw-lifecycle-owner-A1!' };
-  await seedOwner(local, credentials);
-  const tokens = await signIn(local, credentials);
-  owner = {
-    sub: JSON.parse(Buffer.from(tokens.idToken.split('.')[1] as string, 'base64url').toString()).sub,
-    ...tokens,
-  };
+  ({ local, owner } = own);
   db = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       region: local.region,
@@ -133,8 +104,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await local?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await own?.stop();
 });
 
 describe('an upload that is never sent', () => {

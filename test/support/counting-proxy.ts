@@ -13,7 +13,7 @@ export interface DynamoCall {
 
 export interface CountingProxy {
   readonly endpoint: string;
-  /** Where calls go: DynamoDB Local's endpoint. */
+  /** Where calls go: DynamoDB Local's endpoint. Calls made before it is set wait for it. */
   target: string;
   /** Every call since the last `reset`, in arrival order. */
   readonly calls: readonly DynamoCall[];
@@ -35,9 +35,20 @@ function tableOf(body: string): string | undefined {
 
 export async function startCountingProxy(): Promise<CountingProxy> {
   let calls: DynamoCall[] = [];
+  let target = '';
+  let targetSet: () => void;
+  const targetKnown = new Promise<void>((resolve) => {
+    targetSet = resolve;
+  });
   const proxy: CountingProxy = {
     endpoint: '',
-    target: '',
+    get target() {
+      return target;
+    },
+    set target(endpoint: string) {
+      target = endpoint;
+      targetSet();
+    },
     get calls() {
       return calls;
     },
@@ -49,7 +60,8 @@ export async function startCountingProxy(): Promise<CountingProxy> {
   const server: Server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => {
+    incoming.on('end', async () => {
+      await targetKnown;
       const body = Buffer.concat(chunks);
       const operation = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
       const table = tableOf(body.toString('utf8'));
