@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSystem } from '../../local/system';
 import { type CountingProxy, startCountingProxy } from '../support/counting-proxy';
 import { describeUpload, PDF, putToS3 } from '../support/harness';
-import { type OwnSystem, startOwnSystem } from '../support/own-system';
+import { type OwnSystem, startOwnSystem } from '../support/configured-system';
 
 /**
  * Races for a link's uses on a system of this test's own (no S3 events, no periodic sweep),

@@ -11,7 +11,7 @@ import { type ValidatorDeps, validateUpload } from '#domain/validation/validate-
 import { LOCAL_VALIDATOR_NAME, S3_CREDENTIALS } from '../../local/environment';
 import type { LocalSystem } from '../../local/system';
 import { describeUpload, PDF, putToS3 } from '../support/harness';
-import { type OwnSystem, startOwnSystem } from '../support/own-system';
+import { type OwnSystem, startOwnSystem } from '../support/configured-system';
 
 /**
  * The life of an upload that does not simply arrive, on a system of this test's own whose
