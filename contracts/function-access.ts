@@ -40,6 +40,13 @@ export interface FunctionAccess {
   readonly bucket?: readonly { prefix: string; actions: readonly ObjectAction[]; list?: boolean }[];
   /** Publishes "a file arrived through your link" notices to the notifications topic. */
   readonly notifications?: boolean;
+  /**
+   * Asks the validator to run on an upload whose event was lost: `lambda:InvokeFunction` on the
+   * validator alone, and its name in VALIDATOR_FUNCTION_NAME.
+   */
+  readonly invokesValidator?: boolean;
+  /** Reads and deletes the messages of the validator's failure queue, to redrive them (VALIDATOR_FAILURES_QUEUE_URL). */
+  readonly drainsValidatorFailures?: boolean;
   readonly settings?: readonly PlainSetting[];
 }
 
@@ -47,7 +54,10 @@ const audit = { table: auditTable, actions: ['PutItem'] } as const;
 const linkHolder = { table: linksTable, actions: ['GetItem'] } as const;
 /** The drive's access check: the caller's shares, read on every request. */
 const sharesGranted = { table: sharesTable, actions: ['Query'], index: 'byGrantee' } as const;
-const folderListings = filesTable.globalIndexes.map((index) => index.indexName);
+/** One folder's contents in each order: the files table's indexes on `listKey` (not the sweep's). */
+const folderListings = filesTable.globalIndexes
+  .filter((index) => index.partitionKey.name === 'listKey')
+  .map((index) => index.indexName);
 
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   // Readiness: DynamoDB's metadata of one table, no item read or written.
@@ -82,6 +92,23 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     owner: true,
     tables: [linkHolder, { table: filesTable, actions: ['GetItem', 'UpdateItem'] }, sharesGranted, audit],
     // Only HEADs the upload, so no use of the key; listing makes a missing object a 404 rather than a 403.
+    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['HeadObject'], list: true }],
+    // An upload that arrived and is still pending lost its event: confirm asks the validator to run.
+    invokesValidator: true,
+  },
+  'abandon-upload': {
+    owner: true,
+    tables: [
+      // GetItem: the link holder's token; UpdateItem: the held use given back, in the transaction below.
+      { table: linksTable, actions: ['GetItem', 'UpdateItem'] },
+      // GetItem: the upload (and the access check); DeleteItem: the pending record, in one transaction with
+      // the reservation closed and the hold given back.
+      { table: filesTable, actions: ['GetItem', 'DeleteItem'] },
+      { table: quotasTable, actions: ['UpdateItem'] },
+      sharesGranted,
+      audit,
+    ],
+    // Only HEADs the upload to tell one that arrived; listing makes a missing object a 404 rather than a 403.
     bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['HeadObject'], list: true }],
   },
   'list-files': {
@@ -207,6 +234,21 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     settings: ['DEFAULT_QUOTA_BYTES'],
   },
   'list-audit-trail': { owner: true, tables: [{ table: auditTable, actions: ['Query'] }] },
+  'sweep-uploads': {
+    tables: [
+      // Query: the pending uploads, from the sparse index only; UpdateItem: an expired one's record, in one
+      // transaction with its reservation closed (quotas) and its link use given back (links).
+      { table: filesTable, actions: ['Query'], index: 'pendingByUrlExpiry' },
+      { table: filesTable, actions: ['UpdateItem'] },
+      { table: quotasTable, actions: ['UpdateItem'] },
+      { table: linksTable, actions: ['UpdateItem'] },
+      audit,
+    ],
+    // Only HEADs uploads to see which arrived; listing makes a missing object a 404 rather than a 403.
+    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['HeadObject'], list: true }],
+    invokesValidator: true,
+    drainsValidatorFailures: true,
+  },
   // PutItem: a released file takes its name's claim (see validation/release.ts). Settling an upload
   // closes its reservation and records what the released file counts, in one transaction; a
   // replace reads the replaced file's charge (GetItem) to keep its old bytes in a noncurrent entry.
@@ -215,6 +257,8 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
       { table: filesTable, actions: ['GetItem', 'UpdateItem', 'PutItem'] },
       audit,
       { table: quotasTable, actions: ['UpdateItem', 'PutItem', 'GetItem'] },
+      // UpdateItem: a link upload spends the use it held, in the same transaction.
+      { table: linksTable, actions: ['UpdateItem'] },
     ],
     bucket: [
       { prefix: bucketLayout.incomingPrefix, actions: ['GetObject', 'DeleteObject'], list: true },

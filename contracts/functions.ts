@@ -12,6 +12,7 @@ export const apiFunctions = [
   'describe-link',
   'presign-upload',
   'confirm-upload',
+  'abandon-upload',
   'list-files',
   'download-file',
   'download-thumbnail',
@@ -34,19 +35,26 @@ export const apiFunctions = [
 /** The S3-triggered function that checks every upload before it can be downloaded. */
 export const validatorFunction = 'upload-validator';
 
-export type ApiFunctionName = (typeof apiFunctions)[number];
-export type FunctionName = ApiFunctionName | typeof validatorFunction;
+/**
+ * Run on a schedule, not by a route: gives up uploads never sent, asks the validator again for
+ * uploads whose event was lost, and (in the cloud) redrives the validator's failure queue.
+ */
+export const sweepFunction = 'sweep-uploads';
 
-export const functionNames: readonly FunctionName[] = [...apiFunctions, validatorFunction];
+export type ApiFunctionName = (typeof apiFunctions)[number];
+export type FunctionName = ApiFunctionName | typeof validatorFunction | typeof sweepFunction;
+
+export const functionNames: readonly FunctionName[] = [...apiFunctions, validatorFunction, sweepFunction];
 
 /**
  * Each function's timeout in seconds: the stack sets it on the Lambda function and the local
  * gateway enforces it as Lambda does. API functions answer within their request deadline
  * (limits.ts `dependencyCalls`, 5 s), so 10 s is a wide margin that still ends a stuck
  * invocation long before API Gateway's 30 s integration limit. The validator reads and writes
- * whole objects.
+ * whole objects; the sweep HEADs and invokes a page of pending uploads at a time.
  */
 export const functionTimeoutSeconds: Readonly<Record<FunctionName, number>> = {
   ...(Object.fromEntries(apiFunctions.map((name) => [name, 10])) as Record<ApiFunctionName, number>),
   [validatorFunction]: 120,
+  [sweepFunction]: 120,
 };

@@ -69,8 +69,18 @@ export const filesTable = {
       // Zero-padded decimal, so it sorts as text and a page cursor stays all strings.
       sortKey: { name: 'sizeKey', type: 'S' },
     },
+    // Sparse: only a pending upload has `pendingSweep` (one constant value), so the sweep reads
+    // the uploads not yet settled, oldest URL expiry first, and nothing else. Few at any time.
+    {
+      indexName: 'pendingByUrlExpiry',
+      partitionKey: { name: 'pendingSweep', type: 'S' },
+      sortKey: { name: 'uploadUntil', type: 'N' },
+    },
   ],
 } as const satisfies TableDefinition;
+
+/** The value of `pendingSweep` on every pending upload (see the files table's `pendingByUrlExpiry`). */
+export const PENDING_SWEEP = 'pending';
 
 /** What happened, to whose object, by whom: the upload and audit log. */
 export const auditTable = {

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { validatorFunction } from '#contracts/functions';
+import { sweepFunction, validatorFunction } from '#contracts/functions';
 import { Api } from './constructs/api';
 import { Auth } from './constructs/auth';
 import { Data } from './constructs/data';
@@ -53,10 +53,23 @@ export class DocdropStack extends Stack {
     });
     // The app's own address first: link URLs point there and browsers upload from there.
     this.storage.allowBrowsersFrom([this.web.url, ...settings.webOrigins]);
+    this.validation = new Validation(this, 'Validation', {
+      storage: this.storage,
+      data: this.data,
+      operationsKey: this.monitoring.key,
+      notifications: this.monitoring.topic,
+      maxImagePixels: settings.maxImagePixels,
+      auditRetentionDays: settings.auditRetentionDays,
+      noncurrentVersionDays: settings.noncurrentVersionDays,
+      sweepIntervalMinutes: settings.sweepIntervalMinutes,
+      logRetention,
+      retainData,
+    });
     this.api = new Api(this, 'Api', {
       auth: this.auth,
       data: this.data,
       storage: this.storage,
+      validation: this.validation,
       webUrl: this.web.url,
       corsOrigins: settings.webOrigins,
       maxFileBytes: settings.maxFileBytes,
@@ -69,21 +82,15 @@ export class DocdropStack extends Stack {
       logsKey: this.monitoring.key,
       retainData,
     });
-    this.validation = new Validation(this, 'Validation', {
-      storage: this.storage,
-      data: this.data,
-      operationsKey: this.monitoring.key,
-      notifications: this.monitoring.topic,
-      maxImagePixels: settings.maxImagePixels,
-      auditRetentionDays: settings.auditRetentionDays,
-      noncurrentVersionDays: settings.noncurrentVersionDays,
-      logRetention,
-      retainData,
-    });
-
     this.web.serveApi(this.api);
 
-    this.monitoring.watchFunctions(new Map([...this.api.functions, [validatorFunction, this.validation.validator]]));
+    this.monitoring.watchFunctions(
+      new Map([
+        ...this.api.functions,
+        [validatorFunction, this.validation.validator],
+        [sweepFunction, this.validation.sweep],
+      ]),
+    );
     this.monitoring.watchApi(this.api.stage);
     this.monitoring.watchFailureQueue(this.validation.failures);
 
@@ -99,6 +106,10 @@ export class DocdropStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.webClient.userPoolClientId });
     new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'SweepFunctionName', {
+      value: this.validation.sweep.functionName,
+      description: 'The upload sweep; run it now with: aws lambda invoke --function-name <this> out.json',
+    });
   }
 }
 

@@ -71,6 +71,8 @@ const settingsFields = z.object({
   retainData: flag,
   throttleRatePerSecond: z.coerce.number().positive(),
   throttleBurst: z.coerce.number().int().positive(),
+  /** Minutes between runs of the upload sweep (gives up unsent uploads, redrives the validator's failures). */
+  sweepIntervalMinutes: z.coerce.number().int().min(1).max(60),
 });
 
 const settingsSchema = settingsFields.superRefine((settings, context) => {

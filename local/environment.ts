@@ -1,10 +1,15 @@
 /** Access keys the S3 emulator knows; it checks every SigV4 signature against them. */
 export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+/** The validator's name locally: what the emulated Invoke API answers to. */
+export const LOCAL_VALIDATOR_NAME = 'docdrop-local-upload-validator';
+
 /** Where a running local system is: what its handlers need to know, and what tests are told. */
 export interface SystemAddresses {
   readonly region: string;
   readonly apiUrl: string;
+  /** The emulated Lambda Invoke API (local/lambda-invoke.ts), for asking the validator to run. */
+  readonly lambdaEndpoint: string;
   readonly s3Endpoint: string;
   readonly dynamodbEndpoint: string;
   readonly cognitoEndpoint: string;
@@ -32,5 +37,7 @@ export function handlerEnvironment(system: SystemAddresses): Record<string, stri
     DYNAMODB_ENDPOINT: system.dynamodbEndpoint,
     COGNITO_JWKS_URI: `${system.cognitoEndpoint}/${system.userPoolId}/.well-known/jwks.json`,
     COGNITO_ENDPOINT: system.cognitoEndpoint,
+    LAMBDA_ENDPOINT: system.lambdaEndpoint,
+    VALIDATOR_FUNCTION_NAME: LOCAL_VALIDATOR_NAME,
   };
 }

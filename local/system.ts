@@ -2,15 +2,18 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { readConfig } from '#commons/config';
-import { apiFunctions, validatorFunction } from '#contracts/functions';
+import { apiFunctions, functionTimeoutSeconds, sweepFunction, validatorFunction } from '#contracts/functions';
 import { type TableDefinition, tables } from '#contracts/tables';
 import { contentSecurityPolicy } from '#contracts/web-security';
 import { type LocalCognito, startCognito } from './cognito';
 import { createTables, type LocalDynamo, localDynamoClient, startDynamo, stopStaleDynamo } from './dynamodb';
-import { handlerEnvironment, type SystemAddresses } from './environment';
+import { handlerEnvironment, LOCAL_VALIDATOR_NAME, type SystemAddresses } from './environment';
 import { type FailedInvocation, failedInvocationStore } from './failed-invocations';
 import { type HttpFunction, type LocalGateway, startGateway } from './gateway';
+import { invokeWithTimeout, lambdaContext } from './invocations';
+import { type LocalLambdaInvoke, startLambdaInvoke } from './lambda-invoke';
 import { DEMO_OWNER, seedOwner } from './owners';
 import { type LocalS3, startS3 } from './s3';
 import { createS3EventBridge, LAMBDA_ASYNC_RETRY_DELAYS_MS, type S3Function } from './s3-events';
@@ -53,7 +56,12 @@ export interface LocalSystemOptions {
   readonly drainDeadlineMs?: number;
   /** DynamoDB Local keeps dying and is not restarted again; by default only logged. */
   readonly onFatal?: (error: Error) => void;
+  /** How often the upload sweep runs (it also runs at start), as the cloud's schedule does; tests shorten it. */
+  readonly sweepIntervalMs?: number;
 }
+
+/** The cloud runs the sweep every few minutes; locally once a minute is plenty. */
+export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
 export interface LocalSystem extends SystemAddresses {
   /** Resolves when the validator has handled every event so far. */
@@ -120,10 +128,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const events = createS3EventBridge(() => validator, {
     retryDelaysMs: options.retryDelaysMs ?? LAMBDA_ASYNC_RETRY_DELAYS_MS,
     store: failures,
-    functionName: `docdrop-local-${validatorFunction}`,
+    functionName: LOCAL_VALIDATOR_NAME,
   });
   const timers: NodeJS.Timeout[] = [];
+  let stopSweeping: (() => Promise<void>) | undefined;
   let gateway: LocalGateway | undefined;
+  let invokeApi: LocalLambdaInvoke | undefined;
   let s3: LocalS3 | undefined;
   let dynamo: LocalDynamo | undefined;
   let cognito: LocalCognito | undefined;
@@ -134,10 +144,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
    * validator finishes (or its events go to disk), and only then the stores it writes to.
    */
   const stopInOrder = async () => {
-    // 1. Periodic work (the failure store's replay; a sweep goes here too).
+    // 1. Periodic work: the failure store's replay, and the sweep (a run under way finishes).
     for (const timer of timers) clearInterval(timer);
-    // 2. The gateway takes no more requests.
+    await stopSweeping?.().catch(logStopError('sweep'));
+    // 2. The gateway takes no more requests, and nothing more asks for a validation.
     await gateway?.stop().catch(logStopError('gateway'));
+    await invokeApi?.stop().catch(logStopError('lambda invoke'));
     // 3. S3 accepts no more objects: once closed, every accepted PUT has queued its event.
     await s3?.stop().catch(logStopError('s3'));
     // 4. Running validator invocations drain; events waiting for a retry are kept on disk.
@@ -160,6 +172,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       webOrigins: [webOrigin, `http://127.0.0.1:${ports.gateway}`],
       onEvent: options.deliverS3Events === false ? () => undefined : events.onEmulatorEvent,
     });
+    // Lambda's Invoke API, through which confirm and the sweep ask the validator to run.
+    invokeApi = await startLambdaInvoke({ functionName: LOCAL_VALIDATOR_NAME, deliver: events.deliver });
     const createAllTables = async (endpoint: string) => {
       const client = localDynamoClient(endpoint);
       await createTables(client, tables, physicalTableName).finally(() => client.destroy());
@@ -201,6 +215,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       userPoolClientId: cognito.userPoolClientId,
       bucket: BUCKET,
       tableNames,
+      lambdaEndpoint: invokeApi.endpoint,
     };
     // The handlers read their configuration at import, exactly as in Lambda: set it first.
     Object.assign(process.env, handlerEnvironment(addresses), options.environment);
@@ -231,6 +246,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           }
         : {}),
     });
+    stopSweeping = startSweeping(
+      (await import(`../functions/${sweepFunction}/index.ts`)).handler,
+      options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
+    );
 
     const runningDynamo = dynamo;
     return {
@@ -248,6 +267,30 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
 const logStopError = (part: string) => (error: unknown) =>
   logger.error('a part of the local system did not stop cleanly', { part, error: error as Error });
+
+type ScheduledFunction = (event: unknown, context: Context) => Promise<unknown>;
+
+/** Runs the sweep now and then every interval, one run at a time, within its timeout; the returned stop waits for a run under way. */
+function startSweeping(sweep: ScheduledFunction, intervalMs: number): () => Promise<void> {
+  const timeoutMs = functionTimeoutSeconds[sweepFunction] * 1000;
+  let running: Promise<unknown> = Promise.resolve();
+  const run = () => {
+    running = running.then(() => {
+      const context = lambdaContext(sweepFunction, timeoutMs);
+      // A failed run is logged and tried again at the next tick, as a schedule would.
+      return invokeWithTimeout(context, timeoutMs, () => sweep({ source: 'local.schedule' }, context)).catch((error) =>
+        logger.error('upload sweep failed', { error: error as Error }),
+      );
+    });
+  };
+  run();
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
 
 /** What `GET /config.json` tells browsers and scripts. */
 function publicConfigOf(addresses: SystemAddresses): Record<string, string | number> {

@@ -187,6 +187,7 @@ async function measureLocalSystem() {
       bucket: system.bucket,
       files: { db, tableName: system.tableNames.FILES_TABLE as string },
       quotas: { db, tableName: system.tableNames.QUOTAS_TABLE as string },
+      links: { db, tableName: system.tableNames.LINKS_TABLE as string },
       images: { maxPixels: limits.maxImagePixels },
       noncurrentVersionDays: limits.noncurrentVersionDays,
     };

@@ -39,6 +39,8 @@ export const auditAction = z.enum([
   'upload.presign',
   'upload.confirm',
   'upload.validate',
+  'upload.abandon',
+  'upload.expire',
   'link.arrival',
   'file.download',
   'file.thumbnail',

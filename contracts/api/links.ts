@@ -71,7 +71,10 @@ export const linkForOwner = z.object({
   label: z.string(),
   createdAt: timestamp,
   maxUploads: count,
+  /** Uses spent by files that arrived plus uses held by uploads in flight. */
   usesTaken: count,
+  /** Of `usesTaken`, those held by uploads signed and not yet arrived: given back if never sent. */
+  usesInFlight: count,
   uploadsLeft: count,
   revoked: z.boolean(),
   state: linkState,

@@ -43,7 +43,8 @@ export const presignedUpload = z.object({
 });
 export type PresignedUpload = z.output<typeof presignedUpload>;
 
-export const fileStatus = z.enum(['pending', 'clean', 'rejected']);
+/** `expired`: signed and never sent before its URL ran out; its link use and bytes were given back. */
+export const fileStatus = z.enum(['pending', 'clean', 'rejected', 'expired']);
 
 /** A file's state once its upload is confirmed; `reason` says why a rejected one was refused. */
 const confirmation = { status: fileStatus, reason: z.optional(z.string()) };
@@ -63,7 +64,7 @@ export const presignLinkUpload = {
 } satisfies Operation;
 
 export const confirmOwnerUpload = {
-  summary: 'Say an owner upload was sent; answers its state (pending, clean or rejected).',
+  summary: 'Say an owner upload was sent; answers its state (pending, clean, rejected or expired).',
   params: uploadParams,
   // A `replace` upload names the file it became a new version of.
   responses: { 200: z.object({ fileId: id, ...confirmation }) },
@@ -75,6 +76,21 @@ export const confirmLinkUpload = {
   summary: 'Say a link upload was sent; answers its state and the receipt.',
   params: uploadParams,
   responses: { 200: z.object({ uploadId: id, ...confirmation }) },
+  refusals: [404, 409],
+} satisfies Operation;
+
+export const abandonOwnerUpload = {
+  summary: 'Give up an upload not yet sent: its reserved bytes are given back at once.',
+  params: uploadParams,
+  responses: { 204: null },
+  // 409: the file already arrived (or was checked); delete it instead.
+  refusals: [403, 404, 409],
+} satisfies Operation;
+
+export const abandonLinkUpload = {
+  summary: 'Give up an upload not yet sent through this link: its use of the link is given back.',
+  params: uploadParams,
+  responses: { 204: null },
   refusals: [404, 409],
 } satisfies Operation;
 

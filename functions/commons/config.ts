@@ -33,6 +33,24 @@ const variables = {
   DEFAULT_QUOTA_BYTES: z._default(positiveInteger(), limits.quota.defaultBytes),
   /** Days the bucket keeps a replaced version (`docdrop:noncurrentVersionDays`): its bytes count until then. */
   NONCURRENT_VERSION_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1)), limits.noncurrentVersionDays),
+  /** Lifetime of a signed upload URL in seconds (tests shorten it to see uploads expire). */
+  UPLOAD_URL_SECONDS: z._default(positiveInteger().check(z.lte(limits.uploadUrlSeconds)), limits.uploadUrlSeconds),
+  /** Seconds after its URL expired that an unsent upload is given up by the sweep (tests shorten it). */
+  UPLOAD_GRACE_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.gte(0), z.lte(limits.quota.reservationGraceSeconds)),
+    limits.quota.reservationGraceSeconds,
+  ),
+  /**
+   * An upload in storage this many seconds and still pending has lost its event: the sweep and
+   * confirm ask the validator to run (it usually settles within seconds). Tests shorten it.
+   */
+  LOST_EVENT_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(3600)), 30),
+  /** The validator's function name: the sweep and confirm ask it to run on an upload whose event was lost. */
+  VALIDATOR_FUNCTION_NAME: name(),
+  /** The cloud's validator failure queue, redriven by the sweep; unset locally, where failures are kept on disk. */
+  VALIDATOR_FAILURES_QUEUE_URL: z.optional(webUrl()),
+  /** Local system only: the emulated Lambda Invoke API (the cloud's is found by the SDK). */
+  LAMBDA_ENDPOINT: z.optional(webUrl()),
   /** Days an audit entry is kept (its TTL). */
   AUDIT_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1)), limits.auditRetentionDays),
   /** Local system only: emulator endpoints. Unset in Lambda, where the SDK finds AWS. */

@@ -10,7 +10,11 @@ import { linksFromEnvironment } from './links';
 
 /** What signing an upload touches (the destination, the quota, the link, the trail), from this function's environment. */
 export function uploadSigningFromEnvironment(db = createDocumentClient()) {
-  const { MAX_FILE_BYTES, DEFAULT_QUOTA_BYTES } = readConfig('MAX_FILE_BYTES', 'DEFAULT_QUOTA_BYTES');
+  const { MAX_FILE_BYTES, DEFAULT_QUOTA_BYTES, UPLOAD_URL_SECONDS } = readConfig(
+    'MAX_FILE_BYTES',
+    'DEFAULT_QUOTA_BYTES',
+    'UPLOAD_URL_SECONDS',
+  );
   return {
     storage: signingStorageFromEnvironment(db),
     drive: driveFromEnvironment(db),
@@ -19,5 +23,6 @@ export function uploadSigningFromEnvironment(db = createDocumentClient()) {
     audit: auditLogFromEnvironment(db),
     maxFileBytes: MAX_FILE_BYTES,
     quotaBytes: DEFAULT_QUOTA_BYTES,
+    uploadUrlSeconds: UPLOAD_URL_SECONDS,
   };
 }

@@ -9,6 +9,7 @@ import {
   storageFromEnvironment,
 } from './clients';
 import { readConfig } from './config';
+import { linksFromEnvironment } from './links';
 
 /** What the validator touches (bucket, files, quotas, trail, notices), from this function's environment. */
 export function uploadEventsFromEnvironment(db = createDocumentClient(backgroundCalls)) {
@@ -24,6 +25,7 @@ export function uploadEventsFromEnvironment(db = createDocumentClient(background
   return {
     ...storageFromEnvironment(db, backgroundCalls),
     quotas: quotasFromEnvironment(db),
+    links: linksFromEnvironment(db),
     images: { maxPixels: config.MAX_IMAGE_PIXELS },
     noncurrentVersionDays: config.NONCURRENT_VERSION_DAYS,
     audit,

@@ -4,16 +4,19 @@ import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler, linkOf, ownerIdOf } from '#commons/http';
 import { linksFromEnvironment } from '#commons/links';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
+import { revalidationFromEnvironment } from '#commons/validation-requests';
 import { confirmOwnerUpload as operation } from '#contracts/api/uploads';
 import { authenticateLinkToken } from '#domain/links/upload-links';
 import { confirmLinkUpload, confirmOwnerUpload, uploadOutcome } from '#domain/uploads/confirm-upload';
 
 const db = createDocumentClient();
 const links = linksFromEnvironment(db);
+const storage = storageFromEnvironment(db);
 const deps = {
-  storage: storageFromEnvironment(db),
+  storage,
   drive: driveFromEnvironment(db),
   audit: auditLogFromEnvironment(db),
+  revalidation: revalidationFromEnvironment(storage.bucket),
 };
 
 /** Serves the owner and the link route: the answer is the upload's current state. */

@@ -22,11 +22,14 @@ import type { Auth } from './auth';
 import type { Data } from './data';
 import { DocdropFunction } from './docdrop-function';
 import type { Storage } from './storage';
+import type { Validation } from './validation';
 
 export interface ApiProps {
   readonly auth: Auth;
   readonly data: Data;
   readonly storage: Storage;
+  /** The validator, which confirm asks to run on an upload whose event was lost. */
+  readonly validation: Validation;
   /** Where the web app is served: link URLs point at `<webUrl>/u/#<token>`. */
   readonly webUrl: string;
   /**
@@ -122,6 +125,7 @@ export class Api extends Construct {
         data,
         storage,
         auth,
+        validation: props.validation.resources,
         settings: {
           WEB_BASE_URL: props.webUrl,
           MAX_FILE_BYTES: props.maxFileBytes,

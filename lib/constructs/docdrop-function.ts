@@ -6,11 +6,12 @@ import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { DynamoAction, FunctionAccess, ObjectAction, PlainSetting } from '#contracts/function-access';
@@ -45,6 +46,8 @@ export interface DeclaredResources {
   readonly storage: { readonly bucket: IBucket; readonly key: IKey };
   readonly auth?: { readonly userPool: IUserPool; readonly webClient: { readonly userPoolClientId: string } };
   readonly notifications?: { readonly topic: ITopic; readonly key: IKey };
+  /** The validator, for functions that ask it to run, and its (KMS-encrypted) failure queue. */
+  readonly validation?: { readonly validator: IFunction; readonly failures: IQueue; readonly key: IKey };
   readonly settings: Partial<Record<PlainSetting, string | number>> & { readonly AUDIT_RETENTION_DAYS: number };
 }
 
@@ -178,6 +181,12 @@ export class DocdropFunction extends NodejsFunction {
       if (!resources.notifications) throw new Error(`${this.node.id} publishes notices but no topic was given`);
       this.useTopic(resources.notifications.topic, resources.notifications.key);
     }
+    if (access.invokesValidator || access.drainsValidatorFailures) {
+      const { validation } = resources;
+      if (!validation) throw new Error(`${this.node.id} asks the validator to run but no validator was given`);
+      if (access.invokesValidator) this.useValidatorInvoke(validation.validator);
+      if (access.drainsValidatorFailures) this.useFailureQueue(validation.failures, validation.key);
+    }
     for (const setting of access.settings ?? []) {
       const value = resources.settings[setting];
       if (value === undefined) throw new Error(`${this.node.id} needs the setting ${setting}`);
@@ -265,6 +274,28 @@ export class DocdropFunction extends NodejsFunction {
     this.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
     key.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
     this.addEnvironment('NOTIFICATION_TOPIC_ARN', topic.topicArn);
+    return this;
+  }
+
+  /**
+   * Lets the function invoke the validator (asynchronously, for an upload whose event was lost)
+   * and says which function it is: that one function, not its versions or aliases.
+   */
+  useValidatorInvoke(validator: IFunction): this {
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [validator.functionArn] }),
+    );
+    this.addEnvironment('VALIDATOR_FUNCTION_NAME', validator.functionName);
+    return this;
+  }
+
+  /** Lets the function read and delete the messages of the validator's failure queue, to redrive them. */
+  useFailureQueue(queue: IQueue, key: IKey): this {
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], resources: [queue.queueArn] }),
+    );
+    key.grant(this, 'kms:Decrypt');
+    this.addEnvironment('VALIDATOR_FAILURES_QUEUE_URL', queue.queueUrl);
     return this;
   }
 

@@ -1,4 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
@@ -11,7 +13,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { bucketLayout } from '#contracts/bucket';
 import { functionAccess } from '#contracts/function-access';
-import { validatorFunction } from '#contracts/functions';
+import { sweepFunction, validatorFunction } from '#contracts/functions';
 import type { Data } from './data';
 import { DocdropFunction } from './docdrop-function';
 import type { Storage } from './storage';
@@ -27,16 +29,23 @@ export interface ValidationProps {
   readonly auditRetentionDays: number;
   /** How long the bucket keeps an old version: replaced content counts against the quota until then. */
   readonly noncurrentVersionDays: number;
+  /** Minutes between runs of the upload sweep. */
+  readonly sweepIntervalMinutes: number;
   readonly retainData: boolean;
 }
 
 /**
  * The validator, run by S3 for every object created under `incoming/`. Lambda retries a
- * failed event twice; what still fails lands in an encrypted queue for an operator to see.
+ * failed event twice; what still fails lands in an encrypted queue, which the upload sweep
+ * (run on a schedule) redrives to the validator. The sweep also gives up uploads never sent
+ * and asks the validator again for arrived ones whose event was lost.
  */
 export class Validation extends Construct {
   readonly validator: DocdropFunction;
   readonly failures: Queue;
+  readonly sweep: DocdropFunction;
+  /** What the functions that ask the validator to run are given (see DocdropFunction.useDeclaredAccess). */
+  readonly resources: { readonly validator: DocdropFunction; readonly failures: Queue; readonly key: IKey };
 
   constructor(scope: Construct, id: string, props: ValidationProps) {
     super(scope, id);
@@ -51,7 +60,8 @@ export class Validation extends Construct {
     NagSuppressions.addResourceSuppressions(this.failures, [
       {
         id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the failure destination of the validator; it has no consumer that could fail.',
+        reason:
+          'This queue is itself the failure destination of the validator; its one consumer, the sweep, redrives each message to the validator and leaves any it cannot read for an operator.',
       },
     ]);
 
@@ -73,6 +83,24 @@ export class Validation extends Construct {
         NONCURRENT_VERSION_DAYS: props.noncurrentVersionDays,
         MAX_IMAGE_PIXELS: props.maxImagePixels,
       },
+    });
+
+    this.resources = { validator: this.validator, failures: this.failures, key: props.operationsKey };
+    this.sweep = new DocdropFunction(this, 'Sweep', {
+      handler: sweepFunction,
+      logRetention: props.logRetention,
+      logsKey: props.operationsKey,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    }).useDeclaredAccess(functionAccess[sweepFunction], {
+      data,
+      storage,
+      validation: this.resources,
+      settings: { AUDIT_RETENTION_DAYS: props.auditRetentionDays },
+    });
+    new Rule(this, 'SweepSchedule', {
+      schedule: Schedule.rate(Duration.minutes(props.sweepIntervalMinutes)),
+      // A missed run is made up by the next one: no retries piling up behind a slow sweep.
+      targets: [new LambdaFunction(this.sweep, { retryAttempts: 0 })],
     });
 
     this.validator.configureAsyncInvoke({

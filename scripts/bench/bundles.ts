@@ -119,6 +119,8 @@ function lambdaEnvironment(name: string, bundling: FunctionBundling): NodeJS.Pro
     USER_POOL_CLIENT_ID: 'benchclient',
     WEB_BASE_URL: 'https://docdrop.example',
     NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:bench',
+    VALIDATOR_FUNCTION_NAME: 'bench-upload-validator',
+    VALIDATOR_FAILURES_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench-failures',
     AUDIT_RETENTION_DAYS: '365',
     // Lambda runs Node 24; on an older local node the SDK would print a support warning at
     // import (~8 ms of warning machinery) that Lambda never pays.

@@ -4,7 +4,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { userPoolDefinition } from '#contracts/auth';
 import { bucketCors, bucketLayout } from '#contracts/bucket';
 import { functionAccess } from '#contracts/function-access';
-import { apiFunctions, type FunctionName, functionNames, functionTimeoutSeconds } from '#contracts/functions';
+import {
+  apiFunctions,
+  type FunctionName,
+  functionNames,
+  functionTimeoutSeconds,
+  validatorFunction,
+} from '#contracts/functions';
 import { routeKey, routes } from '#contracts/routes';
 import {
   auditTable,
@@ -77,6 +83,7 @@ function resourceNames(stack: DocdropStack): Record<string, string> {
     [logicalIdOf(stack.storage.key)]: 'documents-key',
     [logicalIdOf(stack.monitoring.key)]: 'operations-key',
     [logicalIdOf(stack.validation.failures)]: 'failure-queue',
+    [logicalIdOf(stack.validation.validator)]: 'validator',
     [logicalIdOf(stack.monitoring.topic)]: 'notifications-topic',
   };
 }
@@ -765,6 +772,41 @@ describe('least privilege', () => {
       'dynamodb:PutItem audit',
       's3:GetObject bucket/incoming/*',
       listing('incoming/'),
+      // An upload that arrived and lost its event: the validator is asked to run, that function alone.
+      'lambda:InvokeFunction validator',
+    ],
+    'abandon-upload': [
+      // The link holder's token, and the held use given back.
+      'dynamodb:GetItem links',
+      'dynamodb:UpdateItem links',
+      // The upload (and the access check), and its pending record removed.
+      'dynamodb:GetItem files',
+      'dynamodb:DeleteItem files',
+      ...sharesGranted,
+      // The reservation closed, in the same transaction.
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:PutItem audit',
+      // Only HEADs the upload, to tell one that arrived.
+      's3:GetObject bucket/incoming/*',
+      listing('incoming/'),
+    ],
+    'sweep-uploads': [
+      // The pending uploads, from the sparse index (an index grant names its table too, as every index grant here does).
+      'dynamodb:Query files',
+      'dynamodb:Query files/index/pendingByUrlExpiry',
+      // An unsent upload given up: its record, its reservation and its link use in one transaction.
+      'dynamodb:UpdateItem files',
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:UpdateItem links',
+      'dynamodb:PutItem audit',
+      // Only HEADs uploads, to see which arrived.
+      's3:GetObject bucket/incoming/*',
+      listing('incoming/'),
+      'lambda:InvokeFunction validator',
+      // The validator's failure queue, redriven: read and delete only, on the queue's key.
+      'sqs:ReceiveMessage failure-queue',
+      'sqs:DeleteMessage failure-queue',
+      'kms:Decrypt operations-key',
     ],
     'list-files': [
       'dynamodb:GetItem files',
@@ -885,6 +927,8 @@ describe('least privilege', () => {
       // Settling closes the reservation and records the released file's charge.
       'dynamodb:UpdateItem quotas',
       'dynamodb:PutItem quotas',
+      // A link upload spends the use it held, in the same transaction.
+      'dynamodb:UpdateItem links',
       // A replace reads the replaced file's charge to keep its old bytes in a noncurrent entry.
       'dynamodb:GetItem quotas',
       's3:GetObject bucket/incoming/*',
@@ -1024,6 +1068,9 @@ describe('function environment', () => {
     }
     if (uses('bucket')) expected.BUCKET_NAME = { Ref: logicalIdOf(stack.storage.bucket) };
     if (uses('notifications-topic')) expected.NOTIFICATION_TOPIC_ARN = { Ref: logicalIdOf(stack.monitoring.topic) };
+    if (uses('validator')) expected.VALIDATOR_FUNCTION_NAME = { Ref: logicalIdOf(stack.validation.validator) };
+    if (uses('failure-queue') && handler !== validatorFunction)
+      expected.VALIDATOR_FAILURES_QUEUE_URL = { Ref: logicalIdOf(stack.validation.failures) };
     // Link URLs point at the web app's distribution.
     if (functionAccess[handler as FunctionName]?.settings?.includes('WEB_BASE_URL'))
       expected.WEB_BASE_URL = stack.resolve(stack.web.url);
@@ -1067,7 +1114,9 @@ describe('function environment', () => {
                 ? 'https://d111111abcdef8.cloudfront.net'
                 : name.endsWith('_ARN')
                   ? `arn:aws:dummy:us-east-1:000000000000:${name.toLowerCase()}`
-                  : `dummy-${name.toLowerCase()}`,
+                  : name.endsWith('_URL')
+                    ? `https://sqs.us-east-1.amazonaws.com/000000000000/${name.toLowerCase()}`
+                    : `dummy-${name.toLowerCase()}`,
         ]),
       );
       for (const name of Object.keys(process.env)) delete process.env[name];
@@ -1084,6 +1133,61 @@ describe('function environment', () => {
       // assess
       await expect(load).resolves.toHaveProperty('handler');
     });
+  });
+});
+
+describe('upload sweep', () => {
+  it('runs on an EventBridge schedule every docdrop:sweepIntervalMinutes (5) minutes, without retries', () => {
+    // prepare
+    const { stack, template } = defaultStack();
+
+    // act
+    const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule'));
+
+    // assess
+    expect(rules.map((rule) => rule.Properties)).toEqual([
+      {
+        ScheduleExpression: 'rate(5 minutes)',
+        State: 'ENABLED',
+        Targets: [
+          {
+            Arn: arnOf(logicalIdOf(stack.validation.sweep)),
+            Id: 'Target0',
+            RetryPolicy: { MaximumRetryAttempts: 0 },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('lets only confirm and the sweep invoke the validator, and only that one function', () => {
+    // prepare
+    const { stack, template } = defaultStack();
+    const names = resourceNames(stack);
+
+    // act
+    const invokers = [...functionsByHandler(stack)].flatMap(([handler, functionId]) =>
+      describeGrants(roleStatements(template, functionId), names)
+        .filter((grant) => grant.startsWith('lambda:'))
+        .map((grant) => `${handler}: ${grant}`),
+    );
+
+    // assess
+    expect(invokers.sort()).toEqual([
+      'confirm-upload: lambda:InvokeFunction validator',
+      'sweep-uploads: lambda:InvokeFunction validator',
+    ]);
+  });
+
+  it('names the sweep function in a stack output, for the operator command that runs it now', () => {
+    // prepare
+    const { stack, template } = defaultStack();
+
+    // act
+    const output = template.toJSON().Outputs?.SweepFunctionName;
+
+    // assess
+    expect(output?.Value).toEqual({ Ref: logicalIdOf(stack.validation.sweep) });
   });
 });
 

@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { validatorFunction } from '#contracts/functions';
+import { sweepFunction, validatorFunction } from '#contracts/functions';
 import { PROJECT_ROOT } from '../../lib/constructs/docdrop-function';
 import { DocdropStack } from '../../lib/docdrop-stack';
 import { readSettings } from '../../lib/settings';
@@ -66,6 +66,7 @@ export function logicalIdOf(construct: IConstruct): string {
 }
 
 export const VALIDATOR_PATH = 'Validation/Validator';
+export const SWEEP_PATH = 'Validation/Sweep';
 
 /**
  * Each docdrop function's logical id by the `functions/` folder it runs, found by construct
@@ -77,7 +78,12 @@ export function functionsByHandler(stack: Stack): Map<string, string> {
   for (const construct of stack.node.findAll()) {
     if (!(construct instanceof CfnFunction)) continue;
     const path = construct.node.path.slice(stack.node.path.length + 1).replace(/\/Resource$/, '');
-    const handler = path === VALIDATOR_PATH ? validatorFunction : /^Api\/([^/]+)$/.exec(path)?.[1];
+    const handler =
+      path === VALIDATOR_PATH
+        ? validatorFunction
+        : path === SWEEP_PATH
+          ? sweepFunction
+          : /^Api\/([^/]+)$/.exec(path)?.[1];
     if (handler) byHandler.set(handler, stack.getLogicalId(construct));
   }
   return byHandler;

@@ -486,6 +486,7 @@ describe('uploading where the name exists', () => {
     }
     const store = { db, tableName: tableName('FILES_TABLE') };
     const quotas = { db, tableName: system.tableNames.QUOTAS_TABLE as string };
+    const links = { db, tableName: system.tableNames.LINKS_TABLE as string };
     const records = await Promise.all(
       uploadIds.map(
         async (fileId) =>
@@ -499,7 +500,7 @@ describe('uploading where the name exists', () => {
 
     // act
     const results = await Promise.all(
-      records.map((record) => releaseWithName(store, quotas, record, folder, undefined, new Date())),
+      records.map((record) => releaseWithName(store, quotas, links, record, folder, undefined, new Date())),
     );
 
     // assess

@@ -243,7 +243,8 @@ describe('metrics', () => {
           return () =>
             call('POST', '/api/drop/uploads', {
               uploadToken: link.body.token,
-              body: describeUpload(`l${i}.pdf`, 'application/pdf', PDF),
+              // A file of its own: the same bytes again would be a retry, which gets its upload back and counts no use.
+              body: describeUpload(`l${i}.pdf`, 'application/pdf', Buffer.concat([PDF, Buffer.from(`\n% ${i}\n`)])),
             });
         default:
           return () => call('POST', '/api/uploads', { token: owner.idToken, rawBody: '{not json' });

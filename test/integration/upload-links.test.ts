@@ -63,6 +63,9 @@ async function setLinkExpiry(linkId: string, expiresAt: Date): Promise<void> {
   );
 }
 
+/** Another client's PDF: a file of its own, not a retry of one already signed (which would get its upload back). */
+const anotherPdf = (n: number): Uint8Array => Buffer.concat([PDF, Buffer.from(`\n% client ${n}\n`)]);
+
 const presignThroughLink = (token: string, bytes: Uint8Array, fileName = 'scan.pdf', contentType = 'application/pdf') =>
   api('POST', '/api/drop/uploads', { uploadToken: token, body: describeUpload(fileName, contentType, bytes) });
 
@@ -334,7 +337,7 @@ describe('upload links: refusals', () => {
 
     // act
     const drop = await api('GET', '/api/drop', { uploadToken: link.token });
-    const presign = await presignThroughLink(link.token, PDF);
+    const presign = await presignThroughLink(link.token, anotherPdf(1));
 
     // assess
     expectError(drop, 410, 'link_used_up');
@@ -350,7 +353,9 @@ describe('upload links: uses', () => {
     const link = await createLink(owner, { maxUploads: 1 });
 
     // act
-    const responses = await Promise.all(Array.from({ length: 50 }, () => presignThroughLink(link.token, PDF)));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, n) => presignThroughLink(link.token, anotherPdf(n))),
+    );
 
     // assess
     const winners = responses.filter((response) => response.status === 201);
@@ -359,6 +364,43 @@ describe('upload links: uses', () => {
     expect(losers).toHaveLength(49);
     for (const loser of losers) expectError(loser, 410, 'link_used_up');
     expect((await storedLink(link.linkId)).usesTaken).toBe(1);
+  });
+
+  it('gives a client retrying the same file the same upload back, re-signed, without a second use', async () => {
+    // prepare: the first attempt was signed and its PUT never happened
+    const owner = await newOwner();
+    const link = await createLink(owner, { maxUploads: 2 });
+    const first = await presignThroughLink(link.token, PDF);
+    expect(first.status).toBe(201);
+
+    // act
+    const retry = await presignThroughLink(link.token, PDF);
+
+    // assess: the same upload, a URL that still works, one use held
+    expect(retry.status).toBe(201);
+    expect(retry.body.uploadId).toBe(first.body.uploadId);
+    expect(retry.body.expiresAt).toBe(first.body.expiresAt);
+    expect((await storedLink(link.linkId)).usesTaken).toBe(1);
+    expect((await putToS3(retry.body, PDF)).status).toBe(200);
+    expect((await waitForSettled(owner, first.body.uploadId)).status).toBe('clean');
+  });
+
+  it('holds a use while the upload is in flight and spends it when the file arrives', async () => {
+    // prepare
+    const owner = await newOwner();
+    const link = await createLink(owner, { maxUploads: 2 });
+    const signed = await presignThroughLink(link.token, PDF);
+    const inFlight = await api('GET', '/api/links', { token: owner.idToken });
+
+    // act
+    expect((await putToS3(signed.body, PDF)).status).toBe(200);
+    await waitForSettled(owner, signed.body.uploadId);
+
+    // assess
+    expect(inFlight.body.items[0]).toMatchObject({ usesTaken: 1, usesInFlight: 1, uploadsLeft: 1 });
+    const settled = await api('GET', '/api/links', { token: owner.idToken });
+    expect(settled.body.items[0]).toMatchObject({ usesTaken: 1, usesInFlight: 0, uploadsLeft: 1 });
+    expect((await storedLink(link.linkId)).holds).toEqual({});
   });
 
   it('charges no use for a file the link refuses by type or size', async () => {

@@ -240,6 +240,9 @@ describe('validation gate', () => {
         s3: s3LettingTheValidatorRun,
         bucket: system.bucket,
         files: { db, tableName: tableName('FILES_TABLE') },
+        // The object arrived moments ago: its own event is the validator's to handle, not a request from confirm.
+        requestValidation: () => Promise.reject(new Error('confirm asked for a validation it should not need')),
+        lostEventAfterMs: 30_000,
       };
 
       // act

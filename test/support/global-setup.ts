@@ -29,6 +29,7 @@ export default async function setup(project: TestProject) {
   });
   project.provide('system', {
     apiUrl: system.apiUrl,
+    lambdaEndpoint: system.lambdaEndpoint,
     s3Endpoint: system.s3Endpoint,
     dynamodbEndpoint: system.dynamodbEndpoint,
     cognitoEndpoint: system.cognitoEndpoint,

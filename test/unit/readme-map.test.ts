@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bucketLayout } from '#contracts/bucket';
-import { validatorFunction } from '#contracts/functions';
+import { sweepFunction, validatorFunction } from '#contracts/functions';
 import { routeKey, routes } from '#contracts/routes';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -87,19 +87,25 @@ describe('the README find-your-way table', () => {
     expect(missing.map(routeKey)).toEqual([]);
   });
 
-  it('names the S3 event that runs the validator, and no trigger the system lacks', () => {
+  it('names the S3 event that runs the validator, the schedule that runs the sweep, and no trigger the system lacks', () => {
     // prepare
     const rows = findYourWayRows();
     const validatorRow = `S3 ObjectCreated under \`${bucketLayout.incomingPrefix}\``;
+    const sweepRow = 'a schedule (locally: at start and every minute)';
 
     // act
     const triggers = rows.map((row) => row.trigger);
     const validator = rows.find((row) => row.trigger === validatorRow);
+    const sweep = rows.find((row) => row.trigger === sweepRow);
 
     // assess
     expect(validator?.functionName).toBe(validatorFunction);
     expect(validator?.functionPath).toBe(`functions/${validatorFunction}/index.ts`);
-    expect(triggers.sort()).toEqual([...routes.map((route) => `\`${routeKey(route)}\``), validatorRow].sort());
+    expect(sweep?.functionName).toBe(sweepFunction);
+    expect(sweep?.functionPath).toBe(`functions/${sweepFunction}/index.ts`);
+    expect(triggers.sort()).toEqual(
+      [...routes.map((route) => `\`${routeKey(route)}\``), validatorRow, sweepRow].sort(),
+    );
   });
 
   it('names only files that exist', () => {

@@ -7,6 +7,8 @@ const ACTION_WORDS: Record<AuditAction, string> = {
   'upload.presign': 'Upload started',
   'upload.confirm': 'Upload confirmed',
   'upload.validate': 'Checked',
+  'upload.abandon': 'Upload given up',
+  'upload.expire': 'Not sent: the upload link expired',
   'link.arrival': 'Arrived through a link',
   'file.download': 'Downloaded',
   'file.thumbnail': 'Preview shown',
@@ -27,6 +29,8 @@ const OUTCOME_WORDS: Record<string, string> = {
   rejected: 'Rejected',
   pending: 'Being checked',
   signed: 'Allowed',
+  'signed:again': 'Allowed again (same file)',
+  'given-back': 'Its bytes and link use were given back',
   'signed:profile-photo': 'Allowed (profile photo)',
   created: 'Created',
   revoked: 'Revoked',
@@ -50,5 +54,6 @@ export function actorWords(actor: string, ownUserId: string | undefined, nameOf:
   if (kind === 'user') return id === ownUserId ? 'You' : `User ${id}`;
   if (kind === 'link') return `Link: ${nameOf(id) ?? id}`;
   if (actor === 'system:validator') return 'The validator';
+  if (actor === 'system:sweep') return 'The upload sweep';
   return actor;
 }

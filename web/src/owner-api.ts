@@ -6,7 +6,7 @@ import type { Usage } from './usage-words';
 
 export type { Usage } from './usage-words';
 
-export type FileStatus = 'pending' | 'clean' | 'rejected';
+export type FileStatus = 'pending' | 'clean' | 'rejected' | 'expired';
 
 /** One row of `GET /api/files` (functions/domain/drive/file-records.ts describeFile). */
 export interface FileItem {

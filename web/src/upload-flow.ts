@@ -19,7 +19,7 @@ export type { PresignedUpload };
 
 export interface UploadOutcome {
   readonly uploadId: string;
-  readonly status: 'pending' | 'clean' | 'rejected';
+  readonly status: 'pending' | 'clean' | 'rejected' | 'expired';
   readonly reason?: string;
 }
 

@@ -7,9 +7,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { limits } from '#contracts/limits';
+import { PENDING_SWEEP } from '#contracts/tables';
 import { ROOT } from '#domain/drive/names';
 
-export type FileStatus = 'pending' | 'clean' | 'rejected';
+/** `expired`: signed, never sent before its URL (and the grace S3 allows a started PUT) ran out. */
+export type FileStatus = 'pending' | 'clean' | 'rejected' | 'expired';
 
 /** One file, from the moment its upload is signed. `fileId` is also the upload id. */
 export interface FileRecord {
@@ -31,8 +33,14 @@ export interface FileRecord {
   readonly thumbnail?: boolean;
   /** Set on a profile-photo upload, which is not one of the owner's files and is not listed. */
   readonly purpose?: 'profile-photo';
-  /** Set while the record may expire: pending (never arrived) or rejected. */
+  /** Set while the record may expire: pending (never arrived), rejected or expired. */
   readonly ttl?: number;
+  /** Epoch seconds when the upload's signed URL stops working. */
+  readonly uploadUntil?: number;
+  /** `PENDING_SWEEP` while the upload is pending (the sweep's sparse index), removed when it settles. */
+  readonly pendingSweep?: string;
+  /** When an expired upload was given up. */
+  readonly expiredAt?: string;
   /** The folder it is in (absent: the top level). */
   readonly folderId?: string;
   /** Listing keys (see drive-names.ts): present while the file is listed. */
@@ -66,13 +74,17 @@ const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
 export async function putPendingFile(
   store: FilesStore,
-  record: Omit<FileRecord, 'status' | 'ttl'>,
+  record: Omit<FileRecord, 'status' | 'ttl' | 'uploadUntil' | 'pendingSweep'>,
   now = new Date(),
+  /** When its signed URL stops working. */
+  urlExpiresAt = new Date(now.getTime() + limits.uploadUrlSeconds * 1000),
 ): Promise<FileRecord> {
   const item: FileRecord = {
     ...record,
     status: 'pending',
     ttl: epochSeconds(now) + limits.pendingRecordHours * 3600,
+    uploadUntil: epochSeconds(urlExpiresAt),
+    pendingSweep: PENDING_SWEEP,
   };
   await store.db.send(
     new PutCommand({ TableName: store.tableName, Item: item, ConditionExpression: 'attribute_not_exists(fileId)' }),
@@ -96,6 +108,8 @@ export function settleFileUpdate(
   fileId: string,
   outcome: SettleOutcome,
   now = new Date(),
+  /** What the record must be: pending, or (for a PUT that outlasted the grace) already expired. */
+  from: 'pending' | 'expired' = 'pending',
 ) {
   return {
     TableName: store.tableName,
@@ -104,11 +118,11 @@ export function settleFileUpdate(
       ? {
           UpdateExpression: `SET #status = :status, validatedAt = :now${
             outcome.image ? ', #size = :size, sha256 = :sha256, width = :width, height = :height, thumbnail = :yes' : ''
-          } REMOVE #ttl`,
+          } REMOVE #ttl, pendingSweep`,
           ExpressionAttributeValues: {
             ':status': 'clean',
             ':now': now.toISOString(),
-            ':pending': 'pending',
+            ':pending': from,
             ...(outcome.image
               ? {
                   ':size': outcome.image.size,
@@ -121,13 +135,14 @@ export function settleFileUpdate(
           },
         }
       : {
-          UpdateExpression: 'SET #status = :status, validatedAt = :now, reason = :reason, #ttl = :ttl',
+          UpdateExpression:
+            'SET #status = :status, validatedAt = :now, reason = :reason, #ttl = :ttl REMOVE pendingSweep',
           ExpressionAttributeValues: {
             ':status': 'rejected',
             ':now': now.toISOString(),
             ':reason': outcome.reason,
             ':ttl': epochSeconds(now) + limits.rejectedRecordDays * 86_400,
-            ':pending': 'pending',
+            ':pending': from,
           },
         }),
     ConditionExpression: '#status = :pending',
@@ -150,14 +165,58 @@ export async function settleFile(
   fileId: string,
   outcome: SettleOutcome,
   now = new Date(),
+  from: 'pending' | 'expired' = 'pending',
 ): Promise<boolean> {
   try {
-    await store.db.send(new UpdateCommand(settleFileUpdate(store, ownerId, fileId, outcome, now)));
+    await store.db.send(new UpdateCommand(settleFileUpdate(store, ownerId, fileId, outcome, now, from)));
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+}
+
+/** How long an expired upload stays listed, so its sender and owner see what happened to it. */
+export const EXPIRED_LISTED_SECONDS = 86_400;
+
+/**
+ * The record's side of giving an upload up, conditioned on it still being pending: an
+ * abandoned one goes (it was never anyone's file), an expired one says so for a day.
+ */
+export function giveUpFileItem(store: FilesStore, file: FileRecord, as: 'abandoned' | 'expired', now: Date) {
+  const Key = { ownerId: file.ownerId, fileId: file.fileId };
+  const ConditionExpression = '#status = :pending';
+  return as === 'abandoned'
+    ? {
+        Delete: {
+          TableName: store.tableName,
+          Key,
+          ConditionExpression,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        },
+      }
+    : {
+        Update: {
+          TableName: store.tableName,
+          Key,
+          UpdateExpression: 'SET #status = :expired, expiredAt = :now, #ttl = :ttl REMOVE pendingSweep',
+          ConditionExpression,
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':expired': 'expired',
+            ':now': now.toISOString(),
+            ':ttl': epochSeconds(now) + EXPIRED_LISTED_SECONDS,
+          },
+        },
+      };
+}
+
+/** False for an expired upload past its day in the lists: TTL deletes late, so every read compares. */
+export function stillListed(file: Pick<FileRecord, 'status' | 'expiredAt'>, now = new Date()): boolean {
+  if (file.status !== 'expired' || !file.expiredAt) return true;
+  return Date.parse(file.expiredAt) + EXPIRED_LISTED_SECONDS * 1000 > now.getTime();
 }
 
 /** Records that the client finished its PUT; the first confirmation wins, later ones change nothing. */

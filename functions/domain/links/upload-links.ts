@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { Gone, NotFound, Unauthorized } from '#commons/errors';
 import { hashToken, linkIdOfToken, newLinkId, newLinkToken, tokenMatchesHash } from '#commons/ids';
@@ -28,6 +29,21 @@ export interface UploadLink {
   readonly maxBytes: number;
   readonly allowedTypes: readonly string[];
   readonly revokedAt?: string;
+  /**
+   * Uses held by uploads signed and not yet arrived, by upload id. `usesTaken` counts held and
+   * spent uses together, so the limit stays one comparison in a condition (as the quota's
+   * `committedBytes` does). Bounded by `maxUploads` (at most 100).
+   */
+  readonly holds?: Readonly<Record<string, UseHold>>;
+}
+
+/** One use held for an upload: the file it was signed for, and when its URL stops working. */
+export interface UseHold {
+  readonly sha256: string;
+  readonly size: number;
+  readonly contentType: string;
+  /** Epoch seconds: the signed URL's expiry. */
+  readonly until: number;
 }
 
 export type LinkState = 'active' | 'expired' | 'revoked' | 'used-up';
@@ -69,6 +85,7 @@ export async function createUploadLink(
     usesTaken: 0,
     maxBytes: input.maxBytes,
     allowedTypes: [...input.allowedTypes],
+    holds: {},
   };
   await store.db.send(
     new PutCommand({
@@ -121,45 +138,128 @@ export async function authenticateLinkToken(store: LinksStore, token: string | u
 }
 
 /**
- * Takes one use of the link with a single conditional update, so clients racing for the
- * last use cannot both win.
+ * The use a live upload of this very file already holds on the link (same size, type and
+ * SHA-256, URL not expired): a client retrying it gets that upload back, not a second use.
  */
-export async function consumeLinkUse(store: LinksStore, linkId: string, now = new Date()): Promise<UploadLink> {
-  try {
-    const { Attributes } = await store.db.send(
+export function heldUploadOf(
+  link: UploadLink,
+  file: Pick<UseHold, 'sha256' | 'size' | 'contentType'>,
+  now = new Date(),
+): { fileId: string; hold: UseHold } | undefined {
+  for (const [fileId, hold] of Object.entries(link.holds ?? {})) {
+    if (
+      hold.until > epochSeconds(now) &&
+      hold.sha256 === file.sha256 &&
+      hold.size === file.size &&
+      hold.contentType === file.contentType
+    )
+      return { fileId, hold };
+  }
+  return undefined;
+}
+
+const isMissingHoldsMap = (error: unknown): boolean =>
+  (error as { name?: string }).name === 'ValidationException' &&
+  /document path/i.test((error as { message?: string }).message ?? '');
+
+/**
+ * Holds one use of the link for an upload with a single conditional update, so clients racing
+ * for the last use cannot both win. A refusal is explained from the item the failed condition
+ * returns (used up, expired, revoked, gone): a loser costs this one call. Answers the upload
+ * that already holds a use for the same file when a retry lost the race to itself.
+ */
+export async function holdLinkUse(
+  store: LinksStore,
+  linkId: string,
+  fileId: string,
+  hold: UseHold,
+  now = new Date(),
+): Promise<{ heldBy: 'this' } | { heldBy: 'earlier'; fileId: string; hold: UseHold }> {
+  const take = () =>
+    store.db.send(
       new UpdateCommand({
         TableName: store.tableName,
         Key: { linkId },
-        UpdateExpression: 'SET usesTaken = usesTaken + :one',
+        UpdateExpression: 'SET usesTaken = usesTaken + :one, holds.#file = :hold',
         ConditionExpression:
           'attribute_exists(linkId) AND usesTaken < maxUploads AND expiresAtEpoch > :now AND attribute_not_exists(revokedAt)',
-        ExpressionAttributeValues: { ':one': 1, ':now': epochSeconds(now) },
-        ReturnValues: 'ALL_NEW',
+        ExpressionAttributeNames: { '#file': fileId },
+        ExpressionAttributeValues: { ':one': 1, ':now': epochSeconds(now), ':hold': hold },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return Attributes as UploadLink;
+  try {
+    try {
+      await take();
+    } catch (error) {
+      if (!isMissingHoldsMap(error)) throw error;
+      // A link made before holds existed: give it the map, then take the use.
+      await store.db.send(
+        new UpdateCommand({
+          TableName: store.tableName,
+          Key: { linkId },
+          UpdateExpression: 'SET holds = if_not_exists(holds, :empty)',
+          ConditionExpression: 'attribute_exists(linkId)',
+          ExpressionAttributeValues: { ':empty': {} },
+        }),
+      );
+      await take();
+    }
+    return { heldBy: 'this' };
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const { Item } = await store.db.send(
-      new GetCommand({ TableName: store.tableName, Key: { linkId }, ConsistentRead: true }),
-    );
-    if (!Item) throw new NotFound('link_not_found', 'This upload link no longer exists.');
-    assertLinkActive(Item as UploadLink, now);
+    if (!error.Item) throw new NotFound('link_not_found', 'This upload link no longer exists.');
+    const link = unmarshall(error.Item) as UploadLink;
+    const earlier = heldUploadOf(link, hold, now);
+    if (earlier) return { heldBy: 'earlier', ...earlier };
+    assertLinkActive(link, now);
     throw STATE_ERRORS['used-up']();
   }
 }
 
-/** Gives back a use taken for an upload that could not be started. */
-export async function refundLinkUse(store: LinksStore, linkId: string): Promise<void> {
-  await store.db.send(
-    new UpdateCommand({
+/**
+ * The update that gives a held use back (the upload never arrived: abandoned, expired, or
+ * could not be signed), conditioned on the hold still being there so a use is returned once.
+ */
+export function giveBackHoldItem(store: LinksStore, linkId: string, fileId: string) {
+  return {
+    Update: {
       TableName: store.tableName,
       Key: { linkId },
-      UpdateExpression: 'SET usesTaken = usesTaken - :one',
-      ConditionExpression: 'usesTaken > :zero',
-      ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
-    }),
-  );
+      UpdateExpression: 'SET usesTaken = usesTaken - :one REMOVE holds.#file',
+      ConditionExpression: 'attribute_exists(holds.#file)',
+      ExpressionAttributeNames: { '#file': fileId },
+      ExpressionAttributeValues: { ':one': 1 },
+    },
+  };
+}
+
+/**
+ * The update that spends a held use (the file arrived and settled): the hold goes, the use
+ * stays counted. Conditioned on the hold, so a link whose use was taken before holds existed
+ * (or that is gone) is not touched; the settling transaction then runs without it.
+ */
+export function spendHoldItem(store: LinksStore, linkId: string, fileId: string) {
+  return {
+    Update: {
+      TableName: store.tableName,
+      Key: { linkId },
+      UpdateExpression: 'REMOVE holds.#file',
+      ConditionExpression: 'attribute_exists(holds.#file)',
+      ExpressionAttributeNames: { '#file': fileId },
+    },
+  };
+}
+
+/** Gives back a use held for an upload that could not be started; false when it was not held. */
+export async function giveBackLinkHold(store: LinksStore, linkId: string, fileId: string): Promise<boolean> {
+  try {
+    await store.db.send(new UpdateCommand(giveBackHoldItem(store, linkId, fileId).Update));
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }
 
 export async function listUploadLinks(
@@ -213,6 +313,8 @@ export function describeLinkForOwner(link: UploadLink, now = new Date()) {
     expiresAt: link.expiresAt,
     maxUploads: link.maxUploads,
     usesTaken: link.usesTaken,
+    // Of those, uses held by uploads signed and not yet arrived: given back if never sent.
+    usesInFlight: Object.keys(link.holds ?? {}).length,
     uploadsLeft: Math.max(0, link.maxUploads - link.usesTaken),
     maxBytes: link.maxBytes,
     allowedTypes: link.allowedTypes,

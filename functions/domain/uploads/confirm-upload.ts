@@ -2,10 +2,11 @@ import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audi
 import { accessUpload, type DriveDeps } from '#domain/drive/access';
 import type { FileRecord } from '#domain/drive/file-records';
 import type { UploadLink } from '#domain/links/upload-links';
-import { confirmUpload, type StorageDeps } from '#domain/uploads/uploads';
+import { confirmUpload, type Revalidation, type StorageDeps } from '#domain/uploads/uploads';
 
 export interface ConfirmDeps {
   readonly storage: StorageDeps;
+  readonly revalidation: Revalidation;
   readonly drive: DriveDeps;
   readonly audit: AuditLog;
 }
@@ -16,7 +17,7 @@ async function confirmAndRecord(
   owner: { ownerId: string; linkId?: string },
   uploadId: string,
 ): Promise<FileRecord> {
-  const file = await confirmUpload(deps.storage, owner, uploadId);
+  const file = await confirmUpload({ ...deps.storage, ...deps.revalidation }, owner, uploadId);
   await recordAudit(deps.audit, origin, {
     ownerId: owner.ownerId,
     action: 'upload.confirm',

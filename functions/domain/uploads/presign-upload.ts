@@ -1,11 +1,18 @@
 import { newFileId } from '#commons/ids';
 import { logger } from '#commons/logger';
 import type { OwnerUploadRequest, UploadRequest } from '#contracts/api/uploads';
-import { limits } from '#contracts/limits';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import { accessFolder, type DriveDeps } from '#domain/drive/access';
 import { ROOT } from '#domain/drive/names';
-import { consumeLinkUse, type LinksStore, refundLinkUse, type UploadLink } from '#domain/links/upload-links';
+import {
+  assertLinkActive,
+  giveBackLinkHold,
+  heldUploadOf,
+  holdLinkUse,
+  type LinksStore,
+  type UploadLink,
+  type UseHold,
+} from '#domain/links/upload-links';
 import { cancelReservation, reserveUpload } from '#domain/quotas/reservations';
 import type { QuotaStore } from '#domain/quotas/usage-item';
 import {
@@ -15,7 +22,13 @@ import {
   profilePhotoPolicy,
   refuseLinkPlacement,
 } from '#domain/uploads/upload-policies';
-import { type PresignedUpload, presignUpload, type SigningDeps } from '#domain/uploads/uploads';
+import {
+  type PresignedUpload,
+  presignUpload,
+  type SigningDeps,
+  signUploadPut,
+  urlExpiryOf,
+} from '#domain/uploads/uploads';
 
 export interface PresignDeps {
   readonly storage: SigningDeps;
@@ -27,25 +40,25 @@ export interface PresignDeps {
   readonly maxFileBytes: number;
   /** Each owner's storage quota (`DEFAULT_QUOTA_BYTES`). */
   readonly quotaBytes: number;
+  /** The signed URL's lifetime (`UPLOAD_URL_SECONDS`; tests shorten it). */
+  readonly uploadUrlSeconds: number;
 }
 
 /**
  * Reserves the declared size against the space owner's quota, then signs; gives the
- * reservation back if anything after it fails (a link used up meanwhile, signing).
+ * reservation back if signing fails.
  */
 async function reservingQuota(
   deps: PresignDeps,
   ownerId: string,
   request: UploadRequest,
-  sign: (fileId: string, now: Date) => Promise<PresignedUpload>,
+  upload: { fileId: string; now: Date; urlExpiresAt: Date },
+  sign: () => Promise<PresignedUpload>,
 ): Promise<PresignedUpload> {
-  const now = new Date();
-  const fileId = newFileId(now.getTime());
-  // The URL lives at most this long (less when a link expires sooner).
-  const urlExpiresAt = new Date(now.getTime() + limits.uploadUrlSeconds * 1000);
+  const { fileId, now, urlExpiresAt } = upload;
   await reserveUpload(deps.quotas, { ownerId, fileId, bytes: request.size, urlExpiresAt }, deps.quotaBytes, now);
   try {
-    return await sign(fileId, now);
+    return await sign();
   } catch (error) {
     await cancelReservation(deps.quotas, ownerId, fileId).catch((releaseError) =>
       logger.error('could not give back a quota reservation', releaseError as Error),
@@ -83,18 +96,44 @@ export async function presignOwnerUpload(
   checkAgainstPolicy(upload, policy);
   const folder = await accessFolder(deps.drive, userId, folderId ?? ROOT, 'edit');
   const where = { ownerId: folder.ownerId, folderId: folder.folderId, onConflict: onConflict ?? 'keep-both' } as const;
-  const signed = await reservingQuota(deps, folder.ownerId, upload, (fileId, now) =>
-    presignUpload(deps.storage, { owner: where, request: upload, policy, fileId, now }),
+  const now = new Date();
+  const signing = {
+    fileId: newFileId(now.getTime()),
+    now,
+    urlExpiresAt: urlExpiryOf(policy, now, deps.uploadUrlSeconds),
+  };
+  const signed = await reservingQuota(deps, folder.ownerId, upload, signing, () =>
+    presignUpload(deps.storage, { owner: where, request: upload, ...signing }),
   );
   await recordSigned(deps, origin, folder.ownerId, signed, 'signed');
   logSigned(signed, upload);
   return signed;
 }
 
+/** A retry of a file whose upload already holds a use of the link: the same upload, signed again for the time it has left. */
+async function resignHeld(
+  deps: PresignDeps,
+  origin: AuditOrigin,
+  link: UploadLink,
+  held: { fileId: string; hold: UseHold },
+  now: Date,
+): Promise<PresignedUpload> {
+  const signed = await signUploadPut(deps.storage, {
+    ownerId: link.ownerId,
+    fileId: held.fileId,
+    request: held.hold,
+    now,
+    urlExpiresAt: new Date(held.hold.until * 1000),
+  });
+  await recordSigned(deps, origin, link.ownerId, signed, 'signed:again');
+  return signed;
+}
+
 /**
- * Link upload: checks the file against the link and the link owner's quota before taking a
- * use, so a refused file costs the client nothing; gives the use back if signing fails after
- * it was taken.
+ * Link upload: checks the file against the link first, so a refused file costs the client
+ * nothing. Then holds a use of the link (the race for the last use is decided there, and its
+ * losers learn the true reason), then reserves the owner's quota; a refusal of the quota or a
+ * failure to sign gives the use back. The use is spent only when the file arrives.
  */
 export async function presignLinkUpload(
   deps: PresignDeps,
@@ -105,18 +144,36 @@ export async function presignLinkUpload(
   const upload = refuseLinkPlacement(request);
   const policy = linkUploadPolicy(link, deps.maxFileBytes);
   checkAgainstPolicy(upload, policy);
-  const signed = await reservingQuota(deps, link.ownerId, upload, async (fileId, now) => {
-    await consumeLinkUse(deps.links, link.linkId);
-    try {
-      const where = { ownerId: link.ownerId, linkId: link.linkId };
-      return await presignUpload(deps.storage, { owner: where, request: upload, policy, fileId, now });
-    } catch (error) {
-      await refundLinkUse(deps.links, link.linkId).catch((refundError) =>
-        logger.error('could not give back a link use', refundError as Error),
-      );
-      throw error;
-    }
-  });
+  const now = new Date();
+  const retried = heldUploadOf(link, upload, now);
+  if (retried) return resignHeld(deps, origin, link, retried, now);
+  // The link as authenticated moments ago: one already used up costs no write.
+  assertLinkActive(link, now);
+  const signing = {
+    fileId: newFileId(now.getTime()),
+    now,
+    urlExpiresAt: urlExpiryOf(policy, now, deps.uploadUrlSeconds),
+  };
+  const hold: UseHold = {
+    sha256: upload.sha256,
+    size: upload.size,
+    contentType: upload.contentType,
+    until: Math.floor(signing.urlExpiresAt.getTime() / 1000),
+  };
+  const taken = await holdLinkUse(deps.links, link.linkId, signing.fileId, hold, now);
+  if (taken.heldBy === 'earlier') return resignHeld(deps, origin, link, taken, now);
+  let signed: PresignedUpload;
+  try {
+    const where = { ownerId: link.ownerId, linkId: link.linkId };
+    signed = await reservingQuota(deps, link.ownerId, upload, signing, () =>
+      presignUpload(deps.storage, { owner: where, request: upload, ...signing }),
+    );
+  } catch (error) {
+    await giveBackLinkHold(deps.links, link.linkId, signing.fileId).catch((giveBackError) =>
+      logger.error('could not give back a link use', giveBackError as Error),
+    );
+    throw error;
+  }
   await recordSigned(deps, origin, link.ownerId, signed, 'signed');
   logSigned(signed, upload);
   return signed;
@@ -127,7 +184,7 @@ export async function presignLinkUpload(
  * 400x400 picture. Not a document: no folder, no quota.
  */
 export async function presignProfilePhotoUpload(
-  deps: Pick<PresignDeps, 'storage' | 'audit'>,
+  deps: Pick<PresignDeps, 'storage' | 'audit' | 'uploadUrlSeconds'>,
   origin: AuditOrigin,
   ownerId: string,
   request: UploadRequest,
@@ -137,9 +194,9 @@ export async function presignProfilePhotoUpload(
   const signed = await presignUpload(deps.storage, {
     owner: { ownerId },
     request,
-    policy: profilePhotoPolicy,
     fileId: newFileId(now.getTime()),
     now,
+    urlExpiresAt: urlExpiryOf(profilePhotoPolicy, now, deps.uploadUrlSeconds),
     purpose: 'profile-photo',
   });
   await recordSigned(deps, origin, ownerId, signed, 'signed:profile-photo');

@@ -4,7 +4,6 @@ import { sanitizeFileName } from '#commons/file-names';
 import type { UrlSigner } from '#commons/url-signer';
 import type { PresignedUpload, UploadRequest } from '#contracts/api/uploads';
 import { incomingKey } from '#contracts/bucket';
-import { limits } from '#contracts/limits';
 import {
   type FileRecord,
   type FilesStore,
@@ -35,20 +34,65 @@ export interface StorageDeps {
 export interface UploadToSign {
   readonly owner: { ownerId: string; linkId?: string; folderId?: string; onConflict?: OnConflict };
   readonly request: UploadRequest;
-  readonly policy: UploadPolicy;
   /** Chosen by the use case when something (a quota reservation) is keyed by it before the record exists. */
   readonly fileId: string;
   readonly now: Date;
+  /** When the signed URL stops working (see `urlExpiryOf`). */
+  readonly urlExpiresAt: Date;
   readonly purpose?: 'profile-photo';
 }
 
+/** When an upload's URL signed now stops working: `urlSeconds` at most, never past the policy's own end (a link's expiry). */
+export function urlExpiryOf(policy: UploadPolicy, now: Date, urlSeconds: number): Date {
+  const seconds = Math.max(
+    1,
+    Math.min(urlSeconds, policy.notAfter ? Math.floor((policy.notAfter.getTime() - now.getTime()) / 1000) : Infinity),
+  );
+  // Whole seconds, as the link keeps it: a retry re-signed later answers the very same expiry.
+  return new Date(Math.floor(now.getTime() / 1000 + seconds) * 1000);
+}
+
+/** What a signed PUT pins, for an upload whose record exists: key, type, length and SHA-256. */
+export interface SignedPut {
+  readonly ownerId: string;
+  readonly fileId: string;
+  readonly request: Pick<UploadRequest, 'contentType' | 'size' | 'sha256'>;
+  readonly now: Date;
+  readonly urlExpiresAt: Date;
+}
+
 /**
- * Records a pending file and signs a PUT that S3 accepts only with exactly this key, type,
- * length and SHA-256, and only if nothing is there yet.
+ * Signs a PUT that S3 accepts only with exactly this key, type, length and SHA-256, and only
+ * if nothing is there yet. Also re-signs a retried upload for the time its URL has left.
  */
+export async function signUploadPut(
+  deps: Pick<SigningDeps, 'signer' | 'bucket'>,
+  { ownerId, fileId, request, now, urlExpiresAt }: SignedPut,
+): Promise<PresignedUpload> {
+  const expiresIn = Math.max(1, Math.floor((urlExpiresAt.getTime() - now.getTime()) / 1000));
+  const headers = {
+    'content-type': request.contentType,
+    'content-length': String(request.size),
+    'x-amz-checksum-sha256': request.sha256,
+    'if-none-match': '*' as const,
+  };
+  // Signed as headers, not query parameters: the PUT must carry each of them, and S3 refuses
+  // the request if any differs from what was signed.
+  const url = await deps.signer.presign({
+    method: 'PUT',
+    bucket: deps.bucket,
+    key: incomingKey(ownerId, fileId),
+    headers,
+    unhoistableHeaders: new Set(['x-amz-checksum-sha256', 'if-none-match']),
+    expiresIn,
+  });
+  return { uploadId: fileId, method: 'PUT', url, headers, expiresAt: urlExpiresAt.toISOString() };
+}
+
+/** Records a pending file and signs its PUT (see `signUploadPut`). */
 export async function presignUpload(
   deps: SigningDeps,
-  { owner, request, policy, fileId, now, purpose }: UploadToSign,
+  { owner, request, fileId, now, urlExpiresAt, purpose }: UploadToSign,
 ): Promise<PresignedUpload> {
   const name = sanitizeFileName(request.fileName);
   // Listed in its folder from the start, under the name asked for; the name is settled
@@ -78,50 +122,38 @@ export async function presignUpload(
       ...listing,
     },
     now,
+    urlExpiresAt,
   );
-  const untilLinkExpiry = policy.notAfter ? Math.floor((policy.notAfter.getTime() - now.getTime()) / 1000) : Infinity;
-  const expiresIn = Math.max(1, Math.min(limits.uploadUrlSeconds, untilLinkExpiry));
-  const headers = {
-    'content-type': request.contentType,
-    'content-length': String(request.size),
-    'x-amz-checksum-sha256': request.sha256,
-    'if-none-match': '*' as const,
-  };
-  // Signed as headers, not query parameters: the PUT must carry each of them, and S3 refuses
-  // the request if any differs from what was signed.
-  const url = await deps.signer.presign({
-    method: 'PUT',
-    bucket: deps.bucket,
-    key: incomingKey(owner.ownerId, fileId),
-    headers,
-    unhoistableHeaders: new Set(['x-amz-checksum-sha256', 'if-none-match']),
-    expiresIn,
-  });
-  return {
-    uploadId: fileId,
-    method: 'PUT',
-    url,
-    headers,
-    expiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString(),
-  };
+  return signUploadPut(deps, { ownerId: owner.ownerId, fileId, request, now, urlExpiresAt });
 }
 
-async function objectExists(deps: StorageDeps, key: string): Promise<boolean> {
+/** When an object arrived (its LastModified), or undefined when nothing is there. */
+export async function arrivedAt(deps: Pick<StorageDeps, 's3' | 'bucket'>, key: string): Promise<Date | undefined> {
   try {
-    await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key }));
-    return true;
+    const head = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key }));
+    return head.LastModified ?? new Date(0);
   } catch (error) {
-    if (error instanceof S3NotFound || (error as { name?: string }).name === 'NotFound') return false;
+    if (error instanceof S3NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
     throw error;
   }
 }
+
+export const objectExists = async (deps: StorageDeps, key: string): Promise<boolean> =>
+  (await arrivedAt(deps, key)) !== undefined;
 
 /**
  * The client says its PUT is done. Whether the validator has run yet or not, the answer is
  * the file's current status; confirming twice changes nothing.
  */
+/** Asking the validator to run on an upload that arrived and lost its event (see commons/validation-requests.ts). */
+export interface Revalidation {
+  readonly requestValidation: (key: string) => Promise<void>;
+  /** An object in storage this long and still pending lost its event (`LOST_EVENT_SECONDS`). */
+  readonly lostEventAfterMs: number;
+}
+
 export async function confirmUpload(
-  deps: StorageDeps,
+  deps: StorageDeps & Revalidation,
   owner: { ownerId: string; linkId?: string },
   uploadId: string,
   now = new Date(),
@@ -130,7 +162,14 @@ export async function confirmUpload(
   if (!file || (owner.linkId !== undefined && file.linkId !== owner.linkId)) {
     throw new NotFound('upload_not_found', 'No such upload.');
   }
-  if (file.status === 'pending' && !(await objectExists(deps, incomingKey(file.ownerId, file.fileId)))) {
+  const key = incomingKey(file.ownerId, file.fileId);
+  const arrived = file.status === 'pending' ? await arrivedAt(deps, key) : undefined;
+  if (arrived && now.getTime() - arrived.getTime() >= deps.lostEventAfterMs) {
+    // Arrived a while ago and still pending: its event was lost or failed. The answer is still
+    // `pending`; the validator settles it shortly (every step of it is safe to repeat).
+    await deps.requestValidation(key);
+  }
+  if (file.status === 'pending' && !arrived) {
     // Not in the incoming area: never sent, or the validator settled it and removed it
     // between our two reads (it deletes the incoming object only after recording the outcome).
     const current = await getFile(deps.files, file.ownerId, file.fileId);

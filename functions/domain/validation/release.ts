@@ -9,8 +9,10 @@ import {
   writeTogether,
 } from '#domain/drive/name-claims';
 import { listKeyOfFiles, MAX_NUMBERED_COPIES, nameKeyOf, numberedName, ROOT, sizeKeyOf } from '#domain/drive/names';
+import type { LinksStore } from '#domain/links/upload-links';
 import { replacementQuotaItems, settlementQuotaItems } from '#domain/quotas/charges';
 import type { QuotaStore } from '#domain/quotas/usage-item';
+import { holdSpendingItems } from '#domain/validation/upload-settlement';
 
 /**
  * Where a file's final name is settled: when the validator releases it, not when its upload
@@ -71,6 +73,7 @@ export type ReleaseResult =
 export async function releaseWithName(
   store: FilesStore,
   quotas: QuotaStore,
+  links: LinksStore,
   file: FileRecord,
   folderId: string,
   image: ReleasedImage | undefined,
@@ -82,6 +85,8 @@ export async function releaseWithName(
   // The reservation made at presign is closed in the same transaction, unless it already
   // expired and was given back: then the stored bytes are counted all the same.
   let withReservation = true;
+  // The use the upload held on its link is spent in the same transaction (see upload-settlement.ts).
+  let withHold = file.linkId !== undefined;
   for (let n = 0; n <= MAX_NUMBERED_COPIES; n++) {
     const name = n === 0 ? file.name : numberedName(file.name, n);
     // A cheap read first: most taken names are seen here, without a refused transaction.
@@ -117,7 +122,7 @@ export async function releaseWithName(
         Update: {
           TableName: store.tableName,
           Key: { ownerId: file.ownerId, fileId: file.fileId },
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE #ttl`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE #ttl, pendingSweep`,
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -128,14 +133,19 @@ export async function releaseWithName(
     ];
     const usageAt = items.length;
     items.push(...settlementQuotaItems(quotas, file, stored, withReservation, now));
+    const holdAt = items.length;
+    if (withHold) items.push(...holdSpendingItems(links, file));
     try {
       await writeTogether(store, items);
       return { outcome: 'released', name, folderId: folder };
     } catch (error) {
       if (!(error instanceof WriteRefused)) throw error;
       if (error.failed.includes(0)) return { outcome: 'not-pending' };
-      if (withReservation && error.failed.includes(usageAt)) {
-        withReservation = false;
+      const reservationGone = withReservation && error.failed.includes(usageAt);
+      const holdGone = withHold && error.failed.includes(holdAt);
+      if (reservationGone || holdGone) {
+        if (reservationGone) withReservation = false;
+        if (holdGone) withHold = false;
         n -= 1;
         continue;
       }
@@ -167,6 +177,7 @@ export class NoFreeName extends Error {
 export async function releaseAsReplacement(
   store: FilesStore,
   quotas: QuotaStore,
+  links: LinksStore,
   file: FileRecord,
   replaced: FileRecord,
   image: ReleasedImage | undefined,
@@ -200,7 +211,8 @@ export async function releaseAsReplacement(
     Update: {
       TableName: store.tableName,
       Key: { ownerId: file.ownerId, fileId: file.fileId },
-      UpdateExpression: 'SET #status = :clean, validatedAt = :now, mergedInto = :into, #ttl = :ttl REMOVE listKey',
+      UpdateExpression:
+        'SET #status = :clean, validatedAt = :now, mergedInto = :into, #ttl = :ttl REMOVE listKey, pendingSweep',
       ConditionExpression: '#status = :pending',
       ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
       ExpressionAttributeValues: {
@@ -217,9 +229,13 @@ export async function releaseAsReplacement(
   const quota = (withReservation: boolean) =>
     replacementQuotaItems(quotas, file, replaced.fileId, stored, withReservation, keepUntil, now);
   let withReservation = true;
+  let withHold = file.linkId !== undefined;
   for (let attempt = 1; attempt <= 5; attempt++) {
+    const items = [updateReplaced, settleUpload, ...(await quota(withReservation))];
+    const holdAt = items.length;
+    if (withHold) items.push(...holdSpendingItems(links, file));
     try {
-      await writeTogether(store, [updateReplaced, settleUpload, ...(await quota(withReservation))]);
+      await writeTogether(store, items);
       return { outcome: 'replaced', fileId: replaced.fileId };
     } catch (error) {
       if (!(error instanceof WriteRefused)) throw error;
@@ -238,6 +254,7 @@ export async function releaseAsReplacement(
       // The reservation had expired and was given back: count without it. Otherwise the
       // replaced file's charge changed since it was read: read it again.
       if (error.failed.includes(2)) withReservation = false;
+      if (error.failed.includes(holdAt)) withHold = false;
     }
   }
   throw new Error(`could not settle the replacement of ${replaced.fileId}`);

@@ -19,6 +19,7 @@ import {
   type ReleasedImage,
   settleFile,
 } from '#domain/drive/file-records';
+import type { LinksStore } from '#domain/links/upload-links';
 import type { QuotaStore } from '#domain/quotas/usage-item';
 import { checkContent, type Verdict } from '#domain/validation/content-check';
 import {
@@ -43,6 +44,8 @@ export interface ValidatorDeps {
   readonly bucket: string;
   readonly files: FilesStore;
   readonly quotas: QuotaStore;
+  /** A link upload spends the use it held when it settles. */
+  readonly links: LinksStore;
   readonly images: ImageLimits;
   /** How long the bucket keeps a replaced version: its bytes count against the quota until then. */
   readonly noncurrentVersionDays: number;
@@ -192,7 +195,16 @@ async function settleNamed(
   if (plan.replaces) {
     const replaced = plan.replaces;
     const keepUntil = new Date(now.getTime() + deps.noncurrentVersionDays * 86_400_000);
-    const result = await releaseAsReplacement(deps.files, deps.quotas, file, replaced, image, now, keepUntil);
+    const result = await releaseAsReplacement(
+      deps.files,
+      deps.quotas,
+      deps.links,
+      file,
+      replaced,
+      image,
+      now,
+      keepUntil,
+    );
     if (result.outcome === 'replaced-gone') {
       // Deleted while this upload was checked: what was just written under its key goes too.
       await Promise.all([
@@ -206,7 +218,7 @@ async function settleNamed(
     return result.outcome === 'replaced';
   }
   try {
-    const result = await releaseWithName(deps.files, deps.quotas, file, plan.folderId, image, now);
+    const result = await releaseWithName(deps.files, deps.quotas, deps.links, file, plan.folderId, image, now);
     if (result.outcome === 'released' && result.name !== file.name) logger.info('released under a numbered name');
     return result.outcome === 'released';
   } catch (error) {
@@ -217,6 +229,31 @@ async function settleNamed(
     ]);
     return 'refused';
   }
+}
+
+/**
+ * A PUT that started before its URL expired and took longer than the grace: the upload was
+ * given up meanwhile (its bytes and link use given back), so it is rejected, saying why,
+ * rather than removed without a word.
+ */
+async function rejectLateArrival(deps: ValidatorDeps, file: FileRecord, key: string, now: Date) {
+  const verdict: Verdict = {
+    ok: false,
+    code: 'arrived_after_expiry',
+    reason: 'it arrived after its upload URL had expired and the upload was given up; send it again',
+  };
+  const settled = await settleFile(
+    deps.files,
+    file.ownerId,
+    file.fileId,
+    { status: 'rejected', reason: verdict.reason },
+    now,
+    'expired',
+  );
+  await deleteObject(deps, key);
+  if (!settled) return { outcome: 'already-settled' as const, file };
+  logger.info('upload validated', { outcome: 'rejected', code: verdict.code });
+  return { outcome: 'rejected' as const, file, verdict };
 }
 
 /**
@@ -242,6 +279,7 @@ export async function validateUpload(
     await deleteObject(deps, key);
     return { outcome: 'orphan-removed' };
   }
+  if (file.status === 'expired') return rejectLateArrival(deps, file, key, now);
   if (file.status !== 'pending') {
     await deleteObject(deps, key);
     return { outcome: 'already-settled', file };
@@ -273,6 +311,7 @@ export async function validateUpload(
       settled = await settleUploadAndQuota(
         deps.files,
         deps.quotas,
+        deps.links,
         file,
         { status: 'rejected', reason: verdict.reason },
         now,
@@ -289,7 +328,7 @@ export async function validateUpload(
     settled =
       file.purpose === 'profile-photo'
         ? await settleFile(deps.files, file.ownerId, file.fileId, settlement, now)
-        : await settleUploadAndQuota(deps.files, deps.quotas, file, settlement, now);
+        : await settleUploadAndQuota(deps.files, deps.quotas, deps.links, file, settlement, now);
   }
   if (!settled && verdict.ok && !plan?.replaces && !(await getFile(deps.files, file.ownerId, file.fileId))) {
     // The owner deleted the file while it was being checked: do not leave the released copies behind.

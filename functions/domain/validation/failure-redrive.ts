@@ -1,0 +1,48 @@
+import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { logger } from '#commons/logger';
+import { decodeEventKey } from '#commons/s3-event-keys';
+import { s3EventSchema } from '#commons/s3-events';
+import type { RequestValidation } from '#domain/uploads/sweep-uploads';
+
+export interface FailureQueue {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+}
+
+/** At most this many messages per run: the next scheduled run takes the rest. */
+const MAX_MESSAGES_PER_RUN = 100;
+
+/**
+ * Redrives the validator's failure queue: each message is Lambda's on-failure record, which
+ * carries the original S3 event in `requestPayload`. Validation is asked again for each of its
+ * keys, then the message is deleted; a message that is not such a record is kept for an operator.
+ */
+export async function redriveValidatorFailures(
+  queue: FailureQueue,
+  requestValidation: RequestValidation,
+): Promise<number> {
+  let redriven = 0;
+  while (redriven < MAX_MESSAGES_PER_RUN) {
+    const { Messages = [] } = await queue.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (Messages.length === 0) break;
+    for (const message of Messages) {
+      let event: ReturnType<typeof s3EventSchema.parse>;
+      try {
+        event = s3EventSchema.parse((JSON.parse(message.Body ?? '') as { requestPayload?: unknown }).requestPayload);
+      } catch {
+        logger.warn('failure-queue message is not an S3 event record; left for an operator', {
+          messageId: message.MessageId,
+        });
+        continue;
+      }
+      for (const record of event.Records) await requestValidation(decodeEventKey(record.s3.object.key));
+      await queue.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: queue.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
+      redriven += 1;
+    }
+  }
+  return redriven;
+}

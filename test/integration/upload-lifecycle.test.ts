@@ -1,0 +1,339 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { objectCreatedEvent } from '#commons/validation-requests';
+import { incomingKey } from '#contracts/bucket';
+import { limits } from '#contracts/limits';
+import { type ValidatorDeps, validateUpload } from '#domain/validation/validate-upload';
+import { LOCAL_VALIDATOR_NAME, S3_CREDENTIALS } from '../../local/environment';
+import type { LocalSystem } from '../../local/system';
+import { type OwnSystem, startOwnSystem } from '../support/configured-system';
+import { describeUpload, PDF, putToS3 } from '../support/harness';
+
+/**
+ * The life of an upload that does not simply arrive, on a system of this test's own whose
+ * upload URLs live 3 s (grace 1 s), whose sweep runs every half second, and whose S3 delivers
+ * no events: every validation here is one the sweep or confirm asked for (or the test itself),
+ * as happens when an event is lost. Shortened through the handlers' configuration, not mocks.
+ */
+
+const URL_SECONDS = 3;
+const GRACE_SECONDS = 1;
+let own: OwnSystem;
+let local: LocalSystem;
+let owner: OwnSystem['owner'];
+let db: DynamoDBDocumentClient;
+let s3: S3Client;
+let lambda: LambdaClient;
+
+const call: OwnSystem['call'] = (...args) => own.call(...args);
+
+const asOwner = (method: string, path: string, body?: unknown) =>
+  call(method, path, { token: owner.idToken, ...(body === undefined ? {} : { body }) });
+
+/** A PDF of its own: two uploads of it are two files, not a retry. */
+const aPdf = (): Uint8Array => Buffer.concat([PDF, Buffer.from(`\n% ${randomUUID()}\n`)]);
+
+async function newLink(maxUploads: number): Promise<{ linkId: string; token: string }> {
+  const created = await asOwner('POST', '/api/links', { label: 'Lifecycle', maxUploads });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+async function linkSeenByOwner(linkId: string) {
+  const links = await asOwner('GET', '/api/links?limit=100');
+  return links.body.items.find((link: { linkId: string }) => link.linkId === linkId);
+}
+
+async function usage(): Promise<{ usedBytes: number; reservedBytes: number }> {
+  return (await asOwner('GET', '/api/usage')).body;
+}
+
+async function listed(fileId: string) {
+  const files = await asOwner('GET', '/api/files?limit=100');
+  return files.body.items.find((file: { fileId: string }) => file.fileId === fileId);
+}
+
+/** Polls until `check` answers something other than undefined, or fails after `timeoutMs`. */
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`still not ${what} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const statusBecomes = (fileId: string, status: string) =>
+  eventually(status, async () => {
+    const file = await listed(fileId);
+    return file?.status === status ? file : undefined;
+  });
+
+beforeAll(async () => {
+  own = await startOwnSystem('uploads', {
+    deliverS3Events: false,
+    sweepIntervalMs: 500,
+    environment: {
+      UPLOAD_URL_SECONDS: String(URL_SECONDS),
+      UPLOAD_GRACE_SECONDS: String(GRACE_SECONDS),
+      LOST_EVENT_SECONDS: '1',
+    },
+  });
+  ({ local, owner } = own);
+  db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: local.region,
+      endpoint: local.dynamodbEndpoint,
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    }),
+  );
+  lambda = new LambdaClient({ region: local.region, endpoint: local.lambdaEndpoint, credentials: S3_CREDENTIALS });
+  s3 = new S3Client({
+    region: local.region,
+    endpoint: local.s3Endpoint,
+    forcePathStyle: true,
+    credentials: S3_CREDENTIALS,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await own?.stop();
+});
+
+describe('an upload that is never sent', () => {
+  it('gives its link use and bytes back once its URL has expired, and shows as expired in the list and the trail', async () => {
+    // prepare
+    const link = await newLink(1);
+    const bytes = aPdf();
+    const signed = await call('POST', '/api/drop/uploads', {
+      uploadToken: link.token,
+      body: describeUpload('never-sent.pdf', 'application/pdf', bytes),
+    });
+    expect(signed.status).toBe(201);
+    expect(Date.parse(signed.body.expiresAt) - Date.now()).toBeLessThanOrEqual(URL_SECONDS * 1000);
+    expect(await linkSeenByOwner(link.linkId)).toMatchObject({ usesTaken: 1, usesInFlight: 1, uploadsLeft: 0 });
+
+    // act: the URL's lifetime and the grace pass; the sweep runs
+    const expired = await statusBecomes(signed.body.uploadId, 'expired');
+
+    // assess
+    expect(expired).toMatchObject({ name: 'never-sent.pdf', status: 'expired' });
+    expect(await linkSeenByOwner(link.linkId)).toMatchObject({ usesTaken: 0, usesInFlight: 0, uploadsLeft: 1 });
+    expect((await usage()).reservedBytes).toBe(0);
+    const trail = await asOwner('GET', '/api/audit?limit=100');
+    expect(trail.body.items).toContainEqual(
+      expect.objectContaining({ action: 'upload.expire', objectId: signed.body.uploadId, actor: 'system:sweep' }),
+    );
+    const download = await asOwner('GET', `/api/files/${signed.body.uploadId}/download`);
+    expect(download.status).toBe(409);
+    expect(download.body.error.code).toBe('not_sent');
+    // The link's use is back: the client can send the file now.
+    const again = await call('POST', '/api/drop/uploads', {
+      uploadToken: link.token,
+      body: describeUpload('never-sent.pdf', 'application/pdf', bytes),
+    });
+    expect(again.status).toBe(201);
+    expect(again.body.uploadId).not.toBe(signed.body.uploadId);
+  });
+
+  it('rejects, saying why, a file that lands after its upload was given up', async () => {
+    // prepare: an owner upload that expires unsent
+    const bytes = aPdf();
+    const signed = await asOwner('POST', '/api/uploads', describeUpload('late.pdf', 'application/pdf', bytes));
+    await statusBecomes(signed.body.uploadId, 'expired');
+
+    // act: the PUT that began in time and took longer than the grace lands now
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: local.bucket,
+        Key: incomingKey(owner.sub, signed.body.uploadId),
+        Body: bytes,
+        ContentType: 'application/pdf',
+      }),
+    );
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: LOCAL_VALIDATOR_NAME,
+        InvocationType: 'Event',
+        Payload: JSON.stringify(objectCreatedEvent(local.bucket, incomingKey(owner.sub, signed.body.uploadId))),
+      }),
+    );
+
+    // assess: its event reaches the validator (through the emulated Lambda Invoke API), which rejects it
+    const rejected = await statusBecomes(signed.body.uploadId, 'rejected');
+    expect(rejected.reason).toMatch(/after its upload URL had expired/);
+    expect((await usage()).reservedBytes).toBe(0);
+  });
+});
+
+describe('abandoning an upload', () => {
+  it('gives a link upload not yet sent back at once: 204, the use and the bytes returned, the record gone', async () => {
+    // prepare
+    const link = await newLink(1);
+    const before = await usage();
+    const signed = await call('POST', '/api/drop/uploads', {
+      uploadToken: link.token,
+      body: describeUpload('cancelled.pdf', 'application/pdf', aPdf()),
+    });
+    expect(signed.status).toBe(201);
+
+    // act
+    const abandoned = await call('DELETE', `/api/drop/uploads/${signed.body.uploadId}`, { uploadToken: link.token });
+
+    // assess
+    expect(abandoned.status).toBe(204);
+    expect(await linkSeenByOwner(link.linkId)).toMatchObject({ usesTaken: 0, usesInFlight: 0, uploadsLeft: 1 });
+    expect((await usage()).reservedBytes).toBe(before.reservedBytes);
+    expect(await listed(signed.body.uploadId)).toBeUndefined();
+    const trail = await asOwner('GET', '/api/audit?limit=100');
+    expect(trail.body.items).toContainEqual(
+      expect.objectContaining({ action: 'upload.abandon', objectId: signed.body.uploadId }),
+    );
+  });
+
+  it('gives an owner upload not yet sent back at once', async () => {
+    // prepare
+    const before = await usage();
+    const signed = await asOwner('POST', '/api/uploads', describeUpload('mine.pdf', 'application/pdf', aPdf()));
+
+    // act
+    const abandoned = await asOwner('DELETE', `/api/uploads/${signed.body.uploadId}`);
+
+    // assess
+    expect(abandoned.status).toBe(204);
+    expect((await usage()).reservedBytes).toBe(before.reservedBytes);
+  });
+
+  it('refuses with 409 upload_arrived an upload whose file has arrived, and keeps its use held', async () => {
+    // prepare
+    const link = await newLink(1);
+    const bytes = aPdf();
+    const signed = await call('POST', '/api/drop/uploads', {
+      uploadToken: link.token,
+      body: describeUpload('arrived.pdf', 'application/pdf', bytes),
+    });
+    expect((await putToS3(signed.body, bytes)).status).toBe(200);
+
+    // act
+    const abandoned = await call('DELETE', `/api/drop/uploads/${signed.body.uploadId}`, { uploadToken: link.token });
+
+    // assess
+    expect(abandoned.status).toBe(409);
+    expect(abandoned.body.error.code).toBe('upload_arrived');
+    expect((await linkSeenByOwner(link.linkId)).usesTaken).toBe(1);
+  });
+
+  it("answers 404 to a link holder abandoning another link's upload", async () => {
+    // prepare
+    const mine = await newLink(1);
+    const theirs = await newLink(1);
+    const signed = await call('POST', '/api/drop/uploads', {
+      uploadToken: theirs.token,
+      body: describeUpload('theirs.pdf', 'application/pdf', aPdf()),
+    });
+
+    // act
+    const abandoned = await call('DELETE', `/api/drop/uploads/${signed.body.uploadId}`, { uploadToken: mine.token });
+
+    // assess
+    expect(abandoned.status).toBe(404);
+    expect((await linkSeenByOwner(theirs.linkId)).usesTaken).toBe(1);
+  });
+});
+
+describe('an upload whose event was lost', () => {
+  it('is validated by the sweep without anyone confirming it, and its link use is spent', async () => {
+    // prepare
+    const link = await newLink(1);
+    const bytes = aPdf();
+    const signed = await call('POST', '/api/drop/uploads', {
+      uploadToken: link.token,
+      body: describeUpload('swept.pdf', 'application/pdf', bytes),
+    });
+
+    // act
+    expect((await putToS3(signed.body, bytes)).status).toBe(200);
+
+    // assess
+    await statusBecomes(signed.body.uploadId, 'clean');
+    expect(await linkSeenByOwner(link.linkId)).toMatchObject({ usesTaken: 1, usesInFlight: 0 });
+  });
+});
+
+describe('two deliveries of one upload', () => {
+  it('count its bytes and its link use once when one is held between its read and its settle', async () => {
+    // prepare: a link upload in storage, and two validator deliveries of it, the first one gated
+    const link = await newLink(2);
+    const bytes = aPdf();
+    const signed = await call('POST', '/api/drop/uploads', {
+      uploadToken: link.token,
+      body: describeUpload('twice.pdf', 'application/pdf', bytes),
+    });
+    const before = await usage();
+    expect((await putToS3(signed.body, bytes)).status).toBe(200);
+    const key = incomingKey(owner.sub, signed.body.uploadId);
+    let reachedGate!: () => void;
+    const atGate = new Promise<void>((resolve) => {
+      reachedGate = resolve;
+    });
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    const gatedClient = new DynamoDBClient({
+      region: local.region,
+      endpoint: local.dynamodbEndpoint,
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    });
+    let armed = true;
+    gatedClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (armed && context.commandName === 'TransactWriteItemsCommand') {
+          armed = false;
+          reachedGate();
+          await gate;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'holdTheFirstSettle' },
+    );
+    const depsFor = (client: DynamoDBDocumentClient): ValidatorDeps => ({
+      s3,
+      bucket: local.bucket,
+      files: { db: client, tableName: local.tableNames.FILES_TABLE as string },
+      quotas: { db: client, tableName: local.tableNames.QUOTAS_TABLE as string },
+      links: { db: client, tableName: local.tableNames.LINKS_TABLE as string },
+      images: { maxPixels: limits.maxImagePixels },
+      noncurrentVersionDays: limits.noncurrentVersionDays,
+    });
+
+    // act: the first delivery reads the pending record and waits at its settle; the second runs whole
+    const first = validateUpload(depsFor(DynamoDBDocumentClient.from(gatedClient)), key);
+    await atGate;
+    const second = await validateUpload(depsFor(db), key);
+    openGate();
+    const held = await first;
+
+    // assess: one settled it, the other changed nothing
+    expect([second.outcome, held.outcome].sort()).toEqual(['already-settled', 'clean']);
+    expect(await usage()).toMatchObject({
+      usedBytes: before.usedBytes + bytes.length,
+      reservedBytes: before.reservedBytes - bytes.length,
+    });
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName: local.tableNames.LINKS_TABLE as string,
+        Key: { linkId: link.linkId },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Item).toMatchObject({ usesTaken: 1, holds: {} });
+  });
+});
