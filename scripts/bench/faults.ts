@@ -113,6 +113,15 @@ const isAlive = (pid: number): boolean => {
   }
 };
 
+/** Sends a signal to a process that may have ended meanwhile (a supervisor may replace a JVM). */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
 /** DynamoDB Local's JVM among a system's descendants. */
 function dynamoPid(systemPid: number): number | undefined {
   return descendants(systemPid).find((pid) => {
@@ -225,6 +234,10 @@ class RunningSystem {
     return new RunningSystem(child, apiUrl, exited);
   }
 
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   get pid(): number {
     return this.child.pid as number;
   }
@@ -247,7 +260,7 @@ class RunningSystem {
     await sleep(2000);
     const leftovers = family.filter(isAlive);
     const names = leftovers.map((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
-    for (const pid of leftovers) process.kill(pid, 'SIGKILL');
+    for (const pid of leftovers) signal(pid, 'SIGKILL');
     return { exitCode, ms, leftovers: names };
   }
 }
@@ -294,7 +307,7 @@ async function waitSettled(apiUrl: string, token: string, accepted: readonly str
     unsettled = accepted.filter((id) => !SETTLED.has(statusOf.get(id) ?? 'missing'));
     const statuses = unsettled.map((id) => statusOf.get(id) ?? 'missing');
     if (unsettled.length === 0 || performance.now() - started > windowMs)
-      return { lost: unsettled.length, statuses, ms: performance.now() - started };
+      return { lost: unsettled.length, stillAs: statuses, settleMs: performance.now() - started };
     await sleep(1000);
   }
 }
@@ -322,27 +335,41 @@ async function controlUpload(system: RunningSystem, token: string): Promise<numb
   const put = await putUpload(upload as NonNullable<typeof upload>);
   if (put.status !== 200) throw new Error(`the control PUT answered ${put.status}`);
   const settled = await waitSettled(system.apiUrl, token, [upload?.uploadId as string], 30_000);
-  if (settled.lost > 0) throw new Error(`the control upload was still ${settled.statuses[0]} after 30 s`);
-  return settled.ms;
+  if (settled.lost > 0) throw new Error(`the control upload was still ${settled.stillAs[0]} after 30 s`);
+  return settled.settleMs;
+}
+
+/** A fresh system for one scenario, signed in, its control upload settled, `count` uploads presigned. */
+async function prepare(tree: TreeRun, home: string, ports: TreePorts, count: number) {
+  const system = await RunningSystem.start(tree.root, home, ports, true);
+  const token = await system.signIn();
+  const controlMs = await controlUpload(system, token);
+  const uploads = await presignOwnerUploads(system.apiUrl, token, count);
+  return { system, token, controlMs, uploads };
+}
+
+/** DynamoDB Local's JVM among the system's descendants, or why the scenario cannot go on. */
+function dynamoJvmOf(system: RunningSystem): number {
+  const java = dynamoPid(system.pid);
+  if (java === undefined) throw new Error('no DynamoDB Local process under the system');
+  return java;
 }
 
 /** a: presign, kill DynamoDB, PUT, recover (by itself, or a restart), count the unsettled. */
 async function killScenario(tree: TreeRun, windowMs: number): Promise<LostFigures> {
-  tree.killSystem = await RunningSystem.start(tree.root, tree.killHome, tree.killPorts, true);
-  const system = tree.killSystem;
-  let token = await system.signIn();
-  const controlMs = await controlUpload(system, token);
-  const uploads = await presignOwnerUploads(system.apiUrl, token, KILLED_UPLOADS);
-  const java = dynamoPid(system.pid);
-  if (java === undefined) throw new Error('no DynamoDB Local process under the system');
+  const prepared = await prepare(tree, tree.killHome, tree.killPorts, KILLED_UPLOADS);
+  const { system, controlMs, uploads } = prepared;
+  tree.killSystem = system;
+  let token = prepared.token;
+  const java = dynamoJvmOf(system);
   process.kill(java, 'SIGKILL');
+  const killedAt = performance.now();
   while (isAlive(java)) await sleep(20);
   const puts = await Promise.all(uploads.map(putUpload));
   const accepted = uploads.filter((_, i) => puts[i]?.status === 200).map((upload) => upload.uploadId);
-  const killedAt = performance.now();
   // A system that restarts DynamoDB itself has a new JVM listening again within this time.
   let recovery = '';
-  while (performance.now() - killedAt < 30_000) {
+  while (performance.now() - killedAt < 30_000 && system.running) {
     const again = dynamoPid(system.pid);
     if (again !== undefined && again !== java && (await portAnswers(tree.killPorts.dynamodb))) {
       recovery = `DynamoDB restarted by the system in ${seconds(performance.now() - killedAt)}`;
@@ -351,30 +378,21 @@ async function killScenario(tree: TreeRun, windowMs: number): Promise<LostFigure
     await sleep(250);
   }
   if (!recovery) {
+    recovery = system.running
+      ? 'not by itself in 30 s: whole system restarted (SIGTERM, start)'
+      : `the system exited (${system.child.exitCode ?? system.child.signalCode}) after the kill: started again`;
     await system.terminate();
     tree.killSystem = await RunningSystem.start(tree.root, tree.killHome, tree.killPorts, false);
     token = await tree.killSystem.signIn();
-    recovery = 'not by itself in 30 s: whole system restarted (SIGTERM, start)';
   }
   const settled = await waitSettled(tree.killSystem.apiUrl, token, accepted, windowMs);
-  return {
-    controlMs,
-    sent: uploads.length,
-    accepted: accepted.length,
-    lost: settled.lost,
-    stillAs: settled.statuses,
-    recovery,
-    settleMs: settled.ms,
-  };
+  return { controlMs, sent: uploads.length, accepted: accepted.length, ...settled, recovery };
 }
 
 /** b: a stream of PUTs, SIGTERM to the system after a few, start again, count the unsettled. */
 async function termScenario(tree: TreeRun, windowMs: number): Promise<LostFigures> {
-  tree.termSystem = await RunningSystem.start(tree.root, tree.termHome, tree.termPorts, true);
-  const system = tree.termSystem;
-  const token = await system.signIn();
-  const controlMs = await controlUpload(system, token);
-  const uploads = await presignOwnerUploads(system.apiUrl, token, STREAMED_UPLOADS);
+  const { system, controlMs, uploads } = await prepare(tree, tree.termHome, tree.termPorts, STREAMED_UPLOADS);
+  tree.termSystem = system;
   let answered = 0;
   let termAt = Number.POSITIVE_INFINITY;
   let stopped: Promise<Stopped> | undefined;
@@ -406,10 +424,8 @@ async function termScenario(tree: TreeRun, windowMs: number): Promise<LostFigure
     controlMs,
     sent: uploads.length,
     accepted: accepted.length,
-    lost: settled.lost,
-    stillAs: settled.statuses,
+    ...settled,
     recovery: `stop took ${seconds(stop.ms)} (exit ${stop.exitCode})${leftovers}; started again`,
-    settleMs: settled.ms,
     stream: `${accepted.length - afterTerm.length} PUT(s) got 200 before SIGTERM, ${afterTerm.length} sent after it${afterTerm.length ? ` (the last ${latest.toFixed(0)} ms after)` : ''}`,
   };
 }
@@ -420,18 +436,17 @@ async function stallScenario(system: RunningSystem | undefined): Promise<StallFi
   const token = await system.signIn();
   const files = () => ask(`${system.apiUrl}/api/files?limit=10`, { headers: { authorization: `Bearer ${token}` } });
   await files(); // warm: handler loaded, keys fetched
-  const java = dynamoPid(system.pid);
-  if (java === undefined) throw new Error('no DynamoDB Local process under the system');
+  const java = dynamoJvmOf(system);
   process.kill(java, 'SIGSTOP');
   try {
     const [filesAnswer, healthAnswer] = await Promise.all([
       files(),
       ask(`${system.apiUrl}/api/health`),
-      sleep(STALL_MS).then(() => process.kill(java, 'SIGCONT')),
+      sleep(STALL_MS).then(() => signal(java, 'SIGCONT')),
     ]);
     return { files: filesAnswer, health: healthAnswer };
   } finally {
-    if (isAlive(java)) process.kill(java, 'SIGCONT');
+    signal(java, 'SIGCONT');
   }
 }
 
@@ -485,8 +500,7 @@ async function attempt(figures: TreeFigures, name: string, run: () => Promise<vo
 }
 
 async function stopSystems(tree: TreeRun): Promise<void> {
-  for (const system of [tree.killSystem, tree.termSystem])
-    if (system && system.child.exitCode === null && system.child.signalCode === null) await system.terminate();
+  for (const system of [tree.killSystem, tree.termSystem]) if (system?.running) await system.terminate();
 }
 const answerText = (answer: Answer | undefined) =>
   answer
