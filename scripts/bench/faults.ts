@@ -307,7 +307,7 @@ async function waitSettled(apiUrl: string, token: string, accepted: readonly str
     unsettled = accepted.filter((id) => !SETTLED.has(statusOf.get(id) ?? 'missing'));
     const statuses = unsettled.map((id) => statusOf.get(id) ?? 'missing');
     if (unsettled.length === 0 || performance.now() - started > windowMs)
-      return { lost: unsettled.length, stillAs: statuses, settleMs: performance.now() - started };
+      return { lost: unsettled.length, lostIds: unsettled, stillAs: statuses, settleMs: performance.now() - started };
     await sleep(1000);
   }
 }
@@ -386,7 +386,8 @@ async function killScenario(tree: TreeRun, windowMs: number): Promise<LostFigure
     token = await tree.killSystem.signIn();
   }
   const settled = await waitSettled(tree.killSystem.apiUrl, token, accepted, windowMs);
-  return { controlMs, sent: uploads.length, accepted: accepted.length, ...settled, recovery };
+  const { lost, stillAs, settleMs } = settled;
+  return { controlMs, sent: uploads.length, accepted: accepted.length, lost, stillAs, settleMs, recovery };
 }
 
 /** b: a stream of PUTs, SIGTERM to the system after a few, start again, count the unsettled. */
@@ -417,16 +418,22 @@ async function termScenario(tree: TreeRun, windowMs: number): Promise<LostFigure
   const accepted = uploads.filter((_, i) => answers[i]?.status === 200).map((upload) => upload.uploadId);
   const afterTerm = answers.filter((answer) => answer.status === 200 && answer.sentAt > termAt);
   const latest = Math.max(0, ...afterTerm.map((answer) => answer.sentAt - termAt));
+  const sentAfter = new Set(
+    uploads.filter((_, i) => (answers[i]?.sentAt ?? 0) > termAt).map((upload) => upload.uploadId),
+  );
   tree.termSystem = await RunningSystem.start(tree.root, tree.termHome, tree.termPorts, false);
   const settled = await waitSettled(tree.termSystem.apiUrl, await tree.termSystem.signIn(), accepted, windowMs);
+  const lostAfter = settled.lostIds.filter((id) => sentAfter.has(id)).length;
   const leftovers = stop.leftovers.length > 0 ? `; still running 2 s after: ${stop.leftovers.join(', ')}` : '';
   return {
     controlMs,
     sent: uploads.length,
     accepted: accepted.length,
-    ...settled,
+    lost: settled.lost,
+    stillAs: settled.stillAs,
+    settleMs: settled.settleMs,
     recovery: `stop took ${seconds(stop.ms)} (exit ${stop.exitCode})${leftovers}; started again`,
-    stream: `${accepted.length - afterTerm.length} PUT(s) got 200 before SIGTERM, ${afterTerm.length} sent after it${afterTerm.length ? ` (the last ${latest.toFixed(0)} ms after)` : ''}`,
+    stream: `${accepted.length - afterTerm.length} sent before SIGTERM got 200, ${afterTerm.length} sent after it did too${afterTerm.length ? ` (the last ${latest.toFixed(0)} ms after)` : ''}; lost: ${settled.lost - lostAfter} of the first, ${lostAfter} of the others`,
   };
 }
 
