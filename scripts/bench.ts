@@ -15,10 +15,16 @@
  *  6. what Powertools Logger, Metrics, Tracer, the SDK clients and zod cost alone (probe bundles);
  *  7. presign per call against the HMAC floor (scripts/bench/presign-cost.ts).
  *
- * Options: `--only bundles,probes,presign,system,web` runs just those sections; `--root DIR`
- * measures another checkout's functions (sections 5 and 6), `--before DIR` measures DIR and
+ *  8. faults: uploads lost after a DynamoDB kill and after SIGTERM mid-stream, the answer
+ *     under a 10 s stall, DynamoDB calls per race loser (scripts/bench/faults.ts). Minutes
+ *     long, so only when named: `--only faults`.
+ *
+ * Options: `--only bundles,probes,presign,system,web,faults` runs just those sections; `--root DIR`
+ * measures another checkout (sections 5, 6 and 8), `--before DIR` measures DIR and
  * then this checkout, one after the other in the same run; `--pairs N` A/B pairs (default 11);
- * `--source-maps on|off` overrides the definition to measure that lever; `--functions a,b` only those.
+ * `--source-maps on|off` overrides the definition to measure that lever; `--functions a,b` only those;
+ * `--window S` how long section 8 waits for uploads to settle (default 90), `--port-base N` its
+ * first port (ten a tree; default: free ones).
  *
  * The machine is small and noisy: read medians and ratios, not single numbers.
  */
@@ -44,6 +50,7 @@ import { seedOwner, signIn } from '../local/owners';
 import { startLocalSystem } from '../local/system';
 import { buildWeb, measureWebBuild } from '../web/build';
 import { measureBundles, measureProbes } from './bench/bundles';
+import { measureFaults } from './bench/faults';
 import { measurePresignCost } from './bench/presign-cost';
 
 const MiB = 1024 * 1024;
@@ -55,7 +62,9 @@ const quantile = (values: number[], q: number): number => {
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} us` : `${ms.toFixed(2)} ms`);
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['bundles', 'probes', 'presign', 'system', 'web'] as const;
+const SECTIONS = ['bundles', 'probes', 'presign', 'system', 'web', 'faults'] as const;
+/** Sections a bare `npm run bench` runs: faults takes minutes and starts whole systems. */
+const DEFAULT_SECTIONS = SECTIONS.filter((section) => section !== 'faults');
 
 /** Pins this process and every thread it starts from now on (sharp's) to one CPU, if taskset is there. */
 function pinToOneCpu(): boolean {
@@ -72,9 +81,11 @@ async function main() {
       pairs: { type: 'string', default: '11' },
       'source-maps': { type: 'string' },
       functions: { type: 'string' },
+      window: { type: 'string', default: '90' },
+      'port-base': { type: 'string' },
     },
   });
-  const only = new Set(values.only ? values.only.split(',') : SECTIONS);
+  const only = new Set(values.only ? values.only.split(',') : DEFAULT_SECTIONS);
   for (const section of only) {
     if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`--only takes ${SECTIONS.join(', ')}`);
   }
@@ -90,6 +101,17 @@ async function main() {
   if (only.has('presign')) await measurePresignCost();
   if (only.has('system')) await measureLocalSystem();
   if (only.has('web')) await measureWeb();
+  if (only.has('faults'))
+    await measureFaults({
+      trees: values.before
+        ? [
+            { label: 'before', root: resolve(values.before) },
+            { label: 'after', root },
+          ]
+        : [{ label: 'this checkout', root }],
+      windowSeconds: Number(values.window),
+      ...(values['port-base'] ? { portBase: Number(values['port-base']) } : {}),
+    });
 }
 
 async function measureWeb() {
