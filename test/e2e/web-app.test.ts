@@ -439,6 +439,46 @@ describe('the web app in a real browser', () => {
     expect(await names()).not.toContain('invoice.pdf');
   });
 
+  it('gives a one-file link its use back when the connection breaks mid-send, so the client sends again', async () => {
+    // prepare: a one-file link, and the client's first PUT to storage cut off (a dropped
+    // connection is a fault of the network, which no emulator makes: the browser makes it)
+    await owner.getByRole('button', { name: 'Upload links' }).click();
+    await owner.getByLabel('Label (who or what it is for)').fill('Bank statement');
+    await owner.getByLabel('Number of files').fill('1');
+    await owner.getByRole('button', { name: 'Create link' }).click();
+    await owner.getByRole('heading', { name: 'Link for Bank statement' }).waitFor(WAIT);
+    const oneUse = await owner.locator('#created-link-url').inputValue();
+    await client.goto(oneUse);
+    await client.getByRole('heading', { name: 'Bank statement' }).waitFor(WAIT);
+    let cut = 0;
+    await client.route(
+      (url) => url.pathname.includes('/incoming/'),
+      async (route) => {
+        if (route.request().method() !== 'PUT' || cut > 0) return route.continue();
+        cut += 1;
+        await route.abort('connectionreset');
+      },
+    );
+    expectedFailures.push(/drop page: Failed to load resource: net::ERR_CONNECTION_RESET/);
+    const statement = { name: 'statement.txt', mimeType: 'text/plain', buffer: Buffer.from('balance 1200\n') };
+
+    // act: the first try breaks, the second is the same file again
+    await client.setInputFiles('#drop-input', [statement]);
+    await client.locator('p.reason', { hasText: 'The connection broke while sending. Try again.' }).waitFor(WAIT);
+    const leftAfterBreak = await client.getByTestId('uploads-left').textContent();
+    await screenshot(client, '09-drop-connection-broke');
+    await client.setInputFiles('#drop-input', [statement]);
+    const receipt = client.getByRole('definition').filter({ hasText: /^[0-9a-f]{64}$/ });
+    await receipt.waitFor(WAIT);
+
+    // assess: the broken try held the link's only use and gave it back; the retry spent it
+    expect(cut).toBe(1);
+    expect(leftAfterBreak).toBe('1 file');
+    expect(await receipt.textContent()).toBe(sha256(statement.buffer));
+    await client.unroute((url) => url.pathname.includes('/incoming/'));
+    await screenshot(client, '10-drop-sent-after-a-broken-connection');
+  });
+
   it('tells a client whose link has no uses left, on the next visit, before any upload', async () => {
     // prepare: a one-file link, used once
     await owner.getByRole('button', { name: 'Upload links' }).click();

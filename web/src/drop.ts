@@ -2,7 +2,7 @@ import { ApiError, callApi } from './api-client';
 import { loadConfig } from './config';
 import { alertBox, focusOn, h, replaceChildren } from './elements';
 import { formatBytes, formatDate, listOfTypes } from './format';
-import type { PresignedUpload, UploadOutcome, UploadRequest } from './upload-flow';
+import { abandonUpload, type PresignedUpload, type UploadOutcome, type UploadRequest } from './upload-flow';
 import { type SentFile, uploadPanel } from './upload-panel';
 
 interface LinkSummary {
@@ -88,6 +88,17 @@ async function start(): Promise<void> {
           `/api/drop/uploads/${encodeURIComponent(uploadId)}/confirm`,
           credential,
         ),
+      abandon: async (uploadId) => {
+        const fate = await abandonUpload(() =>
+          callApi<void>(config.apiUrl, 'DELETE', `/api/drop/uploads/${encodeURIComponent(uploadId)}`, credential),
+        );
+        // The use it held is the client's again.
+        if (fate === 'given-back') {
+          link.uploadsLeft += 1;
+          renderLeft();
+        }
+        return fate;
+      },
     },
   });
   const heading = h('h1', {}, link.label);

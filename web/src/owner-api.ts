@@ -1,7 +1,7 @@
 import { ApiError, callApi } from './api-client';
 import type { AppConfig } from './config';
 import type { Session } from './session';
-import type { PresignedUpload, UploadOutcome, UploadRequest } from './upload-flow';
+import { abandonUpload, type PresignedUpload, type UploadOutcome, type UploadRequest } from './upload-flow';
 import type { Usage } from './usage-words';
 
 export type { Usage } from './usage-words';
@@ -188,6 +188,10 @@ export class OwnerApi {
       `/api/uploads/${encodeURIComponent(uploadId)}/confirm`,
     );
     return { uploadId: answer.fileId, status: answer.status, ...(answer.reason ? { reason: answer.reason } : {}) };
+  }
+  /** Gives up an upload whose bytes did not arrive (see upload-flow.ts `sendFile`). */
+  abandon(uploadId: string): Promise<'given-back' | 'arrived'> {
+    return abandonUpload(() => this.call('DELETE', `/api/uploads/${encodeURIComponent(uploadId)}`));
   }
   presignProfilePhoto(request: UploadRequest): Promise<PresignedUpload> {
     return this.call('PUT', '/api/profile/photo', request);

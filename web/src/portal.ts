@@ -70,6 +70,7 @@ async function start(): Promise<void> {
         presign: (request) =>
           api.presign(files.currentFolder === 'root' ? request : { ...request, folderId: files.currentFolder }),
         confirm: (uploadId) => api.confirm(uploadId),
+        abandon: (uploadId) => api.abandon(uploadId),
       },
       onSent: ({ outcome }, item) => files.track(outcome.uploadId, item, outcome.status === 'pending'),
     });

@@ -1,4 +1,5 @@
 import type { PresignedUpload } from '#contracts/api/uploads';
+import { ApiError } from './api-client';
 import { type Digest, sha256Of } from './file-digest';
 import { declaredTypeOf } from './format';
 
@@ -56,6 +57,22 @@ export type UploadStage = 'hashing' | 'signing' | 'sending' | 'confirming';
 export interface UploadSteps {
   presign(request: UploadRequest): Promise<PresignedUpload>;
   confirm(uploadId: string): Promise<UploadOutcome>;
+  /**
+   * Gives up an upload whose PUT failed, so its link use and reserved bytes come back at once
+   * rather than when its URL expires: 'arrived' when the server finds the bytes there after all.
+   */
+  abandon?(uploadId: string): Promise<'given-back' | 'arrived'>;
+}
+
+/** Given up (204), or refused because the bytes arrived (409 `upload_arrived`): the two answers of DELETE .../uploads/{id}. */
+export async function abandonUpload(give: () => Promise<void>): Promise<'given-back' | 'arrived'> {
+  try {
+    await give();
+    return 'given-back';
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'upload_arrived') return 'arrived';
+    throw error;
+  }
 }
 
 /** Hash, presign, PUT, confirm: the one upload path of the portal and the drop page. */
@@ -75,7 +92,15 @@ export async function sendFile(
     sha256: digest.base64,
   });
   onStage('sending');
-  await putToStorage(upload, file, onProgress);
+  try {
+    await putToStorage(upload, file, onProgress);
+  } catch (error) {
+    // A PUT whose answer was lost may still have landed: the server knows. Arrived, it is
+    // confirmed as usual; otherwise it is given up (if the server cannot be reached either,
+    // the sweep gives it back once its URL expires) and the client may simply try again.
+    const fate = await steps.abandon?.(upload.uploadId).catch(() => 'unknown' as const);
+    if (fate !== 'arrived') throw error;
+  }
   onStage('confirming');
   const outcome = await steps.confirm(upload.uploadId);
   return { outcome, digest };
