@@ -8,7 +8,7 @@ const ACTION_WORDS: Record<AuditAction, string> = {
   'upload.confirm': 'Upload confirmed',
   'upload.validate': 'Checked',
   'upload.abandon': 'Upload given up',
-  'upload.expire': 'Not sent: the upload link expired',
+  'upload.expire': 'Not sent before its upload URL expired',
   'link.arrival': 'Arrived through a link',
   'file.download': 'Downloaded',
   'file.thumbnail': 'Preview shown',

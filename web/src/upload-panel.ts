@@ -21,7 +21,7 @@ export const STATUS_WORDS: Record<UploadOutcome['status'], string> = {
   pending: 'Being checked',
   clean: 'Clean',
   rejected: 'Rejected',
-  expired: 'Not sent: the upload link expired',
+  expired: 'Not sent in time',
 };
 
 /** A client cannot follow the checks (that is the owner's list): once confirmed, the file is theirs to worry about. */
@@ -29,7 +29,7 @@ const CLIENT_STATUS_WORDS: Record<UploadOutcome['status'], string> = {
   pending: 'Received; being checked',
   clean: 'Received and checked',
   rejected: 'Rejected',
-  expired: 'Not sent: the upload link expired',
+  expired: 'Not sent in time',
 };
 
 export interface SentFile {
