@@ -210,6 +210,8 @@ export async function holdLinkUse(
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     if (!error.Item) throw new NotFound('link_not_found', 'This upload link no longer exists.');
     const link = unmarshall(error.Item) as UploadLink;
+    // The SDK retried an update that had committed but answered late (a call timeout): the hold is ours.
+    if (link.holds?.[fileId]) return { heldBy: 'this' };
     const earlier = heldUploadOf(link, hold, now);
     if (earlier) return { heldBy: 'earlier', ...earlier };
     assertLinkActive(link, now);

@@ -18,10 +18,8 @@ export interface AbandonDeps {
 
 const notFound = () => new NotFound('upload_not_found', 'No such upload.');
 const arrived = () =>
-  new Conflict(
-    'upload_arrived',
-    'This file has already arrived and is being checked or was checked; delete it instead.',
-  );
+  // A link holder cannot delete: the words hold for both callers.
+  new Conflict('upload_arrived', 'This file has already arrived in storage, so it can no longer be given up.');
 
 /** Whether the upload can still be given up: a record that left `pending` arrived (or expired: nothing is held). */
 function refuseSettled(file: FileRecord): 'expired' | undefined {
