@@ -28,9 +28,8 @@ export interface SweepReport {
   readonly waiting: number;
 }
 
-/** Every pending upload, oldest URL expiry first, from the sparse index (settled ones are not in it). */
-async function pendingUploads(deps: SweepDeps): Promise<FileRecord[]> {
-  const found: FileRecord[] = [];
+/** Every pending upload, oldest URL expiry first, from the sparse index (settled ones are not in it), a page at a time. */
+async function* pendingUploads(deps: SweepDeps): AsyncGenerator<FileRecord> {
   let start: Record<string, unknown> | undefined;
   do {
     const page = await deps.files.db.send(
@@ -42,10 +41,9 @@ async function pendingUploads(deps: SweepDeps): Promise<FileRecord[]> {
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    found.push(...((page.Items ?? []) as FileRecord[]));
+    yield* (page.Items ?? []) as FileRecord[];
     start = page.LastEvaluatedKey;
   } while (start);
-  return found;
 }
 
 /** Gives up one upload that was never sent, and records it in its owner's trail. */
@@ -73,7 +71,7 @@ export async function expireUpload(
  */
 export async function sweepUploads(deps: SweepDeps, origin: AuditOrigin, now = new Date()): Promise<SweepReport> {
   const report = { expired: 0, revalidated: 0, waiting: 0 };
-  for (const file of await pendingUploads(deps)) {
+  for await (const file of pendingUploads(deps)) {
     const arrived = await arrivedAt(deps.storage, incomingKey(file.ownerId, file.fileId));
     if (arrived) {
       if (now.getTime() - arrived.getTime() < deps.lostEventAfterMs) report.waiting += 1;
