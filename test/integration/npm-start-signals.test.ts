@@ -15,7 +15,7 @@ import {
   waitFor,
 } from '../support/own-system';
 
-// `npm start` itself, as a person runs it, on ports from helper B's range and a data folder of its own.
+// `npm start` itself, as a person runs it, on fixed ports of its own (below the ephemeral range the port-0 systems use) and a data folder of its own.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PORTS = { PORT: 4220, S3_PORT: 4221, DYNAMODB_PORT: 4222, COGNITO_PORT: 4223 };
 const dataDir = mkdtempSync('/tmp/supervision-npm-');

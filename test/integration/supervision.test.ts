@@ -13,7 +13,7 @@ import {
 } from '../support/own-system';
 
 // The handler modules read their endpoints and user pool once at import: every system this file
-// starts uses the same ports (from helper B's range) and data folder, as `npm start` run twice does.
+// starts uses the same ports (fixed, below the ephemeral range the other tests' port-0 systems use) and data folder, as `npm start` run twice does.
 const PORTS = { gateway: 4210, s3: 4211, dynamodb: 4212, cognito: 4213 };
 const dataDir = mkdtempSync('/tmp/supervision-it-');
 const systems: LocalSystem[] = [];
