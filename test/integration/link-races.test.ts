@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSystem } from '../../local/system';
-import { type OwnSystem, startOwnSystem } from '../support/configured-system';
+import { type ConfiguredSystem, startConfiguredSystem } from '../support/configured-system';
 import { type CountingProxy, startCountingProxy } from '../support/counting-proxy';
 import { describeUpload, PDF, putToS3 } from '../support/harness';
 
@@ -14,12 +14,12 @@ import { describeUpload, PDF, putToS3 } from '../support/harness';
  */
 
 const MiB = 1024 * 1024;
-let own: OwnSystem;
+let own: ConfiguredSystem;
 let local: LocalSystem;
 let proxy: CountingProxy;
 let idToken: string;
 
-const call: OwnSystem['call'] = (...args) => own.call(...args);
+const call: ConfiguredSystem['call'] = (...args) => own.call(...args);
 
 const declared = (size: number) => ({
   fileName: 'scan.pdf',
@@ -53,7 +53,7 @@ async function linkAsOwnerSees(linkId: string) {
 
 beforeAll(async () => {
   proxy = await startCountingProxy();
-  own = await startOwnSystem('races', {
+  own = await startConfiguredSystem('races', {
     // The handlers' DynamoDB calls go through the proxy; the system's own setup does not.
     environment: { DYNAMODB_ENDPOINT: proxy.endpoint, LOST_EVENT_SECONDS: '1' },
     // No S3 events, and no sweep after the one at start: what validates an upload here is confirm.

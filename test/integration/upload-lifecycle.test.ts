@@ -10,7 +10,7 @@ import { limits } from '#contracts/limits';
 import { type ValidatorDeps, validateUpload } from '#domain/validation/validate-upload';
 import { LOCAL_VALIDATOR_NAME, S3_CREDENTIALS } from '../../local/environment';
 import type { LocalSystem } from '../../local/system';
-import { type OwnSystem, startOwnSystem } from '../support/configured-system';
+import { type ConfiguredSystem, startConfiguredSystem } from '../support/configured-system';
 import { describeUpload, PDF, putToS3 } from '../support/harness';
 
 /**
@@ -22,14 +22,14 @@ import { describeUpload, PDF, putToS3 } from '../support/harness';
 
 const URL_SECONDS = 3;
 const GRACE_SECONDS = 1;
-let own: OwnSystem;
+let own: ConfiguredSystem;
 let local: LocalSystem;
-let owner: OwnSystem['owner'];
+let owner: ConfiguredSystem['owner'];
 let db: DynamoDBDocumentClient;
 let s3: S3Client;
 let lambda: LambdaClient;
 
-const call: OwnSystem['call'] = (...args) => own.call(...args);
+const call: ConfiguredSystem['call'] = (...args) => own.call(...args);
 
 const asOwner = (method: string, path: string, body?: unknown) =>
   call(method, path, { token: owner.idToken, ...(body === undefined ? {} : { body }) });
@@ -75,7 +75,7 @@ const statusBecomes = (fileId: string, status: string) =>
   });
 
 beforeAll(async () => {
-  own = await startOwnSystem('uploads', {
+  own = await startConfiguredSystem('uploads', {
     deliverS3Events: false,
     sweepIntervalMs: 500,
     environment: {

@@ -8,7 +8,7 @@ import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '../
  * A local system of a test's own (its own emulators on free ports, in a scratch folder), for
  * tests that change its configuration, and one signed-in owner on it.
  */
-export interface OwnSystem {
+export interface ConfiguredSystem {
   readonly local: LocalSystem;
   readonly owner: { readonly sub: string; readonly idToken: string };
   /** Calls its API as a browser or curl would; the body parsed when there is one. */
@@ -20,10 +20,10 @@ export interface OwnSystem {
   stop(): Promise<void>;
 }
 
-export async function startOwnSystem(
+export async function startConfiguredSystem(
   name: string,
   options: Omit<LocalSystemOptions, 'ports' | 'dataDir' | 'persistent'>,
-): Promise<OwnSystem> {
+): Promise<ConfiguredSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), `lifecycle-${name}-`));
   const local = await startLocalSystem({
     ports: { gateway: 0, s3: 0, dynamodb: 0, cognito: 0 },
