@@ -40,7 +40,7 @@ export async function presignDownload(deps: SigningDeps, file: FileRecord, now =
   if (file.status === 'rejected')
     throw new Conflict('rejected', `The file was rejected: ${file.reason ?? 'it failed validation'}.`);
   if (file.status === 'expired')
-    throw new Conflict('not_sent', 'This file never arrived: its upload link expired before it was sent.');
+    throw new Conflict('not_sent', 'This file never arrived: its upload URL expired before it was sent.');
   return signRead(
     deps,
     fileKey(ownerId, fileId),
