@@ -15,8 +15,6 @@ export interface ContentSecurityPolicyOrigins {
   readonly documents: string;
   /** Cognito's identity provider origin, e.g. `https://cognito-idp.eu-west-1.amazonaws.com`. */
   readonly cognito: string;
-  /** Where the API is when it may not be the page's own origin (locally: `localhost` vs `127.0.0.1`). */
-  readonly api?: string;
 }
 
 /** Origins are joined as given (no URL parsing), so CloudFormation tokens pass through. */
@@ -26,7 +24,7 @@ export function contentSecurityPolicy(origins: ContentSecurityPolicyOrigins): st
     "script-src 'self'",
     "style-src 'self'",
     `img-src 'self' data: blob: ${origins.documents}`,
-    `connect-src 'self' ${origins.api ? `${origins.api} ` : ''}${origins.documents} ${origins.cognito}`,
+    `connect-src 'self' ${origins.documents} ${origins.cognito}`,
     "font-src 'self'",
     "manifest-src 'self'",
     "base-uri 'none'",
@@ -49,3 +47,13 @@ export const webSecurityHeaders = {
   'x-content-type-options': 'nosniff',
   ...extraSecurityHeaders,
 } as const;
+
+/**
+ * The API's CORS rules for pages on other origins (`docdrop:webOrigins`; locally `--web-origin`):
+ * API Gateway's `corsPreflight` in the stack, and the local gateway, answer with exactly these.
+ */
+export const apiCors = {
+  allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const,
+  allowHeaders: ['authorization', 'content-type', 'x-upload-token'],
+  maxAgeSeconds: 3600,
+};

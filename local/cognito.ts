@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateUserPoolClientCommand, ListUserPoolClientsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { userPoolDefinition } from '#contracts/auth';
 import { localIdentityProvider } from './owners';
+import { urlHost } from './url-host';
 
 const require = createRequire(import.meta.url);
 
@@ -34,6 +35,9 @@ export interface LocalCognito {
 }
 
 export interface CognitoOptions {
+  /** The address to listen on, and the name the endpoint gives (browsers sign in there). */
+  readonly host: string;
+  readonly advertisedHost: string;
   readonly directory: string;
   readonly port: number;
   readonly region: string;
@@ -59,7 +63,7 @@ export async function startCognito(options: CognitoOptions): Promise<LocalCognit
     // Tokens then carry the issuer real Cognito would: aws-jwt-verify checks it.
     TokenConfig: { IssuerDomain: `https://cognito-idp.${options.region}.amazonaws.com` },
     KMSConfig: { credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, region: 'local' },
-    ServerConfig: { port: options.port, hostname: '127.0.0.1', development: false, https: false },
+    ServerConfig: { port: options.port, hostname: options.host, development: false, https: false },
   };
   const clock = new services.DateClock();
   const dataStoreFactory = new StormDBDataStoreFactory(dataDirectory);
@@ -117,7 +121,7 @@ export async function startCognito(options: CognitoOptions): Promise<LocalCognit
       LastModifiedDate: new Date(),
     });
   }
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${urlHost(options.advertisedHost)}:${port}`;
   const userPoolClientId = await ensureWebClient(endpoint, options.region, userPoolId);
   return {
     endpoint,

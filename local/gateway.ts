@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type FunctionName, functionTimeoutSeconds } from '#contracts/functions';
 import { type RouteDefinition, routeKey, routes } from '#contracts/routes';
-import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
+import { apiCors, VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
 import { closeGracefully } from './graceful-close';
 import { FunctionTimedOut, invokeWithTimeout, lambdaContext } from './invocations';
 import { serveWebApp, type WebApp } from './web-files';
@@ -27,6 +27,8 @@ export interface GatewayOptions {
   readonly publicConfig: Record<string, string | number>;
   /** The built web app served at `/`, `/u/` and `/assets/*`; without it those paths answer 404. */
   readonly web?: WebApp;
+  /** Pages on other origins that may call the API (`--web-origin`), as the stack's `docdrop:webOrigins`. */
+  readonly corsOrigins?: readonly string[];
   /** Shorter timeouts than contracts/functions.ts gives, for a test of what a timeout answers. */
   readonly timeoutSecondsOverride?: Readonly<Record<string, number>>;
 }
@@ -168,6 +170,24 @@ function toEvent(
   };
 }
 
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': apiCors.allowMethods.join(','),
+  'access-control-allow-headers': apiCors.allowHeaders.join(','),
+  'access-control-max-age': apiCors.maxAgeSeconds,
+};
+
+/**
+ * API Gateway's CORS for an HTTP API with `corsPreflight`: once origins are configured it answers
+ * every preflight itself (any path, no OPTIONS route needed), and names an allowed origin on
+ * every response; an origin not on the list gets no CORS headers, so the browser refuses.
+ */
+function corsHeaders(req: IncomingMessage, origins: readonly string[]): Record<string, string> {
+  const origin = req.headers.origin;
+  return origin !== undefined && origins.includes(origin)
+    ? { 'access-control-allow-origin': origin, vary: 'origin' }
+    : {};
+}
+
 /**
  * Serves the shared route table by calling the handler modules with API Gateway events,
  * plus `/config.json` and the built web app. Listens on loopback only.
@@ -186,6 +206,14 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
           { 'content-type': 'application/json', 'cache-control': 'no-store' },
           JSON.stringify(options.publicConfig),
         );
+      }
+      const corsOrigins = options.corsOrigins ?? [];
+      const cors = url.pathname.startsWith('/api/') ? corsHeaders(req, corsOrigins) : {};
+      // Set here so that every answer below carries them, errors included.
+      for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
+      if (method === 'OPTIONS' && url.pathname.startsWith('/api/') && corsOrigins.length > 0) {
+        const preflight = cors['access-control-allow-origin'] && req.headers['access-control-request-method'];
+        return send(res, 204, preflight ? PREFLIGHT_HEADERS : {});
       }
       if (!url.pathname.startsWith('/api/')) {
         if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, 'method_not_allowed', 'Only GET here.');

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { bucketCors } from '#contracts/bucket';
 import { closeGracefully } from './graceful-close';
+import { urlHost } from './url-host';
 
 const require = createRequire(import.meta.url);
 
@@ -82,6 +83,9 @@ function keepEmptyFolders(store: FilesystemStore): void {
 
 /** Starts the S3 emulator with the documents bucket and its CORS rules for the web origins. */
 export async function startS3(options: {
+  /** The address to listen on, and the name the endpoint (and so every presigned URL) gives. */
+  host: string;
+  advertisedHost: string;
   port: number;
   directory: string;
   bucket: string;
@@ -90,7 +94,7 @@ export async function startS3(options: {
 }): Promise<LocalS3> {
   mkdirSync(options.directory, { recursive: true });
   const server = new S3rver({
-    address: '127.0.0.1',
+    address: options.host,
     port: options.port,
     directory: options.directory,
     silent: true,
@@ -101,7 +105,7 @@ export async function startS3(options: {
   server.on('event', options.onEvent);
   const address: AddressInfo = await server.run();
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint: `http://${urlHost(options.advertisedHost)}:${address.port}`,
     // Every PUT that got in before the close answers (and has queued its event) before this resolves.
     stop: () => closeGracefully(server.httpServer),
   };

@@ -5,18 +5,25 @@ import { parseArgs } from 'node:util';
 import { limits } from '#contracts/limits';
 import { buildWeb } from '../web/build';
 import { localMessageLine } from './cognito';
+import { DataDirInUseError } from './data-dir-lock';
 import { DEMO_OWNER } from './owners';
 import { type LocalSystem, PortInUseError, startLocalSystem } from './system';
 
-const HELP = `Usage: npm start [-- [--fresh] [--data-dir <path>] [--quota-bytes <n>]]
+const HELP = `Usage: npm start [-- [--fresh] [--data-dir <path>] [--quota-bytes <n>] [--host <addr>] [--web-origin <origin>]...]
 
 Starts docdrop on this machine: S3, DynamoDB and Cognito emulators, the validator, and the
 API gateway with the web app (built on every start). Data persists in .docdrop/ between runs.
 
-  --fresh             wipe the data folder first and start from nothing
+  --fresh             wipe the data folder first and start from nothing (refused while a
+                      docdrop runs on it, and nothing is wiped if a port is taken)
   --data-dir <path>   the data folder (default .docdrop), e.g. to run a second system
   --quota-bytes <n>   each owner's storage quota in bytes (default ${limits.quota.defaultBytes},
                       from contracts/limits.ts; the cloud's docdrop:defaultQuotaBytes)
+  --host <addr>       where the web app, API, S3 and Cognito listen (default 127.0.0.1):
+                      an address of this machine, or 0.0.0.0 for all, lets a phone on the
+                      same network in; DynamoDB stays on loopback
+  --web-origin <o>    a page on another origin (e.g. http://localhost:5173) that may call
+                      the API and PUT to the bucket; repeatable (the cloud's docdrop:webOrigins)
   --help              this text
 
 Ports: PORT (gateway, 3000), S3_PORT (4569), DYNAMODB_PORT (8000), COGNITO_PORT (9229).`;
@@ -43,6 +50,36 @@ function quotaEnvironment(raw: string | undefined): Record<string, string> {
   return { DEFAULT_QUOTA_BYTES: String(bytes) };
 }
 
+/** Exact origins, as the stack's `docdrop:webOrigins` takes them: CORS compares them byte for byte. */
+function webOrigins(raw: readonly string[]): string[] {
+  for (const origin of raw) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed?.origin !== origin || !/^https?:$/.test(parsed.protocol)) {
+      console.error(
+        `--web-origin must be an origin such as http://localhost:5173 (no path, no slash at the end), not "${origin}".`,
+      );
+      process.exit(2);
+    }
+  }
+  return [...raw];
+}
+
+/** Said plainly at start: who else can reach this system. */
+function exposure(host: string | undefined, origins: readonly string[]): string {
+  const lines: string[] = [];
+  if (host !== undefined && host !== '127.0.0.1')
+    lines.push(
+      `  NOTE          listening on ${host}: any device that reaches it can use the web app, API, S3 and Cognito (and the demo owner's password above)`,
+    );
+  if (origins.length > 0) lines.push(`  web origins   ${origins.join(', ')} may call the API and PUT to the bucket`);
+  return lines.map((line) => `${line}\n`).join('');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -50,6 +87,8 @@ async function main(): Promise<void> {
       help: { type: 'boolean' },
       'quota-bytes': { type: 'string' },
       'data-dir': { type: 'string' },
+      host: { type: 'string' },
+      'web-origin': { type: 'string', multiple: true },
     },
   });
   if (values.help) {
@@ -86,6 +125,8 @@ async function main(): Promise<void> {
       cognito: portFromEnv('COGNITO_PORT', 9229),
     },
     dataDir,
+    ...(values.host ? { host: values.host } : {}),
+    webOrigins: webOrigins(values['web-origin'] ?? []),
     persistent: true,
     fresh: values.fresh ?? false,
     seedDemoOwner: true,
@@ -108,14 +149,16 @@ docdrop is running.
   Cognito       ${system.cognitoEndpoint}   pool ${system.userPoolId}, client ${system.userPoolClientId}
   demo owner    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}
   data          ${dataDir} (npm start -- --fresh wipes it; failed validations in failed-invocations/)
-Sign-up confirmation codes are printed here (lines starting >>>).
+${exposure(values.host, values['web-origin'] ?? [])}Sign-up confirmation codes are printed here (lines starting >>>).
 Ctrl-C (or SIGTERM) stops everything.
 `);
 }
 
 main().catch((error) => {
   console.error(
-    error instanceof PortInUseError ? error.message : `docdrop could not start: ${(error as Error).stack ?? error}`,
+    error instanceof PortInUseError || error instanceof DataDirInUseError
+      ? error.message
+      : `docdrop could not start: ${(error as Error).stack ?? error}`,
   );
   process.exit(1);
 });

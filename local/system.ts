@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
@@ -8,6 +9,7 @@ import { apiFunctions, functionTimeoutSeconds, sweepFunction, validatorFunction 
 import { type TableDefinition, tables } from '#contracts/tables';
 import { contentSecurityPolicy } from '#contracts/web-security';
 import { type LocalCognito, startCognito } from './cognito';
+import { assertDataDirFree, claimDataDir } from './data-dir-lock';
 import { createTables, type LocalDynamo, localDynamoClient, startDynamo, stopStaleDynamo } from './dynamodb';
 import { handlerEnvironment, LOCAL_VALIDATOR_NAME, type SystemAddresses } from './environment';
 import { type FailedInvocation, failedInvocationStore } from './failed-invocations';
@@ -17,6 +19,7 @@ import { type LocalLambdaInvoke, startLambdaInvoke } from './lambda-invoke';
 import { DEMO_OWNER, seedOwner } from './owners';
 import { type LocalS3, startS3 } from './s3';
 import { createS3EventBridge, LAMBDA_ASYNC_RETRY_DELAYS_MS, type S3Function } from './s3-events';
+import { urlHost } from './url-host';
 
 // Lambda runs these functions on Node 24; the local system also runs on Node 20, where SDK v3
 // warns that future releases will need Node 22. The lock file pins a release that supports both.
@@ -24,6 +27,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export const REGION = 'us-east-1';
 export const BUCKET = 'docdrop-local-documents';
+/** Where everything listens unless `host` says otherwise. */
+const LOOPBACK = '127.0.0.1';
 export const physicalTableName = (table: TableDefinition): string => `docdrop-${table.id}`;
 
 export interface Ports {
@@ -44,6 +49,13 @@ export interface LocalSystemOptions {
   /** False leaves S3 events undelivered, for a benchmark that invokes the validator itself. */
   readonly deliverS3Events?: boolean;
   readonly onMessage?: (message: { to: string; code?: string; subject?: string }) => void;
+  /**
+   * Where the gateway and the emulators the browser talks to (S3, Cognito) listen: default
+   * loopback; an address of this machine (or `0.0.0.0`) lets other devices on the network in.
+   */
+  readonly host?: string;
+  /** Pages on other origins allowed to call the API and PUT to the bucket, as `docdrop:webOrigins`. */
+  readonly webOrigins?: readonly string[];
   /** Extra environment for the handlers (e.g. a smaller MAX_FILE_BYTES in tests). */
   readonly environment?: Record<string, string>;
   /** A folder with the built web app (`buildWeb` in web/build.ts), served at `/` and `/u/`. */
@@ -89,7 +101,7 @@ export const failedInvocationsDir = (dataDir: string): string => join(dataDir, '
 const dynamoPidFile = (dataDir: string): string => join(dataDir, 'dynamodb.pid');
 
 /** Fails with a message a person can act on if the port is taken; for 0, finds a free one. */
-async function claimPort(port: number, name: keyof Ports): Promise<number> {
+async function claimPort(port: number, name: keyof Ports, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
@@ -101,7 +113,7 @@ async function claimPort(port: number, name: keyof Ports): Promise<number> {
           : error,
       ),
     );
-    probe.listen(port, '127.0.0.1', () => {
+    probe.listen(port, host, () => {
       const { port: chosen } = probe.address() as { port: number };
       probe.close(() => resolve(chosen));
     });
@@ -114,15 +126,21 @@ async function claimPort(port: number, name: keyof Ports): Promise<number> {
  * serving the shared route table with the same handler modules Lambda runs.
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
-  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
+  // First of all: a live system's folder is neither wiped nor has its DynamoDB stopped.
+  assertDataDirFree(options.dataDir);
   // Before claiming the ports: a java left by a crashed run holds the DynamoDB one.
   await stopStaleDynamo(dynamoPidFile(options.dataDir));
+  const host = options.host ?? LOOPBACK;
   const ports: Ports = {
-    gateway: await claimPort(options.ports.gateway, 'gateway'),
-    s3: await claimPort(options.ports.s3, 's3'),
-    dynamodb: await claimPort(options.ports.dynamodb, 'dynamodb'),
-    cognito: await claimPort(options.ports.cognito, 'cognito'),
+    gateway: await claimPort(options.ports.gateway, 'gateway', host),
+    s3: await claimPort(options.ports.s3, 's3', host),
+    dynamodb: await claimPort(options.ports.dynamodb, 'dynamodb', LOOPBACK),
+    cognito: await claimPort(options.ports.cognito, 'cognito', host),
   };
+  const advertised = advertisedHost(host);
+  // Only once every port is ours: a start that cannot run wipes nothing.
+  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
+  const releaseDataDir = claimDataDir(options.dataDir);
   const failures = failedInvocationStore(failedInvocationsDir(options.dataDir));
   let validator: S3Function | undefined;
   const events = createS3EventBridge(() => validator, {
@@ -157,6 +175,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // 5. Then what the validator writes to, and the identity provider.
     await dynamo?.stop().catch(logStopError('dynamodb'));
     await cognito?.stop().catch(logStopError('cognito'));
+    releaseDataDir();
   };
   const stop = () => {
     stopped ??= stopInOrder();
@@ -164,12 +183,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
 
   try {
-    const webOrigin = `http://localhost:${ports.gateway}`;
     s3 = await startS3({
+      host,
+      advertisedHost: advertised,
       port: ports.s3,
       directory: join(options.dataDir, 's3'),
       bucket: BUCKET,
-      webOrigins: [webOrigin, `http://127.0.0.1:${ports.gateway}`],
+      // The web app at whatever name it is opened by (S3 allows one `*` in an origin), and the extra pages.
+      webOrigins: [`http://*:${ports.gateway}`, ...(options.webOrigins ?? [])],
       onEvent: options.deliverS3Events === false ? () => undefined : events.onEmulatorEvent,
     });
     // Lambda's Invoke API, through which confirm and the sweep ask the validator to run.
@@ -191,6 +212,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       onFatal: options.onFatal ?? ((error) => logger.critical('DynamoDB Local is down for good', { error })),
     });
     cognito = await startCognito({
+      host,
+      advertisedHost: advertised,
       directory: join(options.dataDir, 'cognito'),
       port: ports.cognito,
       region: REGION,
@@ -207,7 +230,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const tableNames = Object.fromEntries(tables.map((table) => [table.envVar, physicalTableName(table)]));
     const addresses: SystemAddresses = {
       region: REGION,
-      apiUrl: webOrigin,
+      // Where links and scripts are pointed; the web app itself calls the API on its own origin.
+      apiUrl: `http://${host === LOOPBACK ? 'localhost' : urlHost(advertised)}:${ports.gateway}`,
       s3Endpoint: s3.endpoint,
       dynamodbEndpoint: dynamo.endpoint,
       cognitoEndpoint: cognito.endpoint,
@@ -230,15 +254,15 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     gateway = await startGateway({
       port: ports.gateway,
-      host: '127.0.0.1',
+      host,
       handlers,
+      corsOrigins: options.webOrigins ?? [],
       publicConfig: publicConfigOf(addresses),
       ...(options.webRoot
         ? {
             web: {
               root: options.webRoot,
               contentSecurityPolicy: contentSecurityPolicy({
-                api: new URL(addresses.apiUrl).origin,
                 documents: new URL(addresses.s3Endpoint).origin,
                 cognito: new URL(addresses.cognitoEndpoint).origin,
               }),
@@ -292,10 +316,28 @@ function startSweeping(sweep: ScheduledFunction, intervalMs: number): () => Prom
   };
 }
 
-/** What `GET /config.json` tells browsers and scripts. */
+/**
+ * What `GET /config.json` tells browsers and scripts. `apiUrl` is empty: the API is on the
+ * page's own origin, whatever name the page was opened by (as behind CloudFront in the cloud).
+ */
 function publicConfigOf(addresses: SystemAddresses): Record<string, string | number> {
-  const { apiUrl, region, userPoolId, userPoolClientId, cognitoEndpoint } = addresses;
+  const { region, userPoolId, userPoolClientId, cognitoEndpoint } = addresses;
   // The owner upload limit exactly as the handlers read it (set in the environment just before).
   const { MAX_FILE_BYTES: maxFileBytes } = readConfig('MAX_FILE_BYTES');
-  return { apiUrl, region, userPoolId, userPoolClientId, cognitoEndpoint, maxFileBytes };
+  return { apiUrl: '', region, userPoolId, userPoolClientId, cognitoEndpoint, maxFileBytes };
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+/**
+ * The name presigned URLs and config.json give for S3 and Cognito: a browser connects to them
+ * itself, so it must be an address every device can reach. For a wildcard bind, this machine's
+ * first non-internal IPv4 address (loopback if it has none).
+ */
+export function advertisedHost(host: string): string {
+  if (!WILDCARDS.has(host)) return host;
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((address) => address?.family === 'IPv4' && !address.internal);
+  return external?.address ?? LOOPBACK;
 }

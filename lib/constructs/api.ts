@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { functionAccess } from '#contracts/function-access';
 import { type ApiFunctionName, apiFunctions } from '#contracts/functions';
 import { routeKey, routes } from '#contracts/routes';
+import { apiCors } from '#contracts/web-security';
 import type { Auth } from './auth';
 import type { Data } from './data';
 import { DocdropFunction } from './docdrop-function';
@@ -70,15 +71,9 @@ export class Api extends Construct {
         ? {
             corsPreflight: {
               allowOrigins: [...props.corsOrigins],
-              allowMethods: [
-                CorsHttpMethod.GET,
-                CorsHttpMethod.POST,
-                CorsHttpMethod.PUT,
-                CorsHttpMethod.PATCH,
-                CorsHttpMethod.DELETE,
-              ],
-              allowHeaders: ['authorization', 'content-type', 'x-upload-token'],
-              maxAge: Duration.hours(1),
+              allowMethods: apiCors.allowMethods.map((method) => CorsHttpMethod[method]),
+              allowHeaders: [...apiCors.allowHeaders],
+              maxAge: Duration.seconds(apiCors.maxAgeSeconds),
             },
           }
         : {}),

@@ -14,6 +14,8 @@ export interface BrowserTestContext {
   readonly chromiumPath: string;
   /** Each owner's storage quota, small so that a test can fill it (`npm start -- --quota-bytes`). */
   readonly quotaBytes: number;
+  /** A free port whose `http://127.0.0.1:<port>` origin was given to `npm start -- --web-origin`. */
+  readonly integratorPort: number;
 }
 
 declare module 'vitest' {
@@ -70,7 +72,10 @@ export default async function setup(project: TestProject) {
     DYNAMODB_PORT: await freePort(),
     COGNITO_PORT: await freePort(),
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX_LOADER, ...START], {
+  // An integrator's page: the test serves it there, and the gateway and bucket must let it in.
+  const integratorPort = await freePort();
+  const webOrigin = ['--web-origin', `http://127.0.0.1:${integratorPort}`];
+  const child: ChildProcess = spawn(process.execPath, ['--import', TSX_LOADER, ...START, ...webOrigin], {
     cwd: workDir,
     env: {
       ...process.env,
@@ -114,6 +119,7 @@ export default async function setup(project: TestProject) {
     startLog,
     chromiumPath: CHROMIUM,
     quotaBytes: QUOTA_BYTES,
+    integratorPort,
   });
   return async () => {
     const exited = new Promise((done) => child.once('exit', done));

@@ -21,6 +21,7 @@ import {
   type TableDefinition,
   tables,
 } from '#contracts/tables';
+import { apiCors } from '#contracts/web-security';
 import type { DocdropStack } from '../../lib/docdrop-stack';
 import {
   asList,
@@ -626,7 +627,7 @@ describe('API', () => {
     expect(logGroup?.Properties.KmsKeyId).toEqual(arnOf(logicalIdOf(stack.monitoring.key)));
   });
 
-  it('answers CORS preflights for the web origins an operator adds only', () => {
+  it('answers CORS preflights for the web origins an operator adds only, with the rules the local gateway uses', () => {
     // prepare
     const { template } = operatorStack();
 
@@ -635,7 +636,12 @@ describe('API', () => {
 
     // assess
     expect(api?.Properties.ProtocolType).toBe('HTTP');
-    expect(api?.Properties.CorsConfiguration.AllowOrigins).toEqual(OPERATOR_ORIGINS);
+    expect(api?.Properties.CorsConfiguration).toEqual({
+      AllowOrigins: OPERATOR_ORIGINS,
+      AllowMethods: [...apiCors.allowMethods],
+      AllowHeaders: apiCors.allowHeaders,
+      MaxAge: apiCors.maxAgeSeconds,
+    });
   });
 
   it('answers no CORS preflight by default: the web app calls the API under its own domain', () => {

@@ -7,7 +7,6 @@ import { type LocalGateway, startGateway } from '../../local/gateway';
 import { buildWeb } from '../../web/build';
 
 const policy = contentSecurityPolicy({
-  api: new URL('http://localhost:3000').origin,
   documents: new URL('http://127.0.0.1:4569/').origin,
   cognito: new URL('http://127.0.0.1:9229').origin,
 });
@@ -40,10 +39,10 @@ describe('the web build and how the local gateway serves it', () => {
     expect(assets.some((name) => /^styles-[A-Z0-9]{8}\.css$/.test(name))).toBe(true);
   });
 
-  it('has the policy allow only this origin, the API, the bucket and Cognito', () => {
+  it('has the policy allow only this origin (which serves the API), the bucket and Cognito', () => {
     expect(policy).toBe(
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: http://127.0.0.1:4569; " +
-        "connect-src 'self' http://localhost:3000 http://127.0.0.1:4569 http://127.0.0.1:9229; font-src 'self'; " +
+        "connect-src 'self' http://127.0.0.1:4569 http://127.0.0.1:9229; font-src 'self'; " +
         "manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
     );
   });
