@@ -200,6 +200,8 @@ describe('the web app in a real browser', () => {
       ],
     );
 
+    // A mouse can drag: the desktop is told it may (a phone is not, see the drop page's test).
+    expect(await owner.locator('.dropzone').innerText()).toMatch(/^Drag files here, or/);
     // act: both dropped on the drop zone at once
     await owner.locator('.dropzone').dispatchEvent('drop', { dataTransfer: dropped });
 
@@ -235,7 +237,8 @@ describe('the web app in a real browser', () => {
     expect(presignsForSvg).toBe(0);
     const rejected = fileRow(owner, 'invoice.pdf', 'rejected');
     await rejected.waitFor(WAIT);
-    expect((await rejected.locator('.reason').textContent())?.length).toBeGreaterThan(10);
+    // In words, never a MIME type: an owner is not told about "application/x-elf".
+    expect(await rejected.locator('.reason').textContent()).toBe('it is really a .elf file, not a PDF');
     // The live region speaks 50 ms after the last message (announce() gathers messages close
     // together), and the row may settle first: wait until the rejection has been said.
     await owner.waitForFunction(
@@ -347,11 +350,18 @@ describe('the web app in a real browser', () => {
     await client.getByRole('heading', { name: 'Tax documents 2026' }).waitFor(WAIT);
     expect(await unlabelledControls(client)).toEqual([]);
     await screenshot(client, '05-drop-page');
+    // A phone has nothing to drag from: it is offered the picker alone (a desktop gets both, see above).
+    expect(await client.locator('.dropzone').innerText()).not.toMatch(/drag/i);
+    expect(await client.getByText('Choose files').isVisible()).toBe(true);
     await client.setInputFiles('#drop-input', [clientFile]);
     const receipt = client.getByRole('definition').filter({ hasText: /^[0-9a-f]{64}$/ });
     await receipt.waitFor(WAIT);
+    // The page follows the file past "being checked" to the checks' decision, without a reload.
+    const delivered = client.locator('.upload-item[data-status="clean"]', { hasText: clientFile.name });
+    await delivered.waitFor(WAIT);
 
     // assess
+    expect(await delivered.locator('.status').textContent()).toBe('Received; passed the checks and delivered');
     expect(response?.headers()['content-security-policy']).toContain("connect-src 'self'");
     expect(await receipt.textContent()).toBe(sha256(clientFile.buffer));
     expect(await client.getByTestId('uploads-left').textContent()).toBe('2 files');
@@ -507,6 +517,33 @@ describe('the web app in a real browser', () => {
     expect(await client.getByRole('alert').textContent()).toContain('used as many times as allowed');
   });
 
+  it('follows a disguised file on the drop page to its refusal, with the reason in words, without a reload', async () => {
+    // prepare
+    await owner.getByRole('button', { name: 'Upload links' }).click();
+    await owner.getByLabel('Label (who or what it is for)').fill('Signed contract');
+    await owner.getByLabel('Number of files').fill('1');
+    await owner.getByRole('button', { name: 'Create link' }).click();
+    await owner.getByRole('heading', { name: 'Link for Signed contract' }).waitFor(WAIT);
+    await client.goto(await owner.locator('#created-link-url').inputValue());
+    await client.getByRole('heading', { name: 'Signed contract' }).waitFor(WAIT);
+    await client.evaluate(() => {
+      (globalThis as any).sameDocument = true;
+    });
+
+    // act
+    await client.setInputFiles('#drop-input', [
+      { name: 'contract.pdf', mimeType: 'application/pdf', buffer: DISGUISED },
+    ]);
+    const refused = client.locator('.upload-item[data-status="rejected"]', { hasText: 'contract.pdf' });
+    await refused.waitFor(WAIT);
+
+    // assess
+    expect(await refused.locator('.status').textContent()).toBe('Received, but refused by the checks');
+    expect(await refused.locator('.reason').textContent()).toBe('it is really a .elf file, not a PDF');
+    expect(await client.evaluate(() => (globalThis as any).sameDocument)).toBe(true);
+    await screenshot(client, '10b-drop-refused');
+  });
+
   it('tells a client with a mangled link that it is not valid, before any upload', async () => {
     // prepare
     expectedFailures.push(
@@ -541,7 +578,14 @@ describe('the web app in a real browser', () => {
 
     // assess
     await owner.getByRole('heading', { name: 'Sign in to docdrop' }).waitFor(WAIT);
-    expect(await owner.getByRole('status').textContent()).toBe('Your session has ended. Sign in again.');
+    const notice = owner.getByRole('status');
+    expect(await notice.textContent()).toBe('Your session has ended. Sign in again.');
+    // A warning, not dressed as a success: the amber of --warn, not the green of --ok.
+    const warningBorder = await notice.evaluate(
+      (element: any) => (globalThis as any).getComputedStyle(element).borderLeftColor,
+    );
+    expect(await notice.getAttribute('class')).toContain('notice-warning');
+    expect(warningBorder).toBe('rgb(138, 83, 0)');
     expect(await owner.evaluate(() => (globalThis as any).sessionStorage.getItem('docdrop.session'))).toBeNull();
   });
 
