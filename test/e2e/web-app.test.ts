@@ -80,6 +80,16 @@ async function confirmationCodeFor(address: string): Promise<string> {
   throw new Error(`npm start printed no confirmation code for ${address}`);
 }
 
+/** Creates a one-file upload link in the portal, as the owner would; its address. */
+async function oneFileLink(label: string): Promise<string> {
+  await owner.getByRole('button', { name: 'Upload links' }).click();
+  await owner.getByLabel('Label (who or what it is for)').fill(label);
+  await owner.getByLabel('Number of files').fill('1');
+  await owner.getByRole('button', { name: 'Create link' }).click();
+  await owner.getByRole('heading', { name: `Link for ${label}` }).waitFor(WAIT);
+  return owner.locator('#created-link-url').inputValue();
+}
+
 const fileRow = (page: Page, name: string, status: string) =>
   page.locator(`table.files tr[data-status="${status}"]`, { hasText: name });
 
@@ -295,11 +305,73 @@ describe('the web app in a real browser', () => {
     expect(await avatar.evaluate((img: any) => [img.naturalWidth, img.naturalHeight])).toEqual([400, 400]);
   });
 
-  it('fits the portal into a 360 px wide screen', async () => {
-    // act
-    await owner.setViewportSize({ width: 360, height: 800 });
+  it('lays the Files view out for 1280 px: dates on one line, reasons in two at most, "Your files" said once', async () => {
+    // act: the view as it is, with a rejected file and three that passed
+    await owner.getByRole('button', { name: 'Files', exact: true }).click();
+    const lineCounts = await owner.evaluate(() => {
+      const document = (globalThis as any).document;
+      const lines = (element: any) => {
+        const height = element.getBoundingClientRect().height;
+        return Math.round(height / Number.parseFloat((globalThis as any).getComputedStyle(element).lineHeight));
+      };
+      return {
+        // An inline element has one box per line it takes.
+        dates: [...document.querySelectorAll('table.files td.date time')].map(
+          (time: any) => time.getClientRects().length,
+        ),
+        reasons: [...document.querySelectorAll('table.files p.reason')].map(lines),
+        // The table fits its box: no column (the actions last) pushed out of sight.
+        overflow: (() => {
+          const box = document.querySelector('#files-panel .table-scroll');
+          return box.scrollWidth - box.clientWidth;
+        })(),
+        actionRows: [...document.querySelectorAll('table.files td .actions')].map((actions: any) => {
+          const tops = new Set(
+            [...actions.children].map((button: any) => Math.round(button.getBoundingClientRect().top)),
+          );
+          return tops.size;
+        }),
+      };
+    });
+    const saidYourFiles = await owner.locator('#files-panel').getByText('Your files', { exact: true }).count();
 
     // assess
+    expect(lineCounts.dates.length).toBeGreaterThanOrEqual(3);
+    expect(lineCounts.dates.every((count) => count === 1)).toBe(true);
+    expect(lineCounts.reasons).toHaveLength(1);
+    expect(lineCounts.reasons[0]).toBeLessThanOrEqual(2);
+    expect(lineCounts.actionRows.every((rows) => rows === 1)).toBe(true);
+    expect(lineCounts.overflow).toBeLessThanOrEqual(0);
+    expect(saidYourFiles).toBe(1);
+    await screenshot(owner, '03a-files-1280px');
+  });
+
+  it('fits the portal into a 360 px wide screen, its header in three rows', async () => {
+    // act
+    await owner.setViewportSize({ width: 360, height: 800 });
+    const headerRows = await owner.evaluate(() => {
+      const header = (globalThis as any).document.querySelector('header.top');
+      const controls = [...header.querySelectorAll('h1, nav button, .profile label, .sign-out')];
+      // A row is the controls whose middles are within a few pixels of each other.
+      const middles = controls
+        .map((control: any) => {
+          const box = control.getBoundingClientRect();
+          return box.top + box.height / 2;
+        })
+        .sort((a: number, b: number) => a - b);
+      return middles.filter((middle: number, index: number) => index === 0 || middle - middles[index - 1] > 6).length;
+    });
+
+    const tabsInView = await owner.evaluate(() =>
+      [...(globalThis as any).document.querySelectorAll('header.top nav button')].every((tab: any) => {
+        const box = tab.getBoundingClientRect();
+        return box.left >= 0 && box.right <= 360;
+      }),
+    );
+
+    // assess
+    expect(headerRows).toBeLessThanOrEqual(3);
+    expect(tabsInView).toBe(true);
     expect(await owner.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       360,
     );
@@ -452,12 +524,7 @@ describe('the web app in a real browser', () => {
   it('gives a one-file link its use back when the connection breaks mid-send, so the client sends again', async () => {
     // prepare: a one-file link, and the client's first PUT to storage cut off (a dropped
     // connection is a fault of the network, which no emulator makes: the browser makes it)
-    await owner.getByRole('button', { name: 'Upload links' }).click();
-    await owner.getByLabel('Label (who or what it is for)').fill('Bank statement');
-    await owner.getByLabel('Number of files').fill('1');
-    await owner.getByRole('button', { name: 'Create link' }).click();
-    await owner.getByRole('heading', { name: 'Link for Bank statement' }).waitFor(WAIT);
-    const oneUse = await owner.locator('#created-link-url').inputValue();
+    const oneUse = await oneFileLink('Bank statement');
     await client.goto(oneUse);
     await client.getByRole('heading', { name: 'Bank statement' }).waitFor(WAIT);
     let cut = 0;
@@ -491,12 +558,7 @@ describe('the web app in a real browser', () => {
 
   it('tells a client whose link has no uses left, on the next visit, before any upload', async () => {
     // prepare: a one-file link, used once
-    await owner.getByRole('button', { name: 'Upload links' }).click();
-    await owner.getByLabel('Label (who or what it is for)').fill('One payslip');
-    await owner.getByLabel('Number of files').fill('1');
-    await owner.getByRole('button', { name: 'Create link' }).click();
-    await owner.getByRole('heading', { name: 'Link for One payslip' }).waitFor(WAIT);
-    const oneUse = await owner.locator('#created-link-url').inputValue();
+    const oneUse = await oneFileLink('One payslip');
     await client.goto(oneUse);
     await client.setInputFiles('#drop-input', [
       { name: 'payslip.txt', mimeType: 'text/plain', buffer: Buffer.from('net pay 1000\n') },
@@ -519,12 +581,7 @@ describe('the web app in a real browser', () => {
 
   it('follows a disguised file on the drop page to its refusal, with the reason in words, without a reload', async () => {
     // prepare
-    await owner.getByRole('button', { name: 'Upload links' }).click();
-    await owner.getByLabel('Label (who or what it is for)').fill('Signed contract');
-    await owner.getByLabel('Number of files').fill('1');
-    await owner.getByRole('button', { name: 'Create link' }).click();
-    await owner.getByRole('heading', { name: 'Link for Signed contract' }).waitFor(WAIT);
-    await client.goto(await owner.locator('#created-link-url').inputValue());
+    await client.goto(await oneFileLink('Signed contract'));
     await client.getByRole('heading', { name: 'Signed contract' }).waitFor(WAIT);
     await client.evaluate(() => {
       (globalThis as any).sameDocument = true;

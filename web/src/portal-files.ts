@@ -256,7 +256,7 @@ export class FilesView {
     );
     replaceChildren(
       this.table,
-      h('caption', { class: 'visually-hidden' }, 'Your files'),
+      h('caption', { class: 'visually-hidden' }, 'Files in this folder'),
       h('thead', {}, head),
       h(
         'tbody',
@@ -279,11 +279,11 @@ export class FilesView {
       { 'data-file-id': file.fileId, 'data-status': file.status },
       h('td', { class: 'preview' }, this.preview(file)),
       h('td', { class: 'name' }, file.name),
-      h('td', {}, formatBytes(file.size)),
+      h('td', { class: 'size' }, formatBytes(file.size)),
       h('td', {}, typeName(file.contentType)),
       h(
         'td',
-        {},
+        { class: 'status-cell' },
         h(
           'div',
           {},
@@ -293,7 +293,7 @@ export class FilesView {
           file.reason ? h('p', { class: 'reason' }, file.reason) : null,
         ),
       ),
-      h('td', {}, h('time', { datetime: file.createdAt }, formatDate(file.createdAt))),
+      h('td', { class: 'date' }, h('time', { datetime: file.createdAt }, formatDate(file.createdAt))),
       h('td', {}, source),
       h(
         'td',

@@ -120,12 +120,12 @@ async function start(): Promise<void> {
         'div',
         { class: 'account' },
         profilePhoto(api),
-        h('span', { class: 'hint' }, session.email),
+        h('span', { class: 'hint account-email' }, session.email),
         h(
           'button',
           {
             type: 'button',
-            class: 'secondary',
+            class: 'secondary sign-out',
             onclick: () => session.end({ text: 'You are signed out.', tone: 'ok' }),
           },
           'Sign out',
