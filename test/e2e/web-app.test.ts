@@ -346,6 +346,38 @@ describe('the web app in a real browser', () => {
     await screenshot(owner, '03a-files-1280px');
   });
 
+  it('switches the Files view to a gallery of thumbnails and kinds, remembered by this browser across a reload', async () => {
+    // act
+    await owner.getByRole('button', { name: 'Gallery' }).click();
+    const cards = owner.locator('ul.gallery li.gallery-item');
+    await cards.nth(2).waitFor(WAIT);
+    const image = owner.locator('li.gallery-item', { hasText: 'red square.png' }).locator('img');
+    await owner.waitForFunction(
+      (img: any) => img.complete && img.naturalWidth > 0,
+      await image.elementHandle(WAIT),
+      WAIT,
+    );
+    const kinds = await owner.locator('li.gallery-item .file-icon').allTextContents();
+    await screenshot(owner, '03c-files-gallery');
+    await owner.reload();
+    await owner.locator('ul.gallery li.gallery-item').nth(2).waitFor(WAIT);
+    const afterReload = {
+      pressed: await owner.getByRole('button', { name: 'Gallery' }).getAttribute('aria-pressed'),
+      tableShown: await owner.locator('table.files').isVisible(),
+    };
+    const rejectedCard = owner.locator('li.gallery-item[data-status="rejected"]', { hasText: 'invoice.pdf' });
+    const rejectedReason = await rejectedCard.locator('.reason').textContent();
+    await owner.getByRole('button', { name: 'List' }).click();
+
+    // assess
+    expect(await cards.count()).toBe(0);
+    expect(kinds.sort()).toEqual(['PDF', 'PDF']);
+    expect(afterReload).toEqual({ pressed: 'true', tableShown: false });
+    expect(rejectedReason).toBe('it is really a .elf file, not a PDF');
+    expect(await owner.evaluate(() => (globalThis as any).localStorage.getItem('docdrop.filesLayout'))).toBe('list');
+    await fileRow(owner, 'red square.png', 'clean').waitFor(WAIT);
+  });
+
   it('fits the portal into a 360 px wide screen, its header in three rows', async () => {
     // act
     await owner.setViewportSize({ width: 360, height: 800 });
