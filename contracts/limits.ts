@@ -30,6 +30,17 @@ export const REFUSED_TYPES: Readonly<Record<string, string>> = {
 };
 export type SupportedType = (typeof SUPPORTED_TYPES)[number];
 
+/** Names people know for the supported types: what the portal, the drop page and the validator's reasons say. */
+export const TYPE_NAMES: Readonly<Record<SupportedType, string>> = {
+  'application/pdf': 'PDF',
+  'image/jpeg': 'JPEG image',
+  'image/png': 'PNG image',
+  'image/webp': 'WebP image',
+  'image/gif': 'GIF image',
+  'image/avif': 'AVIF image',
+  'text/plain': 'plain text file',
+};
+
 export const limits = {
   /** Largest single file, unless the operator configures another (`MAX_FILE_BYTES`). A presigned PUT can carry at most 5 GiB. */
   maxFileBytes: 100 * MiB,

@@ -91,7 +91,7 @@ describe('folders, rename and sharing in the portal', () => {
     await owner.screenshot({ path: `${SCREENSHOTS}/30-rename-name-taken.png` });
     await owner.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     await owner.screenshot({ path: `${SCREENSHOTS}/31-folder-files.png`, fullPage: true });
-    await path.getByRole('button', { name: 'Your files' }).click();
+    await path.getByRole('button', { name: 'Top level' }).click();
     await owner.getByRole('button', { name: 'Contracts', exact: true }).waitFor(WAIT);
     await owner.getByText('No files here yet.').waitFor(WAIT);
     // act: a second folder is renamed and deleted; the one with files in it is not deleted

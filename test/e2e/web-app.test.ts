@@ -80,6 +80,16 @@ async function confirmationCodeFor(address: string): Promise<string> {
   throw new Error(`npm start printed no confirmation code for ${address}`);
 }
 
+/** Creates a one-file upload link in the portal, as the owner would; its address. */
+async function oneFileLink(label: string): Promise<string> {
+  await owner.getByRole('button', { name: 'Upload links' }).click();
+  await owner.getByLabel('Label (who or what it is for)').fill(label);
+  await owner.getByLabel('Number of files').fill('1');
+  await owner.getByRole('button', { name: 'Create link' }).click();
+  await owner.getByRole('heading', { name: `Link for ${label}` }).waitFor(WAIT);
+  return owner.locator('#created-link-url').inputValue();
+}
+
 const fileRow = (page: Page, name: string, status: string) =>
   page.locator(`table.files tr[data-status="${status}"]`, { hasText: name });
 
@@ -200,6 +210,8 @@ describe('the web app in a real browser', () => {
       ],
     );
 
+    // A mouse can drag: the desktop is told it may (a phone is not, see the drop page's test).
+    expect(await owner.locator('.dropzone').innerText()).toMatch(/^Drag files here, or/);
     // act: both dropped on the drop zone at once
     await owner.locator('.dropzone').dispatchEvent('drop', { dataTransfer: dropped });
 
@@ -235,7 +247,8 @@ describe('the web app in a real browser', () => {
     expect(presignsForSvg).toBe(0);
     const rejected = fileRow(owner, 'invoice.pdf', 'rejected');
     await rejected.waitFor(WAIT);
-    expect((await rejected.locator('.reason').textContent())?.length).toBeGreaterThan(10);
+    // In words, never a MIME type: an owner is not told about "application/x-elf".
+    expect(await rejected.locator('.reason').textContent()).toBe('it is really a .elf file, not a PDF');
     // The live region speaks 50 ms after the last message (announce() gathers messages close
     // together), and the row may settle first: wait until the rejection has been said.
     await owner.waitForFunction(
@@ -292,11 +305,105 @@ describe('the web app in a real browser', () => {
     expect(await avatar.evaluate((img: any) => [img.naturalWidth, img.naturalHeight])).toEqual([400, 400]);
   });
 
-  it('fits the portal into a 360 px wide screen', async () => {
-    // act
-    await owner.setViewportSize({ width: 360, height: 800 });
+  it('lays the Files view out for 1280 px: dates on one line, reasons in two at most, "Your files" said once', async () => {
+    // act: the view as it is, with a rejected file and three that passed
+    await owner.getByRole('button', { name: 'Files', exact: true }).click();
+    const lineCounts = await owner.evaluate(() => {
+      const document = (globalThis as any).document;
+      const lines = (element: any) => {
+        const height = element.getBoundingClientRect().height;
+        return Math.round(height / Number.parseFloat((globalThis as any).getComputedStyle(element).lineHeight));
+      };
+      return {
+        // An inline element has one box per line it takes.
+        dates: [...document.querySelectorAll('table.files td.date time')].map(
+          (time: any) => time.getClientRects().length,
+        ),
+        reasons: [...document.querySelectorAll('table.files p.reason')].map(lines),
+        // The table fits its box: no column (the actions last) pushed out of sight.
+        overflow: (() => {
+          const box = document.querySelector('#files-panel .table-scroll');
+          return box.scrollWidth - box.clientWidth;
+        })(),
+        actionRows: [...document.querySelectorAll('table.files td .actions')].map((actions: any) => {
+          const tops = new Set(
+            [...actions.children].map((button: any) => Math.round(button.getBoundingClientRect().top)),
+          );
+          return tops.size;
+        }),
+      };
+    });
+    const saidYourFiles = await owner.locator('#files-panel').getByText('Your files', { exact: true }).count();
 
     // assess
+    expect(lineCounts.dates.length).toBeGreaterThanOrEqual(3);
+    expect(lineCounts.dates.every((count) => count === 1)).toBe(true);
+    expect(lineCounts.reasons).toHaveLength(1);
+    expect(lineCounts.reasons[0]).toBeLessThanOrEqual(2);
+    expect(lineCounts.actionRows.every((rows) => rows === 1)).toBe(true);
+    expect(lineCounts.overflow).toBeLessThanOrEqual(0);
+    expect(saidYourFiles).toBe(1);
+    await screenshot(owner, '03a-files-1280px');
+  });
+
+  it('switches the Files view to a gallery of thumbnails and kinds, remembered by this browser across a reload', async () => {
+    // act
+    await owner.getByRole('button', { name: 'Gallery' }).click();
+    const cards = owner.locator('ul.gallery li.gallery-item');
+    await cards.nth(2).waitFor(WAIT);
+    const image = owner.locator('li.gallery-item', { hasText: 'red square.png' }).locator('img');
+    await owner.waitForFunction(
+      (img: any) => img.complete && img.naturalWidth > 0,
+      await image.elementHandle(WAIT),
+      WAIT,
+    );
+    const kinds = await owner.locator('li.gallery-item .file-icon').allTextContents();
+    await screenshot(owner, '03c-files-gallery');
+    await owner.reload();
+    await owner.locator('ul.gallery li.gallery-item').nth(2).waitFor(WAIT);
+    const afterReload = {
+      pressed: await owner.getByRole('button', { name: 'Gallery' }).getAttribute('aria-pressed'),
+      tableShown: await owner.locator('table.files').isVisible(),
+    };
+    const rejectedCard = owner.locator('li.gallery-item[data-status="rejected"]', { hasText: 'invoice.pdf' });
+    const rejectedReason = await rejectedCard.locator('.reason').textContent();
+    await owner.getByRole('button', { name: 'List' }).click();
+
+    // assess
+    expect(await cards.count()).toBe(0);
+    expect(kinds.sort()).toEqual(['PDF', 'PDF']);
+    expect(afterReload).toEqual({ pressed: 'true', tableShown: false });
+    expect(rejectedReason).toBe('it is really a .elf file, not a PDF');
+    expect(await owner.evaluate(() => (globalThis as any).localStorage.getItem('docdrop.filesLayout'))).toBe('list');
+    await fileRow(owner, 'red square.png', 'clean').waitFor(WAIT);
+  });
+
+  it('fits the portal into a 360 px wide screen, its header in three rows', async () => {
+    // act
+    await owner.setViewportSize({ width: 360, height: 800 });
+    const headerRows = await owner.evaluate(() => {
+      const header = (globalThis as any).document.querySelector('header.top');
+      const controls = [...header.querySelectorAll('h1, nav button, .profile label, .sign-out')];
+      // A row is the controls whose middles are within a few pixels of each other.
+      const middles = controls
+        .map((control: any) => {
+          const box = control.getBoundingClientRect();
+          return box.top + box.height / 2;
+        })
+        .sort((a: number, b: number) => a - b);
+      return middles.filter((middle: number, index: number) => index === 0 || middle - middles[index - 1] > 6).length;
+    });
+
+    const tabsInView = await owner.evaluate(() =>
+      [...(globalThis as any).document.querySelectorAll('header.top nav button')].every((tab: any) => {
+        const box = tab.getBoundingClientRect();
+        return box.left >= 0 && box.right <= 360;
+      }),
+    );
+
+    // assess
+    expect(headerRows).toBeLessThanOrEqual(3);
+    expect(tabsInView).toBe(true);
     expect(await owner.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       360,
     );
@@ -347,11 +454,18 @@ describe('the web app in a real browser', () => {
     await client.getByRole('heading', { name: 'Tax documents 2026' }).waitFor(WAIT);
     expect(await unlabelledControls(client)).toEqual([]);
     await screenshot(client, '05-drop-page');
+    // A phone has nothing to drag from: it is offered the picker alone (a desktop gets both, see above).
+    expect(await client.locator('.dropzone').innerText()).not.toMatch(/drag/i);
+    expect(await client.getByText('Choose files').isVisible()).toBe(true);
     await client.setInputFiles('#drop-input', [clientFile]);
     const receipt = client.getByRole('definition').filter({ hasText: /^[0-9a-f]{64}$/ });
     await receipt.waitFor(WAIT);
+    // The page follows the file past "being checked" to the checks' decision, without a reload.
+    const delivered = client.locator('.upload-item[data-status="clean"]', { hasText: clientFile.name });
+    await delivered.waitFor(WAIT);
 
     // assess
+    expect(await delivered.locator('.status').textContent()).toBe('Received; passed the checks and delivered');
     expect(response?.headers()['content-security-policy']).toContain("connect-src 'self'");
     expect(await receipt.textContent()).toBe(sha256(clientFile.buffer));
     expect(await client.getByTestId('uploads-left').textContent()).toBe('2 files');
@@ -442,12 +556,7 @@ describe('the web app in a real browser', () => {
   it('gives a one-file link its use back when the connection breaks mid-send, so the client sends again', async () => {
     // prepare: a one-file link, and the client's first PUT to storage cut off (a dropped
     // connection is a fault of the network, which no emulator makes: the browser makes it)
-    await owner.getByRole('button', { name: 'Upload links' }).click();
-    await owner.getByLabel('Label (who or what it is for)').fill('Bank statement');
-    await owner.getByLabel('Number of files').fill('1');
-    await owner.getByRole('button', { name: 'Create link' }).click();
-    await owner.getByRole('heading', { name: 'Link for Bank statement' }).waitFor(WAIT);
-    const oneUse = await owner.locator('#created-link-url').inputValue();
+    const oneUse = await oneFileLink('Bank statement');
     await client.goto(oneUse);
     await client.getByRole('heading', { name: 'Bank statement' }).waitFor(WAIT);
     let cut = 0;
@@ -481,12 +590,7 @@ describe('the web app in a real browser', () => {
 
   it('tells a client whose link has no uses left, on the next visit, before any upload', async () => {
     // prepare: a one-file link, used once
-    await owner.getByRole('button', { name: 'Upload links' }).click();
-    await owner.getByLabel('Label (who or what it is for)').fill('One payslip');
-    await owner.getByLabel('Number of files').fill('1');
-    await owner.getByRole('button', { name: 'Create link' }).click();
-    await owner.getByRole('heading', { name: 'Link for One payslip' }).waitFor(WAIT);
-    const oneUse = await owner.locator('#created-link-url').inputValue();
+    const oneUse = await oneFileLink('One payslip');
     await client.goto(oneUse);
     await client.setInputFiles('#drop-input', [
       { name: 'payslip.txt', mimeType: 'text/plain', buffer: Buffer.from('net pay 1000\n') },
@@ -505,6 +609,28 @@ describe('the web app in a real browser', () => {
     // assess
     await client.getByRole('heading', { name: 'This link cannot be used' }).waitFor(WAIT);
     expect(await client.getByRole('alert').textContent()).toContain('used as many times as allowed');
+  });
+
+  it('follows a disguised file on the drop page to its refusal, with the reason in words, without a reload', async () => {
+    // prepare
+    await client.goto(await oneFileLink('Signed contract'));
+    await client.getByRole('heading', { name: 'Signed contract' }).waitFor(WAIT);
+    await client.evaluate(() => {
+      (globalThis as any).sameDocument = true;
+    });
+
+    // act
+    await client.setInputFiles('#drop-input', [
+      { name: 'contract.pdf', mimeType: 'application/pdf', buffer: DISGUISED },
+    ]);
+    const refused = client.locator('.upload-item[data-status="rejected"]', { hasText: 'contract.pdf' });
+    await refused.waitFor(WAIT);
+
+    // assess
+    expect(await refused.locator('.status').textContent()).toBe('Received, but refused by the checks');
+    expect(await refused.locator('.reason').textContent()).toBe('it is really a .elf file, not a PDF');
+    expect(await client.evaluate(() => (globalThis as any).sameDocument)).toBe(true);
+    await screenshot(client, '10b-drop-refused');
   });
 
   it('tells a client with a mangled link that it is not valid, before any upload', async () => {
@@ -541,7 +667,14 @@ describe('the web app in a real browser', () => {
 
     // assess
     await owner.getByRole('heading', { name: 'Sign in to docdrop' }).waitFor(WAIT);
-    expect(await owner.getByRole('status').textContent()).toBe('Your session has ended. Sign in again.');
+    const notice = owner.getByRole('status');
+    expect(await notice.textContent()).toBe('Your session has ended. Sign in again.');
+    // A warning, not dressed as a success: the amber of --warn, not the green of --ok.
+    const warningBorder = await notice.evaluate(
+      (element: any) => (globalThis as any).getComputedStyle(element).borderLeftColor,
+    );
+    expect(await notice.getAttribute('class')).toContain('notice-warning');
+    expect(warningBorder).toBe('rgb(138, 83, 0)');
     expect(await owner.evaluate(() => (globalThis as any).sessionStorage.getItem('docdrop.session'))).toBeNull();
   });
 

@@ -70,6 +70,7 @@ describe('audit trail of the happy paths', () => {
   let ownerFileId: string;
   let presignedUrls: string[];
   let trail: TrailEntry[];
+  let repeatedConfirms: { status: number; body: { status?: string } }[];
 
   beforeAll(async () => {
     owner = await newOwner();
@@ -95,6 +96,12 @@ describe('audit trail of the happy paths', () => {
     await waitForSettled(owner, ownerFileId);
     await waitForSettled(owner, linkUploadId);
     await api('POST', `/api/uploads/${ownerFileId}/confirm`, { token: owner.idToken });
+    // Following the checks as the drop page and the profile photo do: confirm asked again.
+    repeatedConfirms = [
+      await api('POST', `/api/drop/uploads/${linkUploadId}/confirm`, { uploadToken: linkToken }),
+      await api('POST', `/api/drop/uploads/${linkUploadId}/confirm`, { uploadToken: linkToken }),
+      await api('POST', `/api/uploads/${ownerFileId}/confirm`, { token: owner.idToken }),
+    ];
     const download = await api('GET', `/api/files/${ownerFileId}/download`, { token: owner.idToken });
     const thumbnail = await api('GET', `/api/files/${ownerFileId}/thumbnail`, { token: owner.idToken });
     presignedUrls = [drop.body.url, own.body.url, download.body.url, thumbnail.body.url];
@@ -125,6 +132,21 @@ describe('audit trail of the happy paths', () => {
     expect(entry.requestId).toMatch(/^[\w-]{8,}$/);
     expect(entry.sourceIp).toMatch(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
     expect(Date.parse(entry.at)).toBeGreaterThan(Date.now() - 120_000);
+  });
+
+  it('answers a repeated confirm with the current state and records only the first confirmation', () => {
+    // act
+    const confirmations = (fileId: string) =>
+      trail.filter((entry) => entry.action === 'upload.confirm' && entry.objectId === fileId);
+
+    // assess
+    expect(repeatedConfirms.map(({ status, body }) => [status, body.status])).toEqual([
+      [200, 'clean'],
+      [200, 'clean'],
+      [200, 'clean'],
+    ]);
+    expect(confirmations(linkUploadId)).toHaveLength(1);
+    expect(confirmations(ownerFileId)).toHaveLength(1);
   });
 
   it.each([

@@ -117,13 +117,28 @@ describe('checkContent', () => {
     expect(verdict).toEqual({ ok: true });
   });
 
-  it('refuses a file whose content is another type than the one declared', async () => {
+  it('refuses a file whose content is another type than the one declared, naming both in words', async () => {
     // act
     const verdict = await checkContent(PNG, { contentType: 'application/pdf', size: PNG.length }, { size: PNG.length });
 
     // assess
-    expect(verdict).toMatchObject({ ok: false, code: 'type_mismatch' });
-    expect(verdict.ok === false && verdict.reason).toContain('image/png');
+    expect(verdict).toEqual({ ok: false, code: 'type_mismatch', reason: 'it is really a PNG image, not a PDF' });
+  });
+
+  it('names an unsupported type by its file ending, never its MIME type', async () => {
+    // prepare: a ZIP archive's local file header
+    const zip = bytes(0x50, 0x4b, 0x03, 0x04, ...new Array(26).fill(0));
+
+    // act
+    const verdict = await checkContent(zip, { contentType: 'image/avif', size: zip.length }, { size: zip.length });
+
+    // assess
+    expect(verdict).toEqual({
+      ok: false,
+      code: 'type_mismatch',
+      reason: 'it is really a .zip file, not an AVIF image',
+    });
+    expect(verdict.ok === false && verdict.reason).not.toMatch(/\w+\/[\w.+-]+/);
   });
 
   it('refuses a file that is not the size declared', async () => {
@@ -135,7 +150,11 @@ describe('checkContent', () => {
     );
 
     // assess
-    expect(verdict).toMatchObject({ ok: false, code: 'size_mismatch' });
+    expect(verdict).toEqual({
+      ok: false,
+      code: 'size_mismatch',
+      reason: `${PDF.length} bytes arrived, not the ${PDF.length + 1} announced`,
+    });
   });
 
   it('checks the size before anything else', async () => {
@@ -176,7 +195,11 @@ describe('checkContent', () => {
     const verdict = await checkContent(binary, { contentType: 'text/plain', size: 8 }, { size: 8 });
 
     // assess
-    expect(verdict).toMatchObject({ ok: false, code: 'not_text' });
+    expect(verdict).toEqual({
+      ok: false,
+      code: 'not_text',
+      reason: 'not a real plain text file (it holds bytes text does not)',
+    });
   });
 
   it('refuses a recognisable file declared as text/plain', async () => {
@@ -199,6 +222,6 @@ describe('checkContent', () => {
     );
 
     // assess
-    expect(verdict).toMatchObject({ ok: false, code: 'unrecognised' });
+    expect(verdict).toEqual({ ok: false, code: 'unrecognised', reason: 'not a real PDF' });
   });
 });

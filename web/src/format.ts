@@ -1,4 +1,4 @@
-import type { SUPPORTED_TYPES } from '#contracts/limits';
+import { type SUPPORTED_TYPES, TYPE_NAMES } from '#contracts/limits';
 
 const UNITS = ['bytes', 'KB', 'MB', 'GB'];
 
@@ -19,18 +19,11 @@ export function formatDate(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-/** Names people know, for the types docdrop accepts (the list itself is contracts/limits.ts). */
-const TYPE_NAMES: Record<(typeof SUPPORTED_TYPES)[number], string> = {
-  'application/pdf': 'PDF',
-  'image/jpeg': 'JPEG image',
-  'image/png': 'PNG image',
-  'image/webp': 'WebP image',
-  'image/gif': 'GIF image',
-  'image/avif': 'AVIF image',
-  'text/plain': 'Plain text',
+/** "PDF", "Plain text file": the contract's name, capitalised to start a list item. */
+export const typeName = (type: string): string => {
+  const name = TYPE_NAMES[type as keyof typeof TYPE_NAMES];
+  return name ? name.charAt(0).toUpperCase() + name.slice(1) : type;
 };
-
-export const typeName = (type: string): string => TYPE_NAMES[type as keyof typeof TYPE_NAMES] ?? type;
 
 /** File-name endings for the file picker's `accept`, so phones offer the right files. */
 const EXTENSIONS: Record<(typeof SUPPORTED_TYPES)[number], string[]> = {

@@ -4,6 +4,13 @@ import type { AuditItem } from './owner-api';
 import type { WatchedOwnerApi } from './watched-owner-api';
 
 const PAGE_SIZE = 20;
+/**
+ * Every preview shown is an access to the content and is recorded, but a portal load shows many:
+ * hidden by default, so uploads, downloads and link events stay in view. A page of the view is
+ * filled from up to this many pages of the trail.
+ */
+const PREVIEW_ACTION = 'file.thumbnail';
+const MAX_PAGES_PER_LOAD = 10;
 const COLUMNS = ['Time', 'Action', 'Object', 'By', 'Outcome', 'Source address'];
 
 /** The `sub` claim of the session's ID token, to tell the owner's own actions from others'. */
@@ -41,6 +48,11 @@ export class ActivityView {
       this.body,
     ),
   );
+  private readonly previews = h('input', {
+    type: 'checkbox',
+    id: 'activity-previews',
+    onchange: () => this.render(),
+  });
   private readonly more = h(
     'button',
     { type: 'button', class: 'secondary', hidden: true, onclick: () => void this.loadMore() },
@@ -58,6 +70,7 @@ export class ActivityView {
         'div',
         { class: 'toolbar' },
         h('p', { class: 'hint' }, 'Everything done with your files and upload links, newest first.'),
+        h('label', { class: 'check', for: 'activity-previews' }, this.previews, ' Include previews'),
         h('button', { type: 'button', class: 'secondary', onclick: () => void this.reload() }, 'Refresh'),
       ),
       this.alert.element,
@@ -80,12 +93,16 @@ export class ActivityView {
     const generation = this.generation;
     this.alert.clear();
     this.more.disabled = true;
-    const before = this.entries.length;
+    const before = this.visible().length;
     try {
-      const page = await this.api.listAudit(this.cursor, PAGE_SIZE);
-      if (generation !== this.generation) return;
-      this.entries.push(...page.items);
-      this.cursor = page.cursor;
+      // Previews hidden, a page of the trail may hold few other entries: read on until one page of the view is full.
+      for (let pages = 0; pages < MAX_PAGES_PER_LOAD; pages++) {
+        const page = await this.api.listAudit(this.cursor, PAGE_SIZE);
+        if (generation !== this.generation) return;
+        this.entries.push(...page.items);
+        this.cursor = page.cursor;
+        if (!this.cursor || this.visible().length - before >= PAGE_SIZE) break;
+      }
     } catch (error) {
       if (generation !== this.generation) return;
       this.alert.show((error as Error).message);
@@ -93,21 +110,27 @@ export class ActivityView {
       this.more.disabled = false;
     }
     this.render();
-    const added = this.entries.length - before;
+    const added = this.visible().length - before;
     if (announceIt) announce(`${added} older ${added === 1 ? 'entry' : 'entries'} shown.`);
     // The button disappears with the last page: keep keyboard focus inside the view.
     if (this.more.hidden && document.activeElement === document.body) this.region.focus();
   }
 
+  private visible(): AuditItem[] {
+    return this.previews.checked ? this.entries : this.entries.filter((entry) => entry.action !== PREVIEW_ACTION);
+  }
+
   private render(): void {
+    const visible = this.visible();
     replaceChildren(
       this.body,
-      ...(this.entries.length > 0
-        ? this.entries.map((entry) => this.row(entry))
+      ...(visible.length > 0
+        ? visible.map((entry) => this.row(entry))
         : [h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'empty' }, 'Nothing has happened yet.'))]),
     );
-    const count = this.entries.length;
-    this.summary.textContent = `${count} ${count === 1 ? 'entry' : 'entries'} shown${this.cursor ? '; older entries not loaded yet' : ''}.`;
+    const count = visible.length;
+    const hidden = this.entries.length - count;
+    this.summary.textContent = `${count} ${count === 1 ? 'entry' : 'entries'} shown${hidden > 0 ? ` (${hidden} ${hidden === 1 ? 'preview' : 'previews'} left out)` : ''}${this.cursor ? '; older entries not loaded yet' : ''}.`;
     this.more.hidden = !this.cursor;
   }
 

@@ -1,6 +1,7 @@
 import { confirmSignUp, resendCode, SignInError, signIn, signUp, type Tokens } from './cognito';
 import type { AppConfig } from './config';
 import { alertBox, announce, field, focusOn, h, replaceChildren } from './elements';
+import type { SignInNotice } from './session';
 
 /** Disables the form's button while a request runs, and shows its refusal in plain words. */
 function handleSubmit(form: HTMLFormElement, alert: ReturnType<typeof alertBox>, run: () => Promise<void>): void {
@@ -24,7 +25,7 @@ export function showSignIn(
   main: HTMLElement,
   config: AppConfig,
   onSignedIn: (tokens: Tokens) => void,
-  notice = '',
+  notice?: SignInNotice,
 ): void {
   const alert = alertBox();
   const email = h('input', {
@@ -64,7 +65,7 @@ export function showSignIn(
   replaceChildren(
     main,
     heading,
-    notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
+    notice ? h('p', { class: `notice notice-${notice.tone}`, role: 'status' }, notice.text) : null,
     form,
     h(
       'p',
@@ -146,7 +147,7 @@ function showConfirm(
     await confirmSignUp(config, emailAddress, code.value.trim());
     announce('Your account is confirmed.');
     if (password) onSignedIn(await signIn(config, emailAddress, password));
-    else showSignIn(main, config, onSignedIn, 'Your account is confirmed. Sign in.');
+    else showSignIn(main, config, onSignedIn, { text: 'Your account is confirmed. Sign in.', tone: 'ok' });
   });
   const resend = h(
     'button',

@@ -36,6 +36,24 @@ const PAGE_SIZE = 25;
 /** Filtering by link pulls in older pages until it has them all, up to this many. */
 const MAX_PAGES_FOR_FILTER = 20;
 
+type FilesLayout = 'list' | 'grid';
+/** The list or the gallery, remembered per browser: a display preference, not a secret (tokens never go to localStorage). */
+const LAYOUT_KEY = 'docdrop.filesLayout';
+function storedLayout(): FilesLayout {
+  try {
+    return localStorage.getItem(LAYOUT_KEY) === 'grid' ? 'grid' : 'list';
+  } catch {
+    return 'list';
+  }
+}
+
+/** What a file without a preview shows in the gallery: its kind in a word or two. */
+const ICON_WORDS: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'text/plain': 'TXT',
+};
+const iconWords = (type: string) => ICON_WORDS[type] ?? (isImageType(type) ? 'IMG' : 'FILE');
+
 /**
  * A pending file whose upload URL has long expired will never arrive (its record goes with
  * TTL): it is shown as such and not polled for.
@@ -65,6 +83,17 @@ export class FilesView {
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly alert = alertBox();
   private readonly table = h('table', { class: 'files' });
+  private readonly tableRegion = h(
+    'div',
+    { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Your files' },
+    this.table,
+  );
+  private readonly gallery = h('ul', { class: 'gallery', 'aria-label': 'Your files', hidden: true });
+  private layout: FilesLayout = storedLayout();
+  private readonly layoutButtons = {
+    list: h('button', { type: 'button', class: 'secondary', onclick: () => this.setLayout('list') }, 'List'),
+    grid: h('button', { type: 'button', class: 'secondary', onclick: () => this.setLayout('grid') }, 'Gallery'),
+  };
   private readonly sourceSelect = h('select', { id: 'files-source' });
   private readonly summary = h('p', { class: 'hint' });
   private readonly more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show older files');
@@ -81,13 +110,45 @@ export class FilesView {
         h('label', { for: 'files-source' }, 'Show files from'),
         this.sourceSelect,
         h('button', { type: 'button', class: 'secondary', onclick: () => void this.reload() }, 'Refresh'),
+        h(
+          'div',
+          { class: 'layout-switch', role: 'group', 'aria-label': 'Show files as' },
+          this.layoutButtons.list,
+          this.layoutButtons.grid,
+        ),
       ),
       this.alert.element,
       this.summary,
-      h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Your files' }, this.table),
+      this.tableRegion,
+      this.gallery,
       this.more,
     );
     this.renderSources();
+    this.showLayout();
+  }
+
+  private setLayout(layout: FilesLayout): void {
+    this.layout = layout;
+    try {
+      localStorage.setItem(LAYOUT_KEY, layout);
+    } catch {
+      // Storage refused (a private window's quota): the choice lasts for this page only.
+    }
+    this.showLayout();
+    this.render();
+    announce(layout === 'grid' ? 'Files shown as a gallery.' : 'Files shown as a list.');
+  }
+
+  private showLayout(): void {
+    this.tableRegion.hidden = this.layout !== 'list';
+    this.gallery.hidden = this.layout !== 'grid';
+    this.layoutButtons.list.setAttribute('aria-pressed', String(this.layout === 'list'));
+    this.layoutButtons.grid.setAttribute('aria-pressed', String(this.layout === 'grid'));
+  }
+
+  /** The list or the gallery, whichever is shown: where focus goes when a file's controls disappear. */
+  private get shown(): HTMLElement {
+    return this.layout === 'grid' ? this.gallery : this.table;
   }
 
   /** Stops following pending files (the session ended). */
@@ -256,19 +317,30 @@ export class FilesView {
     );
     replaceChildren(
       this.table,
-      h('caption', { class: 'visually-hidden' }, 'Your files'),
+      h('caption', { class: 'visually-hidden' }, 'Files in this folder'),
       h('thead', {}, head),
       h(
         'tbody',
         {},
-        ...(files.length > 0
-          ? files.map((file) => this.row(file))
-          : [h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'empty' }, 'No files here yet.'))]),
+        // Only the layout shown is built: each preview built signs (and records) a thumbnail URL.
+        ...(this.layout !== 'list'
+          ? []
+          : files.length > 0
+            ? files.map((file) => this.row(file))
+            : [h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'empty' }, 'No files here yet.'))]),
       ),
+    );
+    replaceChildren(
+      this.gallery,
+      ...(this.layout === 'grid'
+        ? files.length > 0
+          ? files.map((file) => this.card(file))
+          : [h('li', { class: 'empty' }, 'No files here yet.')]
+        : []),
     );
     this.summary.textContent = `${files.length} ${files.length === 1 ? 'file' : 'files'} shown${this.cursor ? '; older files not loaded yet' : ''}.`;
     this.more.hidden = !this.cursor;
-    if (focusKey) (this.table.querySelector(`[data-focus-key="${focusKey}"]`) as HTMLElement | null)?.focus();
+    if (focusKey) (this.shown.querySelector(`[data-focus-key="${focusKey}"]`) as HTMLElement | null)?.focus();
   }
 
   private row(file: FileItem): HTMLTableRowElement {
@@ -279,48 +351,72 @@ export class FilesView {
       { 'data-file-id': file.fileId, 'data-status': file.status },
       h('td', { class: 'preview' }, this.preview(file)),
       h('td', { class: 'name' }, file.name),
-      h('td', {}, formatBytes(file.size)),
+      h('td', { class: 'size' }, formatBytes(file.size)),
       h('td', {}, typeName(file.contentType)),
-      h(
-        'td',
-        {},
-        h(
-          'div',
-          {},
-          file.status === 'pending' && !isAwaited(file)
-            ? h('span', { class: 'status status-failed' }, 'Never arrived')
-            : h('span', { class: `status status-${file.status}` }, STATUS_WORDS[file.status]),
-          file.reason ? h('p', { class: 'reason' }, file.reason) : null,
-        ),
-      ),
-      h('td', {}, h('time', { datetime: file.createdAt }, formatDate(file.createdAt))),
+      h('td', { class: 'status-cell' }, this.status(file)),
+      h('td', { class: 'date' }, h('time', { datetime: file.createdAt }, formatDate(file.createdAt))),
       h('td', {}, source),
-      h(
-        'td',
-        {},
-        h(
-          'div',
-          { class: 'actions' },
-          ...(file.status === 'clean'
-            ? [
-                actionButton('Download', file.name, () => void this.download(file), {
-                  focusKey: `download-${file.fileId}`,
-                }),
-                // "Edit" (it renames and moves): a control named with "name" would also answer to the Name sort button.
-                actionButton('Edit', file.name, () => void this.rename(file), { focusKey: `rename-${file.fileId}` }),
-                actionButton('Share', file.name, () => void shareDialog(this.api, { fileId: file.fileId }, file.name)),
-              ]
-            : []),
-          actionButton('Delete', file.name, () => void this.remove(file), {
-            danger: true,
-            focusKey: `delete-${file.fileId}`,
-          }),
-        ),
-      ),
+      h('td', {}, this.actions(file)),
     );
     return labelCells(
       row,
       COLUMNS.map(({ label }) => label),
+    );
+  }
+
+  /** One file in the gallery: its preview (or its kind), name, size, date, status and actions. */
+  private card(file: FileItem): HTMLLIElement {
+    const link = file.linkId ? this.links.get(file.linkId) : undefined;
+    return h(
+      'li',
+      { class: 'gallery-item', 'data-file-id': file.fileId, 'data-status': file.status },
+      h(
+        'div',
+        { class: 'gallery-preview' },
+        this.preview(file) ?? h('span', { class: 'file-icon', 'aria-hidden': 'true' }, iconWords(file.contentType)),
+      ),
+      h('p', { class: 'name' }, file.name),
+      h(
+        'p',
+        { class: 'hint' },
+        `${typeName(file.contentType)}, ${formatBytes(file.size)}, `,
+        h('time', { datetime: file.createdAt }, formatDate(file.createdAt)),
+        file.linkId ? `, link: ${link?.label ?? 'upload link'}` : '',
+      ),
+      file.status === 'clean' ? null : this.status(file),
+      this.actions(file),
+    );
+  }
+
+  private status(file: FileItem): HTMLElement {
+    return h(
+      'div',
+      {},
+      file.status === 'pending' && !isAwaited(file)
+        ? h('span', { class: 'status status-failed' }, 'Never arrived')
+        : h('span', { class: `status status-${file.status}` }, STATUS_WORDS[file.status]),
+      file.reason ? h('p', { class: 'reason' }, file.reason) : null,
+    );
+  }
+
+  private actions(file: FileItem): HTMLElement {
+    return h(
+      'div',
+      { class: 'actions' },
+      ...(file.status === 'clean'
+        ? [
+            actionButton('Download', file.name, () => void this.download(file), {
+              focusKey: `download-${file.fileId}`,
+            }),
+            // "Edit" (it renames and moves): a control named with "name" would also answer to the Name sort button.
+            actionButton('Edit', file.name, () => void this.rename(file), { focusKey: `rename-${file.fileId}` }),
+            actionButton('Share', file.name, () => void shareDialog(this.api, { fileId: file.fileId }, file.name)),
+          ]
+        : []),
+      actionButton('Delete', file.name, () => void this.remove(file), {
+        danger: true,
+        focusKey: `delete-${file.fileId}`,
+      }),
     );
   }
 
@@ -364,7 +460,7 @@ export class FilesView {
     );
     // A moved file's row (and the button that opened the dialog) is gone: keep focus in the list.
     if (!document.activeElement || document.activeElement === document.body) {
-      (this.table.querySelector('button') as HTMLElement | null)?.focus();
+      (this.shown.querySelector('button') as HTMLElement | null)?.focus();
     }
   }
 
@@ -382,6 +478,6 @@ export class FilesView {
     this.files.delete(file.fileId);
     this.render();
     announce(`${file.name} was deleted.`);
-    (this.table.querySelector('button') as HTMLElement | null)?.focus();
+    (this.shown.querySelector('button') as HTMLElement | null)?.focus();
   }
 }

@@ -4,7 +4,8 @@ import { formDialog } from './form-dialog';
 import type { FileItem, FolderItem, OwnerApi } from './owner-api';
 import { shareDialog } from './share-dialog';
 
-const TOP_LEVEL = { folderId: 'root', name: 'Your files' };
+// Not "Your files": that is the heading just above the path.
+const TOP_LEVEL = { folderId: 'root', name: 'Top level' };
 
 /**
  * Where the Files view is in the owner's folders: a breadcrumb (top level first), the

@@ -28,9 +28,9 @@ async function start(): Promise<void> {
   // The owner's limits when no link narrows them: the operator's maximum, from config.json.
   const ownerPolicy = { maxBytes: config.maxFileBytes, allowedTypes: limits.ownerAllowedTypes };
   let stopPortal: () => void = () => {};
-  const session: Session = new Session(config, (reason) => {
+  const session: Session = new Session(config, (notice) => {
     stopPortal();
-    showSignIn(main, config, signedIn, reason);
+    showSignIn(main, config, signedIn, notice);
   });
   const signedIn = (tokens: Parameters<Session['start']>[0]) => {
     session.start(tokens);
@@ -120,10 +120,14 @@ async function start(): Promise<void> {
         'div',
         { class: 'account' },
         profilePhoto(api),
-        h('span', { class: 'hint' }, session.email),
+        h('span', { class: 'hint account-email' }, session.email),
         h(
           'button',
-          { type: 'button', class: 'secondary', onclick: () => session.end('You are signed out.') },
+          {
+            type: 'button',
+            class: 'secondary sign-out',
+            onclick: () => session.end({ text: 'You are signed out.', tone: 'ok' }),
+          },
           'Sign out',
         ),
       ),

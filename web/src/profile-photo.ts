@@ -4,10 +4,9 @@ import { announce, h } from './elements';
 import { acceptAttribute } from './format';
 import type { OwnerApi } from './owner-api';
 import { refusalOf } from './upload-checks';
-import { sendFile, type UploadOutcome } from './upload-flow';
+import { followUntilDecided, sendFile, type UploadOutcome } from './upload-flow';
 
 const PHOTO_POLICY = { maxBytes: limits.profilePhotoMaxBytes, allowedTypes: IMAGE_TYPES };
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The owner's picture in the header, and a button to change it: the same upload path, then
@@ -45,16 +44,13 @@ export function profilePhoto(api: OwnerApi): HTMLElement {
     status.textContent = 'Sending your picture...';
     try {
       const steps = { presign: api.presignProfilePhoto.bind(api), confirm: api.confirm.bind(api) };
-      let { outcome } = await sendFile(
+      const { outcome: sent } = await sendFile(
         file,
         steps,
         () => undefined,
         () => undefined,
       );
-      for (let wait = 500; outcome.status === 'pending' && wait < 20_000; wait *= 2) {
-        await delay(wait);
-        outcome = await api.confirm(outcome.uploadId);
-      }
+      const outcome = await followUntilDecided(steps.confirm, sent, 30_000);
       reportOutcome(outcome);
       if (outcome.status === 'clean') await show();
     } catch (error) {

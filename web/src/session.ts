@@ -9,6 +9,17 @@ const STORAGE_KEY = 'docdrop.session';
 /** Refresh this long before the ID token expires, so a request never carries a token about to lapse. */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
+/**
+ * What the sign-in page says when a session ends: signing out is done (`ok`); a session the
+ * server ended is a warning, never shown as a success.
+ */
+export interface SignInNotice {
+  readonly text: string;
+  readonly tone: 'ok' | 'warning';
+}
+
+export const SESSION_ENDED: SignInNotice = { text: 'Your session has ended. Sign in again.', tone: 'warning' };
+
 export class Session {
   private tokens: Tokens | undefined;
   private refreshing: Promise<Tokens> | undefined;
@@ -16,7 +27,7 @@ export class Session {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly onEnded: (reason: string) => void,
+    private readonly onEnded: (notice?: SignInNotice) => void,
   ) {
     const stored = sessionStorage.getItem(STORAGE_KEY);
     if (stored) {
@@ -51,11 +62,11 @@ export class Session {
     this.schedule();
   }
 
-  end(reason = ''): void {
+  end(notice?: SignInNotice): void {
     this.tokens = undefined;
     clearTimeout(this.timer);
     sessionStorage.removeItem(STORAGE_KEY);
-    this.onEnded(reason);
+    this.onEnded(notice);
   }
 
   /** The ID token the API's authorizer checks (audience = the web client), refreshed first if it is close to expiry. */
@@ -75,7 +86,7 @@ export class Session {
     try {
       this.start(await this.refreshing);
     } catch (error) {
-      this.end('Your session has ended. Sign in again.');
+      this.end(SESSION_ENDED);
       throw error;
     }
   }

@@ -105,3 +105,28 @@ export async function sendFile(
   const outcome = await steps.confirm(upload.uploadId);
   return { outcome, digest };
 }
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Asks confirm again (it answers the upload's current state and is recorded only once) with
+ * doubling waits until the validator has decided, or until `patienceMs` has gone by: then the
+ * last answer, still `pending`, is what the caller shows.
+ */
+export async function followUntilDecided(
+  confirm: UploadSteps['confirm'],
+  outcome: UploadOutcome,
+  patienceMs: number,
+): Promise<UploadOutcome> {
+  let current = outcome;
+  const deadline = Date.now() + patienceMs;
+  for (
+    let wait = 500;
+    current.status === 'pending' && Date.now() + wait <= deadline;
+    wait = Math.min(wait * 2, 8_000)
+  ) {
+    await delay(wait);
+    current = await confirm(current.uploadId);
+  }
+  return current;
+}

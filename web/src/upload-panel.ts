@@ -3,6 +3,7 @@ import { acceptAttribute, formatBytes, formatDate, listOfTypes } from './format'
 import { refusalOf } from './upload-checks';
 import {
   type Digest,
+  followUntilDecided,
   sendFile,
   type UploadOutcome,
   type UploadPolicy,
@@ -24,13 +25,15 @@ export const STATUS_WORDS: Record<UploadOutcome['status'], string> = {
   expired: 'Not sent in time',
 };
 
-/** A client cannot follow the checks (that is the owner's list): once confirmed, the file is theirs to worry about. */
+/** A client has no file list: the drop page follows each file on its own to the checks' decision. */
 const CLIENT_STATUS_WORDS: Record<UploadOutcome['status'], string> = {
-  pending: 'Received; being checked',
-  clean: 'Received and checked',
-  rejected: 'Rejected',
+  pending: 'Received; being checked...',
+  clean: 'Received; passed the checks and delivered',
+  rejected: 'Received, but refused by the checks',
   expired: 'Not sent in time',
 };
+/** How long the drop page keeps asking: the checks take seconds; a client is not kept waiting for ever. */
+const CLIENT_PATIENCE_MS = 5 * 60_000;
 
 export interface SentFile {
   readonly file: File;
@@ -46,7 +49,10 @@ export interface UploadPanelOptions {
   /** A refusal for the whole batch (e.g. more files than the link has uses left), before anything is sent. */
   readonly checkBatch?: (files: File[]) => string | undefined;
   readonly onSent?: (sent: SentFile, item: UploadItem) => void;
-  /** Shows the name, size, SHA-256 and time of each file received (the drop page's receipt). */
+  /**
+   * The drop page: shows the name, size, SHA-256 and time of each file received (its
+   * receipt), and follows each one to the checks' decision (the owner's file list does that in the portal).
+   */
   readonly receipts?: boolean;
 }
 
@@ -156,7 +162,8 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
   const zone = h(
     'div',
     { class: 'dropzone' },
-    h('p', {}, 'Drag files here, or'),
+    // Hidden by the stylesheet on a touch screen, where there is nothing to drag from.
+    h('p', { class: 'drag-words' }, 'Drag files here, or'),
     h('label', { for: inputId, class: 'button' }, 'Choose files'),
     input,
     hint,
@@ -189,6 +196,16 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
     'Clear finished',
   );
 
+  // In the background: the next file need not wait for this one's checks.
+  const follow = async (item: UploadItem, outcome: UploadOutcome) => {
+    try {
+      const decided = await followUntilDecided(options.steps.confirm, outcome, CLIENT_PATIENCE_MS);
+      if (decided.status !== 'pending') item.settle(decided);
+    } catch {
+      // Asking again failed (the network, the link revoked meanwhile): the file was received; its receipt stands.
+    }
+  };
+
   const accept = (files: File[]) => {
     alert.clear();
     if (files.length === 0) return;
@@ -217,6 +234,7 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
           if (options.receipts) item.receipt(sent);
           if (outcome.status === 'pending') announce(`${file.name} was sent and is being checked.`);
           options.onSent?.(sent, item);
+          if (options.receipts && outcome.status === 'pending') void follow(item, outcome);
         } catch (error) {
           item.fail((error as Error).message);
         }

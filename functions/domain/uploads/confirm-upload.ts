@@ -17,13 +17,18 @@ async function confirmAndRecord(
   owner: { ownerId: string; linkId?: string },
   uploadId: string,
 ): Promise<FileRecord> {
-  const file = await confirmUpload({ ...deps.storage, ...deps.revalidation }, owner, uploadId);
-  await recordAudit(deps.audit, origin, {
-    ownerId: owner.ownerId,
-    action: 'upload.confirm',
-    objectId: file.fileId,
-    outcome: file.status,
-  });
+  const now = new Date();
+  const file = await confirmUpload({ ...deps.storage, ...deps.revalidation }, owner, uploadId, now);
+  // Asked again, confirm only reads the state (the drop page and the profile photo follow the
+  // checks that way): the trail records the one confirmation, the one that set confirmedAt.
+  if (file.confirmedAt === now.toISOString()) {
+    await recordAudit(deps.audit, origin, {
+      ownerId: owner.ownerId,
+      action: 'upload.confirm',
+      objectId: file.fileId,
+      outcome: file.status,
+    });
+  }
   return file;
 }
 

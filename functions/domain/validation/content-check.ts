@@ -1,4 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
+import { TYPE_NAMES } from '#contracts/limits';
 
 export type Verdict = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly reason: string };
 
@@ -23,6 +24,13 @@ export function looksLikeText(head: Uint8Array, complete: boolean): boolean {
   }
 }
 
+/** The reason is read by people (the portal, the drop page, the arrival notice): a type's name, not its MIME type. */
+const nameOf = (contentType: string, ext?: string): string =>
+  TYPE_NAMES[contentType as keyof typeof TYPE_NAMES] ?? (ext ? `.${ext} file` : 'file of another kind');
+
+/** "a PDF", "an AVIF image", "an MP4 file": by how the name sounds, as letters are read out. */
+const withArticle = (name: string) => `${/^[aeiouAEFHILMNORSX]/.test(name) ? 'an' : 'a'} ${name}`;
+
 /**
  * Compares what the first bytes of an upload are with what the client declared. Runs on a
  * small ranged read, never the whole object.
@@ -36,21 +44,22 @@ export async function checkContent(
     return {
       ok: false,
       code: 'size_mismatch',
-      reason: `${stored.size} bytes arrived but ${declared.size} were declared`,
+      reason: `${stored.size} bytes arrived, not the ${declared.size} announced`,
     };
   }
   const detected = await fileTypeFromBuffer(head);
   if (detected) {
     if (detected.mime === declared.contentType) return { ok: true };
+    const actual = nameOf(detected.mime, detected.ext);
     return {
       ok: false,
       code: 'type_mismatch',
-      reason: `the content is ${detected.mime}, not the declared ${declared.contentType}`,
+      reason: `it is really ${withArticle(actual)}, not ${withArticle(nameOf(declared.contentType))}`,
     };
   }
   if (declared.contentType === 'text/plain') {
     if (looksLikeText(head, head.length >= stored.size)) return { ok: true };
-    return { ok: false, code: 'not_text', reason: 'the content is not plain UTF-8 text' };
+    return { ok: false, code: 'not_text', reason: 'not a real plain text file (it holds bytes text does not)' };
   }
-  return { ok: false, code: 'unrecognised', reason: `the content is not a recognisable ${declared.contentType} file` };
+  return { ok: false, code: 'unrecognised', reason: `not a real ${nameOf(declared.contentType)}` };
 }
