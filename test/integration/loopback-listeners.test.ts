@@ -92,6 +92,21 @@ describe('what listens where', () => {
     expect(addresses.filter((address) => !isLoopback(address))).toEqual([]);
   });
 
+  it('DynamoDB Local lets no web page of another origin call it', async () => {
+    // act: the preflight a browser sends before any DynamoDB call (they all carry x-amz-target)
+    const preflight = await fetch(system.dynamodbEndpoint, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://attacker.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,x-amz-target',
+      },
+    });
+
+    // assess: without Access-Control-Allow-Origin the browser sends nothing
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('DynamoDB Local refuses a connection to this machine’s other addresses', async () => {
     // act
     const port = portOf(system.dynamodbEndpoint);
