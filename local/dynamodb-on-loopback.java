@@ -7,10 +7,10 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
 
 /**
  * DynamoDB Local, unchanged, but listening on 127.0.0.1 only: its command line has no host
- * option, and the Jetty server it builds with Server(port) listens on every interface. Run by
- * local/dynamodb.ts as a single-file source program (java <this file> <DynamoDB Local's options>).
+ * option, and the Jetty server it builds with Server(port) listens on every interface.
+ * local/dynamodb.ts compiles it once and runs it with DynamoDB Local's own options.
  */
-public class DynamoDBLocalOnLoopback {
+class DynamoDBLocalOnLoopback {
   public static void main(String[] args) throws Exception {
     DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args);
     // The Jetty server is private, and its connectors bind only at start: set their host first.

