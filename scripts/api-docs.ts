@@ -159,6 +159,8 @@ export function renderApiDocs(document: ApiDocument = buildApiDocument()): strin
     'The same description is served as OpenAPI 3.1 at `GET /api/openapi.json`. Every body is JSON.',
     'A refusal or failure always answers `{ "error": { "code": "<stable code>", "message": "<for people>" } }`;',
     'a 500 says only that, with the request id (the log has the details).',
+    'Every text field (names, labels, folder names, e-mails) must be well-formed Unicode: a lone',
+    'surrogate such as `"\\ud83d"`, valid JSON but no text, is refused with 400.',
     '',
   ];
   for (const tag of document.tags) {

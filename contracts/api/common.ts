@@ -1,11 +1,22 @@
 import { limits } from '../limits';
 import * as z from '../zod';
 
+/**
+ * Every text a caller sends (names, labels, folder names, e-mails) is well-formed Unicode.
+ * JSON can carry a lone surrogate (`"\ud83d"`) that no UTF-8 store, header or file system
+ * can hold, so it is refused here, once, instead of breaking whatever later encodes it.
+ */
+export const wellFormed = z.refine<string>(
+  (value: string) => value.isWellFormed(),
+  'must be well-formed Unicode (no lone surrogates)',
+);
+export const text = z.string().check(wellFormed);
+
 /** Ids in paths are ours (see ids.ts); anything else cannot name an object and is refused early. */
 export const id = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a valid id'));
 
 export const pageQuery = z.strictObject({
-  cursor: z.optional(z.string().check(z.maxLength(2048))),
+  cursor: z.optional(text.check(z.maxLength(2048))),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(limits.listPage.max)), limits.listPage.default),
 });
 

@@ -1,5 +1,5 @@
 import * as z from '../zod';
-import { folderRef, id, page, pageQuery, signedRead, timestamp } from './common';
+import { folderRef, id, page, pageQuery, signedRead, text, timestamp } from './common';
 import type { Operation } from './operation';
 import { fileStatus } from './uploads';
 
@@ -26,7 +26,7 @@ const ordered = <T extends { sort?: 'name' | 'date' | 'size' | undefined; order?
 
 const fileParams = z.object({ fileId: id });
 const folderParams = z.object({ folderId: id });
-const folderName = z.string().check(z.minLength(1), z.maxLength(1024));
+const folderName = text.check(z.minLength(1), z.maxLength(1024));
 
 /** What a caller sees of a file; `width` and `height` for a released image, `linkId` when a client sent it. */
 export const fileDescription = z.object({

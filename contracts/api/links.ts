@@ -1,6 +1,6 @@
 import { limits, SUPPORTED_TYPES } from '../limits';
 import * as z from '../zod';
-import { id, mimeType, page, pageQuery, timestamp } from './common';
+import { id, mimeType, page, pageQuery, text, timestamp } from './common';
 import type { Operation } from './operation';
 
 const supported: readonly string[] = SUPPORTED_TYPES;
@@ -11,7 +11,7 @@ const supported: readonly string[] = SUPPORTED_TYPES;
  */
 export const linkRequest = (maxFileBytes: number) =>
   z.strictObject({
-    label: z.string().check(z.trim(), z.minLength(1), z.maxLength(limits.link.labelMaxChars)),
+    label: text.check(z.trim(), z.minLength(1), z.maxLength(limits.link.labelMaxChars)),
     expiresInHours: z._default(
       z.number().check(z.int(), z.gte(limits.link.expiresInHours.min), z.lte(limits.link.expiresInHours.max)),
       limits.link.expiresInHours.default,

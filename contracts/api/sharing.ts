@@ -1,5 +1,5 @@
 import * as z from '../zod';
-import { id, page, pageQuery, timestamp } from './common';
+import { id, page, pageQuery, timestamp, wellFormed } from './common';
 import { fileDescription, folderDescription } from './drive';
 import type { Operation } from './operation';
 
@@ -27,7 +27,7 @@ export const createShare = {
   summary: 'Share one of the caller’s files or folders with another user, found by e-mail.',
   body: z
     .strictObject({
-      email: z.email().check(z.maxLength(254)),
+      email: z.email().check(wellFormed, z.maxLength(254)),
       role: shareRole,
       fileId: z.optional(id),
       // The top level is not a folder that can be shared: share its folders or files.

@@ -1,12 +1,12 @@
 import { limits } from '../limits';
 import * as z from '../zod';
-import { folderRef, id, mimeType, signedRead, timestamp } from './common';
+import { folderRef, id, mimeType, signedRead, text, timestamp } from './common';
 import type { Operation } from './operation';
 
 /** What a client declares before any byte is sent; the presigned URL pins all of it. */
 export const uploadRequest = z.strictObject({
-  // Any string is accepted here and made safe by sanitizeFileName; the key never uses it.
-  fileName: z.string().check(z.minLength(1), z.maxLength(1024)),
+  // Any well-formed text is accepted here and made safe by sanitizeFileName; the key never uses it.
+  fileName: text.check(z.minLength(1), z.maxLength(1024)),
   contentType: mimeType,
   size: z.number().check(z.int(), z.gte(1, 'empty files are not accepted'), z.lte(limits.maxFileBytesCeiling)),
   sha256: z

@@ -38,8 +38,13 @@ function truncateKeepingExtension(name: string, maxChars: number): string {
   );
 }
 
-/** A `Content-Disposition` that names the download in every browser (RFC 6266 with an ASCII fallback). */
-export function attachmentDisposition(name: string): string {
+/**
+ * A `Content-Disposition` that names the download in every browser (RFC 6266 with an ASCII
+ * fallback). It never throws: a name stored before text had to be well-formed may hold a lone
+ * surrogate, which `encodeURIComponent` refuses, so it is offered with U+FFFD in its place.
+ */
+export function attachmentDisposition(storedName: string): string {
+  const name = storedName.toWellFormed();
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;

@@ -194,4 +194,16 @@ describe('attachmentDisposition', () => {
     expect(disposition).toContain('filename="a_b_c__Set-Cookie: x=1.pdf"');
     expect(disposition).toContain("filename*=UTF-8''a%22b%5Cc%0D%0ASet-Cookie%3A%20x%3D1.pdf");
   });
+
+  it('never throws on a stored name with a lone surrogate: it offers U+FFFD in its place', () => {
+    // prepare: stored before text had to be well-formed; encodeURIComponent alone throws on it
+    const stored = 'invoice\ud83d.pdf';
+    expect(() => encodeURIComponent(stored)).toThrow(URIError);
+
+    // act
+    const disposition = attachmentDisposition(stored);
+
+    // assess
+    expect(disposition).toBe(`attachment; filename="invoice_.pdf"; filename*=UTF-8''invoice%EF%BF%BD.pdf`);
+  });
 });
