@@ -461,6 +461,19 @@ describe('user pool', () => {
     });
   });
 
+  it('keeps the verified e-mail of an owner who asks for another until the new one is verified', () => {
+    // prepare
+    const { template } = defaultStack();
+
+    // act
+    const [pool] = userPool(template);
+
+    // assess: shares resolve by verified address, so an unverified change must not replace it
+    expect(pool?.Properties.UserAttributeUpdateSettings).toEqual({
+      AttributesRequireVerificationBeforeUpdate: ['email'],
+    });
+  });
+
   it('offers optional MFA by authenticator app only, never SMS', () => {
     // prepare
     const { template } = defaultStack();
