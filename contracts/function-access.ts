@@ -257,8 +257,10 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
       { table: filesTable, actions: ['GetItem', 'UpdateItem', 'PutItem'] },
       audit,
       { table: quotasTable, actions: ['UpdateItem', 'PutItem', 'GetItem'] },
-      // UpdateItem: a link upload spends the use it held, in the same transaction.
-      { table: linksTable, actions: ['UpdateItem'] },
+      // UpdateItem: a link upload spends the use it held, in the same transaction, which refuses
+      // the release of a revoked link's upload (ConditionCheckItem when no hold is left);
+      // GetItem: whether the link was revoked, read before judging and after a refused release.
+      { table: linksTable, actions: ['UpdateItem', 'ConditionCheckItem', 'GetItem'] },
     ],
     bucket: [
       { prefix: bucketLayout.incomingPrefix, actions: ['GetObject', 'DeleteObject'], list: true },

@@ -940,8 +940,11 @@ describe('least privilege', () => {
       // Settling closes the reservation and records the released file's charge.
       'dynamodb:UpdateItem quotas',
       'dynamodb:PutItem quotas',
-      // A link upload spends the use it held, in the same transaction.
+      // A link upload spends the use it held, in the same transaction, only while the link is
+      // not revoked (a condition check when no hold is left); the link is read to tell why.
       'dynamodb:UpdateItem links',
+      'dynamodb:ConditionCheckItem links',
+      'dynamodb:GetItem links',
       // A replace reads the replaced file's charge to keep its old bytes in a noncurrent entry.
       'dynamodb:GetItem quotas',
       's3:GetObject bucket/incoming/*',
