@@ -945,6 +945,9 @@ describe('least privilege', () => {
       'dynamodb:UpdateItem links',
       'dynamodb:ConditionCheckItem links',
       'dynamodb:GetItem links',
+      // A sharee's upload is released only while the share it came through stands.
+      'dynamodb:GetItem shares',
+      'dynamodb:ConditionCheckItem shares',
       // A replace reads the replaced file's charge to keep its old bytes in a noncurrent entry.
       'dynamodb:GetItem quotas',
       's3:GetObject bucket/incoming/*',

@@ -12,6 +12,7 @@ import { listKeyOfFiles, MAX_NUMBERED_COPIES, nameKeyOf, numberedName, ROOT, siz
 import type { LinksStore } from '#domain/links/upload-links';
 import { replacementQuotaItems, settlementQuotaItems } from '#domain/quotas/charges';
 import type { QuotaStore } from '#domain/quotas/usage-item';
+import { type SharesStore, shareStandsItem } from '#domain/sharing/shares';
 import { linkRefusal, releaseGuardItems } from '#domain/validation/upload-settlement';
 
 /**
@@ -65,7 +66,9 @@ export type ReleaseResult =
   /** Another delivery released it first, or the owner deleted it meanwhile. */
   | { readonly outcome: 'not-pending' }
   /** Its upload link was revoked before the release could commit: nothing was released. */
-  | { readonly outcome: 'link-revoked' };
+  | { readonly outcome: 'link-revoked' }
+  /** The share a sharee uploaded through was revoked (or made view-only) before the release could commit. */
+  | { readonly outcome: 'share-revoked' };
 
 /**
  * Releases a pending file under a free name in its folder: the name asked for, else the
@@ -80,7 +83,10 @@ export async function releaseWithName(
   folderId: string,
   image: ReleasedImage | undefined,
   now: Date,
+  /** Needed for a sharee's upload: its share is checked in the releasing transaction. */
+  shares?: SharesStore,
 ): Promise<ReleaseResult> {
+  if (file.viaShare && !shares) throw new Error(`release of ${file.fileId}: a sharee's upload needs the shares table`);
   const bytes = describedBytes(file, image);
   const stored = image?.size ?? file.size;
   let folder = folderId;
@@ -138,12 +144,15 @@ export async function releaseWithName(
     items.push(...settlementQuotaItems(quotas, file, stored, withReservation, now));
     const linkAt = items.length;
     items.push(...releaseGuardItems(links, file, withHold));
+    const shareAt = items.length;
+    if (file.viaShare && shares) items.push(shareStandsItem(shares, file.viaShare));
     try {
       await writeTogether(store, items);
       return { outcome: 'released', name, folderId: folder };
     } catch (error) {
       if (!(error instanceof WriteRefused)) throw error;
       if (error.failed.includes(0)) return { outcome: 'not-pending' };
+      if (file.viaShare && error.failed.includes(shareAt)) return { outcome: 'share-revoked' };
       const linkRefused = file.linkId !== undefined && error.failed.includes(linkAt);
       if (linkRefused && (await linkRefusal(links, file)) === 'revoked') return { outcome: 'link-revoked' };
       const reservationGone = withReservation && error.failed.includes(usageAt);
