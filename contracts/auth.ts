@@ -6,6 +6,11 @@ export const userPoolDefinition = {
   name: 'docdrop-owners',
   usernameAttributes: ['email'] as const,
   autoVerifiedAttributes: ['email'] as const,
+  /**
+   * A changed address takes effect only once its code is entered: until then the pool keeps the
+   * verified one, so nobody can claim another person's address (shares resolve by it).
+   */
+  keepOriginalUntilVerified: ['email'] as const,
   passwordPolicy: {
     minimumLength: 12,
     requireLowercase: true,

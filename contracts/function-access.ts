@@ -257,8 +257,13 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
       { table: filesTable, actions: ['GetItem', 'UpdateItem', 'PutItem'] },
       audit,
       { table: quotasTable, actions: ['UpdateItem', 'PutItem', 'GetItem'] },
-      // UpdateItem: a link upload spends the use it held, in the same transaction.
-      { table: linksTable, actions: ['UpdateItem'] },
+      // UpdateItem: a link upload spends the use it held, in the same transaction, which refuses
+      // the release of a revoked link's upload (ConditionCheckItem when no hold is left);
+      // GetItem: whether the link was revoked, read before judging and after a refused release.
+      { table: linksTable, actions: ['UpdateItem', 'ConditionCheckItem', 'GetItem'] },
+      // A sharee's upload is released only while its share stands: read first, then checked in
+      // the releasing transaction.
+      { table: sharesTable, actions: ['GetItem', 'ConditionCheckItem'] },
     ],
     bucket: [
       { prefix: bucketLayout.incomingPrefix, actions: ['GetObject', 'DeleteObject'], list: true },

@@ -23,6 +23,7 @@ const { MessageDeliveryService } = require('cognito-local/lib/services/messageDe
 const { otp } = require('cognito-local/lib/services/otp');
 const { JwtTokenGenerator } = require('cognito-local/lib/services/tokenGenerator');
 const { Router } = require('cognito-local/lib/server/Router');
+const { attribute, attributesAppend, attributeValue } = require('cognito-local/lib/services/userPoolService');
 const { createServer } = require('cognito-local/lib/server/server');
 const pino = require('pino');
 
@@ -85,15 +86,18 @@ export async function startCognito(options: CognitoOptions): Promise<LocalCognit
       options.onMessage({ to, code: message.__code }),
   };
   const server = createServer(
-    Router({
-      clock,
+    verifyingEmailOnConfirm(
       cognito,
-      config,
-      messages: new services.MessagesService(triggers, new MessageDeliveryService(sender)),
-      otp,
-      tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
-      triggers,
-    }),
+      Router({
+        clock,
+        cognito,
+        config,
+        messages: new services.MessagesService(triggers, new MessageDeliveryService(sender)),
+        otp,
+        tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
+        triggers,
+      }),
+    ),
     logger,
     config.ServerConfig,
   );
@@ -107,6 +111,7 @@ export async function startCognito(options: CognitoOptions): Promise<LocalCognit
       Name: userPoolDefinition.name,
       UsernameAttributes: [...userPoolDefinition.usernameAttributes],
       AutoVerifiedAttributes: [...userPoolDefinition.autoVerifiedAttributes],
+      UserAttributeUpdateSettings: keepOriginalSettings,
       Policies: {
         PasswordPolicy: {
           MinimumLength: userPoolDefinition.passwordPolicy.minimumLength,
@@ -121,6 +126,7 @@ export async function startCognito(options: CognitoOptions): Promise<LocalCognit
       LastModifiedDate: new Date(),
     });
   }
+  await keepOriginalUntilVerified(ctx, cognito, userPoolId);
   const endpoint = `http://${urlHost(options.advertisedHost)}:${port}`;
   const userPoolClientId = await ensureWebClient(endpoint, options.region, userPoolId);
   return {
@@ -130,6 +136,72 @@ export async function startCognito(options: CognitoOptions): Promise<LocalCognit
     jwksUri: `${endpoint}/${userPoolId}/.well-known/jwks.json`,
     stop: () => new Promise((resolve, reject) => httpServer.close((error) => (error ? reject(error) : resolve()))),
   };
+}
+
+const keepOriginalSettings = {
+  AttributesRequireVerificationBeforeUpdate: [...userPoolDefinition.keepOriginalUntilVerified],
+};
+
+/**
+ * A pool made before this setting existed gets it too (cognito-local's UpdateUserPool would
+ * drop it, so the stored options are updated directly).
+ */
+async function keepOriginalUntilVerified(ctx: unknown, cognito: CognitoLocalPools, userPoolId: string): Promise<void> {
+  const pool = await cognito.getUserPool(ctx, userPoolId);
+  const wanted = keepOriginalSettings.AttributesRequireVerificationBeforeUpdate;
+  const current: string[] = pool.options.UserAttributeUpdateSettings?.AttributesRequireVerificationBeforeUpdate ?? [];
+  if (wanted.every((name) => current.includes(name))) return;
+  await pool.updateOptions(ctx, { ...pool.options, UserAttributeUpdateSettings: keepOriginalSettings });
+}
+
+/**
+ * Cognito marks the address verified when a sign-up is confirmed with the code sent to it (the
+ * pool auto-verifies e-mail); cognito-local confirms the user but leaves `email_verified` unset,
+ * which would make every self-registered user unreachable by a share. This restores Cognito's rule.
+ */
+function verifyingEmailOnConfirm(
+  cognito: CognitoLocalPools,
+  route: (target: string) => Handler,
+): (target: string) => Handler {
+  if (!(userPoolDefinition.autoVerifiedAttributes as readonly string[]).includes('email')) return route;
+  return (target) => {
+    const handle = route(target);
+    if (target !== 'ConfirmSignUp') return handle;
+    return async (ctx, request) => {
+      const answer = await handle(ctx, request);
+      const { ClientId, Username } = request as { ClientId: string; Username: string };
+      const pool = await cognito.getUserPoolForClientId(ctx, ClientId);
+      const user = await pool.getUserByUsername(ctx, Username);
+      if (
+        user &&
+        attributeValue('email', user.Attributes) &&
+        attributeValue('email_verified', user.Attributes) !== 'true'
+      ) {
+        await pool.saveUser(ctx, {
+          ...user,
+          Attributes: attributesAppend(user.Attributes, attribute('email_verified', 'true')),
+        });
+      }
+      return answer;
+    };
+  };
+}
+
+type Handler = (ctx: unknown, request: unknown) => Promise<unknown>;
+type Attributes = { Name: string; Value?: string }[];
+
+/** The part of cognito-local's services used here (it ships JavaScript without usable types for them). */
+interface CognitoLocalPools {
+  getUserPool(ctx: unknown, userPoolId: string): Promise<CognitoLocalPool>;
+  getUserPoolForClientId(ctx: unknown, clientId: string): Promise<CognitoLocalPool>;
+}
+interface CognitoLocalPool {
+  readonly options: Record<string, unknown> & {
+    UserAttributeUpdateSettings?: { AttributesRequireVerificationBeforeUpdate?: string[] };
+  };
+  updateOptions(ctx: unknown, options: Record<string, unknown>): Promise<void>;
+  getUserByUsername(ctx: unknown, username: string): Promise<{ Attributes: Attributes } | null>;
+  saveUser(ctx: unknown, user: { Attributes: Attributes }): Promise<void>;
 }
 
 /** The web app's public client, created once through the Cognito API as the CDK stack would. */

@@ -210,6 +210,7 @@ async function measureLocalSystem() {
       files: { db, tableName: system.tableNames.FILES_TABLE as string },
       quotas: { db, tableName: system.tableNames.QUOTAS_TABLE as string },
       links: { db, tableName: system.tableNames.LINKS_TABLE as string },
+      shares: { db, tableName: system.tableNames.SHARES_TABLE as string },
       images: { maxPixels: limits.maxImagePixels },
       noncurrentVersionDays: limits.noncurrentVersionDays,
     };

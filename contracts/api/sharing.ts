@@ -40,8 +40,9 @@ export const createShare = {
       ),
     ),
   responses: { 201: shareDescription },
-  // 404 also when no user signs in with that e-mail; 403 when the caller is not the owner.
-  refusals: [403, 404],
+  // 404 also when no user holds that e-mail verified; 409 `email_ambiguous` when two do;
+  // 403 when the caller is not the owner.
+  refusals: [403, 404, 409],
 } satisfies Operation;
 
 export const listShares = {

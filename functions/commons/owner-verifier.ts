@@ -6,6 +6,9 @@ import { dependencyCalls } from '#contracts/limits';
 import { readConfig } from './config';
 import { ServiceUnavailable, Unauthorized } from './errors';
 
+const INVALID_TOKEN = () =>
+  new Unauthorized('invalid_token', 'Your sign-in is not valid or has expired. Sign in again.');
+
 export type VerifyOwner = (authorization: string | undefined) => Promise<{ ownerId: string }>;
 
 /**
@@ -19,8 +22,10 @@ export function createOwnerVerifier(config: { userPoolId: string; clientId: stri
     { jwksCache: new SimpleJwksCache({ fetcher: jwksFetcher(config.jwksUri) }) },
   );
   return async (authorization) => {
-    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(authorization ?? '')?.[1];
+    const token = /^Bearer +(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
     if (!token) throw new Unauthorized('missing_token', 'Sign in first: send Authorization: Bearer <token>.');
+    // A bearer value was sent but cannot be a JWT: it is a bad token, not a missing one (RFC 6750).
+    if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw INVALID_TOKEN();
     try {
       const payload = await verifier.verify(token);
       return { ownerId: payload.sub };
@@ -29,7 +34,7 @@ export function createOwnerVerifier(config: { userPoolId: string; clientId: stri
       if (error instanceof FetchError) {
         throw new ServiceUnavailable('Sign-in cannot be checked right now. Try again shortly.', { cause: error });
       }
-      throw new Unauthorized('invalid_token', 'Your sign-in is not valid or has expired. Sign in again.');
+      throw INVALID_TOKEN();
     }
   };
 }

@@ -9,6 +9,7 @@ import {
   storageFromEnvironment,
 } from './clients';
 import { readConfig } from './config';
+import { sharesFromEnvironment } from './drive';
 import { linksFromEnvironment } from './links';
 
 /** What the validator touches (bucket, files, quotas, trail, notices), from this function's environment. */
@@ -26,6 +27,7 @@ export function uploadEventsFromEnvironment(db = createDocumentClient(background
     ...storageFromEnvironment(db, backgroundCalls),
     quotas: quotasFromEnvironment(db),
     links: linksFromEnvironment(db),
+    shares: sharesFromEnvironment(db),
     images: { maxPixels: config.MAX_IMAGE_PIXELS },
     noncurrentVersionDays: config.NONCURRENT_VERSION_DAYS,
     audit,

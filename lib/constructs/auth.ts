@@ -22,6 +22,8 @@ export class Auth extends Construct {
       signInAliases: { email: true },
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
+      // A changed address applies only once verified; until then the verified one stays (shares resolve by it).
+      keepOriginal: { email: userPoolDefinition.keepOriginalUntilVerified.includes('email') },
       selfSignUpEnabled: props.selfSignUp,
       passwordPolicy: {
         minLength: passwordPolicy.minimumLength,

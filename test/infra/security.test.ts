@@ -462,6 +462,19 @@ describe('user pool', () => {
     });
   });
 
+  it('keeps the verified e-mail of an owner who asks for another until the new one is verified', () => {
+    // prepare
+    const { template } = defaultStack();
+
+    // act
+    const [pool] = userPool(template);
+
+    // assess: shares resolve by verified address, so an unverified change must not replace it
+    expect(pool?.Properties.UserAttributeUpdateSettings).toEqual({
+      AttributesRequireVerificationBeforeUpdate: ['email'],
+    });
+  });
+
   it('offers optional MFA by authenticator app only, never SMS', () => {
     // prepare
     const { template } = defaultStack();
@@ -933,8 +946,14 @@ describe('least privilege', () => {
       // Settling closes the reservation and records the released file's charge.
       'dynamodb:UpdateItem quotas',
       'dynamodb:PutItem quotas',
-      // A link upload spends the use it held, in the same transaction.
+      // A link upload spends the use it held, in the same transaction, only while the link is
+      // not revoked (a condition check when no hold is left); the link is read to tell why.
       'dynamodb:UpdateItem links',
+      'dynamodb:ConditionCheckItem links',
+      'dynamodb:GetItem links',
+      // A sharee's upload is released only while the share it came through stands.
+      'dynamodb:GetItem shares',
+      'dynamodb:ConditionCheckItem shares',
       // A replace reads the replaced file's charge to keep its old bytes in a noncurrent entry.
       'dynamodb:GetItem quotas',
       's3:GetObject bucket/incoming/*',

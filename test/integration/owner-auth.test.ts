@@ -140,13 +140,21 @@ describe('owner authentication', () => {
       }
     });
 
-    it('answers 401 when the bearer value is not a JWT', async () => {
-      // act
-      const responses = await callOwnerRoutes('Bearer not-a-token');
+    it.each([
+      ['a short word', 'Bearer abc'],
+      ['a dashed word', 'Bearer not-a-token'],
+      ['two segments', 'Bearer aaaa.bbbb'],
+      ['a lower-case scheme', 'bearer abc'],
+    ])(
+      'answers 401 invalid_token, not missing_token, when a bearer value is sent that is not a JWT (%s)',
+      async (_case, authorization) => {
+        // act
+        const responses = await callOwnerRoutes(authorization);
 
-      // assess
-      expectRefused(responses, 'missing_token');
-    });
+        // assess
+        expectRefused(responses, 'invalid_token');
+      },
+    );
 
     it('answers 401 when the bearer value is three segments of garbage', async () => {
       // act

@@ -310,6 +310,7 @@ describe('two deliveries of one upload', () => {
       files: { db: client, tableName: local.tableNames.FILES_TABLE as string },
       quotas: { db: client, tableName: local.tableNames.QUOTAS_TABLE as string },
       links: { db: client, tableName: local.tableNames.LINKS_TABLE as string },
+      shares: { db: client, tableName: local.tableNames.SHARES_TABLE as string },
       images: { maxPixels: limits.maxImagePixels },
       noncurrentVersionDays: limits.noncurrentVersionDays,
     });

@@ -46,3 +46,28 @@ describe('the owner verifier when the signing keys cannot be fetched', () => {
     expect((failure as ServiceUnavailable).status).toBe(503);
   });
 });
+
+describe('the owner verifier on what the Authorization header holds', () => {
+  const verify = createOwnerVerifier({
+    userPoolId: 'us-east-1_unitPool',
+    clientId: 'client-1',
+    jwksUri: 'http://127.0.0.1:9/none',
+  });
+  const codeOf = async (authorization: string | undefined) =>
+    ((await verify(authorization).catch((error: unknown) => error)) as Unauthorized).code;
+
+  it.each([
+    ['Bearer abc', 'invalid_token'],
+    ['bearer abc', 'invalid_token'],
+    ['Bearer a.b', 'invalid_token'],
+    ['Bearer   ', 'missing_token'],
+    ['Basic YTpi', 'missing_token'],
+    [undefined, 'missing_token'],
+  ])('answers %s with %s, before any key is fetched', async (authorization, code) => {
+    // act
+    const answered = await codeOf(authorization);
+
+    // assess
+    expect(answered).toBe(code);
+  });
+});

@@ -37,6 +37,8 @@ export interface FolderAccess {
   readonly folder?: FolderRecord;
   readonly ownerId: string;
   readonly role: Role;
+  /** For a sharee: the share that gives the role (an upload through it is released only while it stands). */
+  readonly shareId?: string;
 }
 
 const isDriveFile = (file: FileRecord | undefined): file is FileRecord =>
@@ -61,13 +63,22 @@ export function roleFrom(
   target: { kind: 'file' | 'folder'; id: string },
   folders: readonly FolderRecord[],
 ): Role | undefined {
+  return strongestShare(shares, target, folders)?.role;
+}
+
+/** The share that gives `roleFrom`'s role. */
+function strongestShare(
+  shares: readonly ShareRecord[],
+  target: { kind: 'file' | 'folder'; id: string },
+  folders: readonly FolderRecord[],
+): ShareRecord | undefined {
   const folderIds = new Set(folders.map((folder) => folder.folderId));
-  let best: Role | undefined;
+  let best: ShareRecord | undefined;
   for (const share of shares) {
     const covers =
       (share.targetKind === target.kind && share.targetId === target.id) ||
       (share.targetKind === 'folder' && folderIds.has(share.targetId));
-    if (covers && (!best || RANK[share.role] > RANK[best])) best = share.role;
+    if (covers && (!best || RANK[share.role] > RANK[best.role])) best = share;
   }
   return best;
 }
@@ -140,8 +151,8 @@ export async function accessFolder(
     if (ownerId === userId) continue;
     const folder = await getFolder(deps.files, ownerId, folderId);
     if (!folder) continue;
-    const role = roleFrom(shares, { kind: 'folder', id: folderId }, await pathOf(deps.files, ownerId, folderId));
-    if (role) return require({ folderId, folder, ownerId, role }, need, notFound);
+    const share = strongestShare(shares, { kind: 'folder', id: folderId }, await pathOf(deps.files, ownerId, folderId));
+    if (share) return require({ folderId, folder, ownerId, role: share.role, shareId: share.shareId }, need, notFound);
   }
   throw notFound();
 }

@@ -53,6 +53,8 @@ export interface FileRecord {
   readonly claimed?: boolean;
   /** A `replace` upload, once released: the file whose new version it became. The record is then not listed. */
   readonly mergedInto?: string;
+  /** An upload by a sharee into this owner's folder: the share it came through, released only while it stands. */
+  readonly viaShare?: { readonly shareId: string; readonly granteeId: string };
 }
 
 export type OnConflict = 'keep-both' | 'replace';

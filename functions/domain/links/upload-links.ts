@@ -253,6 +253,35 @@ export function spendHoldItem(store: LinksStore, linkId: string, fileId: string)
   };
 }
 
+/**
+ * A release's link item: the held use is spent, and the release happens only while the link
+ * is not revoked, decided in the releasing transaction itself. Without a hold to spend, a
+ * condition check alone (a link gone entirely passes it: nothing revoked it).
+ */
+export function releaseGuardItem(store: LinksStore, linkId: string, fileId: string, withHold: boolean) {
+  if (!withHold) {
+    return {
+      ConditionCheck: {
+        TableName: store.tableName,
+        Key: { linkId },
+        ConditionExpression: 'attribute_not_exists(revokedAt)',
+      },
+    };
+  }
+  const spend = spendHoldItem(store, linkId, fileId).Update;
+  return {
+    Update: { ...spend, ConditionExpression: `${spend.ConditionExpression} AND attribute_not_exists(revokedAt)` },
+  };
+}
+
+/** Whether the link was revoked (read afresh): a refused release guard is told apart from a missing hold by it. */
+export async function isLinkRevoked(store: LinksStore, linkId: string): Promise<boolean> {
+  const { Item } = await store.db.send(
+    new GetCommand({ TableName: store.tableName, Key: { linkId }, ConsistentRead: true }),
+  );
+  return Boolean((Item as UploadLink | undefined)?.revokedAt);
+}
+
 /** Gives back a use held for an upload that could not be started; false when it was not held. */
 export async function giveBackLinkHold(store: LinksStore, linkId: string, fileId: string): Promise<boolean> {
   try {

@@ -56,6 +56,34 @@ export async function removeOwnedShare(store: SharesStore, ownerId: string, shar
   return Item as ShareRecord;
 }
 
+/** Which share a sharee's upload came through, and whose it was. */
+export interface ShareUsed {
+  readonly shareId: string;
+  readonly granteeId: string;
+}
+
+/**
+ * The releasing transaction's check that the share a sharee uploaded through still gives
+ * them `edit`: a revoke (the item deleted) or a change to `view` refuses the release.
+ */
+export const shareStandsItem = (store: SharesStore, used: ShareUsed) => ({
+  ConditionCheck: {
+    TableName: store.tableName,
+    Key: { shareId: used.shareId },
+    ConditionExpression: 'granteeId = :grantee AND #role = :edit',
+    ExpressionAttributeNames: { '#role': 'role' },
+    ExpressionAttributeValues: { ':grantee': used.granteeId, ':edit': 'edit' },
+  },
+});
+
+/** Whether that share still gives its grantee `edit`, read afresh. */
+export async function shareStands(store: SharesStore, used: ShareUsed): Promise<boolean> {
+  const { Item } = await store.db.send(
+    new GetCommand({ TableName: store.tableName, Key: { shareId: used.shareId }, ConsistentRead: true }),
+  );
+  return Item?.granteeId === used.granteeId && Item?.role === 'edit';
+}
+
 /**
  * Every share granted to a user, read afresh on each request (a revoke must end access at
  * once, so nothing is cached). Bounded: a user holds at most this many shares' worth of reads.

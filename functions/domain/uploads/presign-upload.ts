@@ -95,7 +95,12 @@ export async function presignOwnerUpload(
   const policy = ownerUploadPolicy(deps.maxFileBytes);
   checkAgainstPolicy(upload, policy);
   const folder = await accessFolder(deps.drive, userId, folderId ?? ROOT, 'edit');
-  const where = { ownerId: folder.ownerId, folderId: folder.folderId, onConflict: onConflict ?? 'keep-both' } as const;
+  const where = {
+    ownerId: folder.ownerId,
+    folderId: folder.folderId,
+    onConflict: onConflict ?? 'keep-both',
+    ...(folder.shareId ? { viaShare: { shareId: folder.shareId, granteeId: userId } } : {}),
+  } as const;
   const now = new Date();
   const signing = {
     fileId: newFileId(now.getTime()),

@@ -32,7 +32,13 @@ export interface StorageDeps {
 
 /** One upload to sign, already checked against its policy by the use case. */
 export interface UploadToSign {
-  readonly owner: { ownerId: string; linkId?: string; folderId?: string; onConflict?: OnConflict };
+  readonly owner: {
+    ownerId: string;
+    linkId?: string;
+    folderId?: string;
+    onConflict?: OnConflict;
+    viaShare?: { shareId: string; granteeId: string };
+  };
   readonly request: UploadRequest;
   /** Chosen by the use case when something (a quota reservation) is keyed by it before the record exists. */
   readonly fileId: string;
@@ -118,6 +124,7 @@ export async function presignUpload(
       sha256: request.sha256,
       createdAt: now.toISOString(),
       ...(owner.linkId ? { linkId: owner.linkId } : {}),
+      ...(owner.viaShare ? { viaShare: owner.viaShare } : {}),
       ...(purpose ? { purpose } : {}),
       ...listing,
     },

@@ -12,7 +12,8 @@ import { listKeyOfFiles, MAX_NUMBERED_COPIES, nameKeyOf, numberedName, ROOT, siz
 import type { LinksStore } from '#domain/links/upload-links';
 import { replacementQuotaItems, settlementQuotaItems } from '#domain/quotas/charges';
 import type { QuotaStore } from '#domain/quotas/usage-item';
-import { holdSpendingItems } from '#domain/validation/upload-settlement';
+import { type SharesStore, shareStandsItem } from '#domain/sharing/shares';
+import { linkRefusal, releaseGuardItems } from '#domain/validation/upload-settlement';
 
 /**
  * Where a file's final name is settled: when the validator releases it, not when its upload
@@ -63,7 +64,11 @@ export type ReleaseResult =
   | { readonly outcome: 'released'; readonly name: string; readonly folderId: string }
   | { readonly outcome: 'replaced'; readonly fileId: string }
   /** Another delivery released it first, or the owner deleted it meanwhile. */
-  | { readonly outcome: 'not-pending' };
+  | { readonly outcome: 'not-pending' }
+  /** Its upload link was revoked before the release could commit: nothing was released. */
+  | { readonly outcome: 'link-revoked' }
+  /** The share a sharee uploaded through was revoked (or made view-only) before the release could commit. */
+  | { readonly outcome: 'share-revoked' };
 
 /**
  * Releases a pending file under a free name in its folder: the name asked for, else the
@@ -78,14 +83,18 @@ export async function releaseWithName(
   folderId: string,
   image: ReleasedImage | undefined,
   now: Date,
+  /** Needed for a sharee's upload: its share is checked in the releasing transaction. */
+  shares?: SharesStore,
 ): Promise<ReleaseResult> {
+  if (file.viaShare && !shares) throw new Error(`release of ${file.fileId}: a sharee's upload needs the shares table`);
   const bytes = describedBytes(file, image);
   const stored = image?.size ?? file.size;
   let folder = folderId;
   // The reservation made at presign is closed in the same transaction, unless it already
   // expired and was given back: then the stored bytes are counted all the same.
   let withReservation = true;
-  // The use the upload held on its link is spent in the same transaction (see upload-settlement.ts).
+  // The use the upload held on its link is spent in the same transaction, which also checks
+  // that the link is not revoked (see upload-settlement.ts).
   let withHold = file.linkId !== undefined;
   for (let n = 0; n <= MAX_NUMBERED_COPIES; n++) {
     const name = n === 0 ? file.name : numberedName(file.name, n);
@@ -133,16 +142,21 @@ export async function releaseWithName(
     ];
     const usageAt = items.length;
     items.push(...settlementQuotaItems(quotas, file, stored, withReservation, now));
-    const holdAt = items.length;
-    if (withHold) items.push(...holdSpendingItems(links, file));
+    const linkAt = items.length;
+    items.push(...releaseGuardItems(links, file, withHold));
+    const shareAt = items.length;
+    if (file.viaShare && shares) items.push(shareStandsItem(shares, file.viaShare));
     try {
       await writeTogether(store, items);
       return { outcome: 'released', name, folderId: folder };
     } catch (error) {
       if (!(error instanceof WriteRefused)) throw error;
       if (error.failed.includes(0)) return { outcome: 'not-pending' };
+      if (file.viaShare && error.failed.includes(shareAt)) return { outcome: 'share-revoked' };
+      const linkRefused = file.linkId !== undefined && error.failed.includes(linkAt);
+      if (linkRefused && (await linkRefusal(links, file)) === 'revoked') return { outcome: 'link-revoked' };
       const reservationGone = withReservation && error.failed.includes(usageAt);
-      const holdGone = withHold && error.failed.includes(holdAt);
+      const holdGone = withHold && linkRefused;
       if (reservationGone || holdGone) {
         if (reservationGone) withReservation = false;
         if (holdGone) withHold = false;
@@ -232,8 +246,8 @@ export async function releaseAsReplacement(
   let withHold = file.linkId !== undefined;
   for (let attempt = 1; attempt <= 5; attempt++) {
     const items = [updateReplaced, settleUpload, ...(await quota(withReservation))];
-    const holdAt = items.length;
-    if (withHold) items.push(...holdSpendingItems(links, file));
+    const linkAt = items.length;
+    items.push(...releaseGuardItems(links, file, withHold));
     try {
       await writeTogether(store, items);
       return { outcome: 'replaced', fileId: replaced.fileId };
@@ -251,10 +265,12 @@ export async function releaseAsReplacement(
         }
         return { outcome: 'not-pending' };
       }
+      const linkRefused = file.linkId !== undefined && error.failed.includes(linkAt);
+      if (linkRefused && (await linkRefusal(links, file)) === 'revoked') return { outcome: 'link-revoked' };
       // The reservation had expired and was given back: count without it. Otherwise the
       // replaced file's charge changed since it was read: read it again.
       if (error.failed.includes(2)) withReservation = false;
-      if (error.failed.includes(holdAt)) withHold = false;
+      if (linkRefused) withHold = false;
     }
   }
   throw new Error(`could not settle the replacement of ${replaced.fileId}`);

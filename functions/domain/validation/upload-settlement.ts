@@ -1,7 +1,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, retryingConflicts } from '#commons/transactions';
 import { type FileRecord, type FilesStore, type SettleOutcome, settleFileUpdate } from '#domain/drive/file-records';
-import { type LinksStore, spendHoldItem } from '#domain/links/upload-links';
+import { isLinkRevoked, type LinksStore, releaseGuardItem, spendHoldItem } from '#domain/links/upload-links';
 import { settlementQuotaItems, type TransactItem } from '#domain/quotas/charges';
 import type { QuotaStore } from '#domain/quotas/usage-item';
 
@@ -12,6 +12,20 @@ import type { QuotaStore } from '#domain/quotas/usage-item';
  */
 export const holdSpendingItems = (links: LinksStore, file: FileRecord): TransactItem[] =>
   file.linkId ? [spendHoldItem(links, file.linkId, file.fileId)] : [];
+
+/**
+ * The link side of releasing a link upload, last in its transaction: as `holdSpendingItems`,
+ * and the release is refused if the link was revoked meanwhile. None for an owner upload.
+ */
+export const releaseGuardItems = (links: LinksStore, file: FileRecord, withHold: boolean): TransactItem[] =>
+  file.linkId ? [releaseGuardItem(links, file.linkId, file.fileId, withHold)] : [];
+
+/**
+ * Why a release's link item was refused: the link was revoked (the release must not happen),
+ * or only the hold was missing (release without it).
+ */
+export const linkRefusal = async (links: LinksStore, file: FileRecord): Promise<'revoked' | 'no-hold'> =>
+  file.linkId && (await isLinkRevoked(links, file.linkId)) ? 'revoked' : 'no-hold';
 
 /**
  * Settles a pending upload, its quota and its link use in one transaction: the reservation is

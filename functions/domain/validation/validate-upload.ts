@@ -19,8 +19,9 @@ import {
   type ReleasedImage,
   settleFile,
 } from '#domain/drive/file-records';
-import type { LinksStore } from '#domain/links/upload-links';
+import { isLinkRevoked, type LinksStore } from '#domain/links/upload-links';
 import type { QuotaStore } from '#domain/quotas/usage-item';
+import { type SharesStore, shareStands } from '#domain/sharing/shares';
 import { checkContent, type Verdict } from '#domain/validation/content-check';
 import {
   checkImageHeader,
@@ -44,8 +45,10 @@ export interface ValidatorDeps {
   readonly bucket: string;
   readonly files: FilesStore;
   readonly quotas: QuotaStore;
-  /** A link upload spends the use it held when it settles. */
+  /** A link upload spends the use it held when it settles; a revoked link's is not released. */
   readonly links: LinksStore;
+  /** A sharee's upload is released only while the share it came through still gives `edit`. */
+  readonly shares: SharesStore;
   readonly images: ImageLimits;
   /** How long the bucket keeps a replaced version: its bytes count against the quota until then. */
   readonly noncurrentVersionDays: number;
@@ -191,7 +194,7 @@ async function settleNamed(
   plan: ReleasePlan,
   image: ReleasedImage | undefined,
   now: Date,
-): Promise<boolean | 'refused' | 'replaced-gone'> {
+): Promise<boolean | 'refused' | 'replaced-gone' | 'link-revoked' | 'share-revoked'> {
   if (plan.replaces) {
     const replaced = plan.replaces;
     const keepUntil = new Date(now.getTime() + deps.noncurrentVersionDays * 86_400_000);
@@ -213,23 +216,72 @@ async function settleNamed(
       ]);
       return 'replaced-gone';
     }
+    // Link uploads never replace (a link cannot choose a name), so no revoked link reaches here.
+    if (result.outcome === 'link-revoked' || result.outcome === 'share-revoked') {
+      throw new Error(`replace of ${replaced.fileId}: ${result.outcome}`);
+    }
     // A document replacing an image has no preview: the old one must not outlive it.
     if (!image && replaced.thumbnail) await deleteObject(deps, thumbKey(file.ownerId, replaced.fileId));
     return result.outcome === 'replaced';
   }
   try {
-    const result = await releaseWithName(deps.files, deps.quotas, deps.links, file, plan.folderId, image, now);
+    const result = await releaseWithName(
+      deps.files,
+      deps.quotas,
+      deps.links,
+      file,
+      plan.folderId,
+      image,
+      now,
+      deps.shares,
+    );
     if (result.outcome === 'released' && result.name !== file.name) logger.info('released under a numbered name');
-    return result.outcome === 'released';
+    if (result.outcome !== 'link-revoked' && result.outcome !== 'share-revoked') return result.outcome === 'released';
+    await removeReleasedCopies(deps, file);
+    return result.outcome;
   } catch (error) {
     if (!(error instanceof NoFreeName)) throw error;
-    await Promise.all([
-      deleteObject(deps, fileKey(file.ownerId, file.fileId)),
-      deleteObject(deps, thumbKey(file.ownerId, file.fileId)),
-    ]);
+    await removeReleasedCopies(deps, file);
     return 'refused';
   }
 }
+
+/** What judging wrote under the file's own keys, for a release that did not happen. */
+const removeReleasedCopies = (deps: ValidatorDeps, file: FileRecord) =>
+  Promise.all([
+    deleteObject(deps, fileKey(file.ownerId, file.fileId)),
+    deleteObject(deps, thumbKey(file.ownerId, file.fileId)),
+  ]);
+
+/** The reason given to a link upload whose link was revoked before it could be released. */
+const LINK_REVOKED: Refusal = {
+  ok: false,
+  code: 'link_revoked',
+  reason: 'its upload link was revoked before the file was checked, so it was not released',
+};
+
+type Refusal = Extract<Verdict, { ok: false }>;
+
+/** The reason given to a sharee's upload whose share was revoked (or made view-only) before it could be released. */
+const SHARE_REVOKED: Refusal = {
+  ok: false,
+  code: 'share_revoked',
+  reason: 'the share it was uploaded through was revoked before the file was checked, so it was not released',
+};
+
+/** Why an upload must not be released whatever its content: its link or share was revoked meanwhile. */
+async function revokedMeanwhile(deps: ValidatorDeps, file: FileRecord): Promise<Refusal | undefined> {
+  if (file.linkId && (await isLinkRevoked(deps.links, file.linkId))) return LINK_REVOKED;
+  if (file.viaShare && !(await shareStands(deps.shares, file.viaShare))) return SHARE_REVOKED;
+  return undefined;
+}
+
+const REFUSED_RELEASES: Record<'refused' | 'replaced-gone' | 'link-revoked' | 'share-revoked', Refusal> = {
+  refused: { ok: false, code: 'name_unavailable', reason: 'no free name was left for it in its folder' },
+  'replaced-gone': { ok: false, code: 'replaced_deleted', reason: 'the file it was to replace was deleted meanwhile' },
+  'link-revoked': LINK_REVOKED,
+  'share-revoked': SHARE_REVOKED,
+};
 
 /**
  * A PUT that started before its URL expired and took longer than the grace: the upload was
@@ -292,7 +344,11 @@ export async function validateUpload(
   const targetId = plan?.replaces?.fileId ?? file.fileId;
   let judged: { verdict: Verdict; image?: ReleasedImage };
   try {
-    judged = await judgeAndRelease(deps, file, head, targetId);
+    // The upload of a revoked link or share is not even judged: nothing is written for it. (A
+    // revoke while it is judged is caught by the releasing transaction; for a sharee's replace,
+    // whose bytes go to the replaced file's key before that, only by this read.)
+    const revoked = await revokedMeanwhile(deps, file);
+    judged = revoked ? { verdict: revoked } : await judgeAndRelease(deps, file, head, targetId);
   } catch (error) {
     // Another delivery finished first and removed the incoming object under us.
     if (isNoSuchKey(error)) return { outcome: 'already-settled', file };
@@ -303,17 +359,15 @@ export async function validateUpload(
   let settled: boolean;
   if (verdict.ok && plan) {
     const released = await settleNamed(deps, file, plan, image, now);
-    if (released === 'refused' || released === 'replaced-gone') {
-      verdict =
-        released === 'refused'
-          ? { ok: false, code: 'name_unavailable', reason: 'no free name was left for it in its folder' }
-          : { ok: false, code: 'replaced_deleted', reason: 'the file it was to replace was deleted meanwhile' };
+    if (typeof released === 'string') {
+      const refusal = REFUSED_RELEASES[released];
+      verdict = refusal;
       settled = await settleUploadAndQuota(
         deps.files,
         deps.quotas,
         deps.links,
         file,
-        { status: 'rejected', reason: verdict.reason },
+        { status: 'rejected', reason: refusal.reason },
         now,
       );
     } else {
