@@ -233,6 +233,13 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     tables: [{ table: quotasTable, actions: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] }],
     settings: ['DEFAULT_QUOTA_BYTES'],
   },
+  'describe-me': {
+    owner: true,
+    // The caller's own entry in the pool (ListUsers filtered by `sub`: no other read of the pool), and its usage as get-usage reports it.
+    userDirectory: true,
+    tables: [{ table: quotasTable, actions: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] }],
+    settings: ['DEFAULT_QUOTA_BYTES'],
+  },
   'list-audit-trail': { owner: true, tables: [{ table: auditTable, actions: ['Query'] }] },
   'sweep-uploads': {
     tables: [

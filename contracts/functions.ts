@@ -29,6 +29,7 @@ export const apiFunctions = [
   'upload-profile-photo',
   'download-profile-photo',
   'get-usage',
+  'describe-me',
   'list-audit-trail',
 ] as const;
 

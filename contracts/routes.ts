@@ -46,6 +46,7 @@ export const routes = [
   { method: 'PUT', path: '/api/profile/photo', handler: 'upload-profile-photo', caller: 'owner' },
   { method: 'GET', path: '/api/profile/photo', handler: 'download-profile-photo', caller: 'owner' },
   { method: 'GET', path: '/api/usage', handler: 'get-usage', caller: 'owner' },
+  { method: 'GET', path: '/api/me', handler: 'describe-me', caller: 'owner' },
   { method: 'GET', path: '/api/audit', handler: 'list-audit-trail', caller: 'owner' },
 ] as const satisfies readonly RouteDefinition[];
 

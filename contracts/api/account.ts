@@ -26,10 +26,18 @@ export const describeApi = {
   },
 } satisfies Operation;
 
+const usage = z.object({ usedBytes: bytes, reservedBytes: bytes, limitBytes: bytes, availableBytes: bytes });
+
 export const getUsage = {
   summary: 'Storage used, reserved by uploads in flight, the quota and what is left.',
+  responses: { 200: usage },
+} satisfies Operation;
+
+/** Who the token belongs to, for scripts and the CLI: the address as the pool holds it now, not as the token says. */
+export const describeMe = {
+  summary: 'Who am I: the signed-in user’s id, e-mail address (and whether it is verified) and storage.',
   responses: {
-    200: z.object({ usedBytes: bytes, reservedBytes: bytes, limitBytes: bytes, availableBytes: bytes }),
+    200: z.object({ userId: id, email: z.string(), emailVerified: z.boolean(), usage }),
   },
 } satisfies Operation;
 

@@ -21,6 +21,7 @@ export const operations = {
   'GET /api/health': account.health,
   'GET /api/openapi.json': account.describeApi,
   'GET /api/usage': account.getUsage,
+  'GET /api/me': account.describeMe,
   'GET /api/audit': account.listAuditTrail,
   'POST /api/links': links.createLink,
   'GET /api/links': links.listLinks,

@@ -926,6 +926,14 @@ describe('least privilege', () => {
       'dynamodb:Query quotas',
       'dynamodb:DeleteItem quotas',
     ],
+    // Its usage as get-usage reports it, and its own entry in the pool (ListUsers, nothing else there).
+    'describe-me': [
+      'dynamodb:GetItem quotas',
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:Query quotas',
+      'dynamodb:DeleteItem quotas',
+      'cognito-idp:ListUsers user-pool',
+    ],
     'list-audit-trail': ['dynamodb:Query audit'],
     // Records the pending photo and the audit entry, and signs the PUT into incoming/ (encrypted with the key).
     'upload-profile-photo': [
@@ -1394,7 +1402,11 @@ describe('settings', () => {
       ]);
 
     // assess
-    expect(Object.fromEntries(withQuota)).toEqual({ 'presign-upload': '5368709120', 'get-usage': '5368709120' });
+    expect(Object.fromEntries(withQuota)).toEqual({
+      'presign-upload': '5368709120',
+      'get-usage': '5368709120',
+      'describe-me': '5368709120',
+    });
   });
 
   it('hands the audit retention to every function that writes the trail, and to no other', () => {

@@ -25,6 +25,22 @@ const attributeOf = (user: UserType, name: string) => user.Attributes?.find((fou
 export const ownsAddress = (user: UserType): boolean =>
   user.Enabled !== false && attributeOf(user, 'email_verified') === 'true' && attributeOf(user, 'sub') !== undefined;
 
+/** A user's address as the pool holds it now, found by the user's id (`sub`), the one attribute a token proves. */
+export async function describeUser(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+  userId: string,
+): Promise<{ email: string; emailVerified: boolean } | undefined> {
+  // A sub is a UUID: nothing in it can widen the filter; refused anyway if it is anything else.
+  if (!/^[0-9a-f-]{36}$/i.test(userId)) return undefined;
+  const { Users = [] } = await client.send(
+    new ListUsersCommand({ UserPoolId: userPoolId, Filter: `sub = "${userId}"`, Limit: 1 }),
+  );
+  const user = Users[0];
+  if (!user || attributeOf(user, 'sub') !== userId) return undefined;
+  return { email: attributeOf(user, 'email') ?? '', emailVerified: attributeOf(user, 'email_verified') === 'true' };
+}
+
 /**
  * Finds the one user who holds this e-mail address, verified, in the pool, or undefined. Two
  * verified holders are refused rather than guessed between. Only `ListUsers` with an exact
