@@ -157,6 +157,8 @@ async function launchDynamo(port: number, directory: string | undefined) {
       String(port),
       ...storage,
       '-sharedDb',
+      // DynamoDB Local reports usage to AWS unless told not to: nothing of a local system leaves the machine.
+      '-disableTelemetry',
     ],
     // Where the package's spawn runs it: DynamoDB Local writes dynamodb-local-metadata.json there.
     { cwd, stdio: 'pipe' },
