@@ -1,11 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TransactItem } from '#commons/transactions';
 import { limits } from '#contracts/limits';
 import { PENDING_SWEEP } from '#contracts/tables';
 import { ROOT } from '#domain/drive/names';
@@ -299,11 +294,8 @@ export function describeFile(file: FileRecord) {
   };
 }
 
-/** A transaction item on one file's record: what the rename, move and delete use cases compose. */
-export type FileRecordItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
 /** The record renamed and/or moved, conditioned on it still holding the name and place it was read with. */
-export function moveFileRecordItem(store: FilesStore, before: FileRecord, after: FileRecord): FileRecordItem {
+export function moveFileRecordItem(store: FilesStore, before: FileRecord, after: FileRecord): TransactItem {
   return {
     Update: {
       TableName: store.tableName,
@@ -327,7 +319,7 @@ export function moveFileRecordItem(store: FilesStore, before: FileRecord, after:
  * The record removed, conditioned on it being as read: a named file still where it was, an
  * unnamed one still unnamed (a release meanwhile gave it a name that must be given back too).
  */
-export function deleteFileRecordItem(store: FilesStore, file: FileRecord, named: boolean): FileRecordItem {
+export function deleteFileRecordItem(store: FilesStore, file: FileRecord, named: boolean): TransactItem {
   const Key = { ownerId: file.ownerId, fileId: file.fileId };
   return named
     ? {

@@ -1,9 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict, Invalid, NotFound } from '#commons/errors';
 import { sanitizeFileName } from '#commons/file-names';
+import type { TransactItem } from '#commons/transactions';
 import { limits } from '#contracts/limits';
 import type { FilesStore } from '#domain/drive/file-records';
-import { countInFolder, folderItemId, type WriteItem } from '#domain/drive/name-claims';
+import { countInFolder, folderItemId } from '#domain/drive/name-claims';
 import { nameKeyOf, ROOT } from '#domain/drive/names';
 
 /** A folder: an item in its owner's partition. Its name is held by a claim in its parent. */
@@ -87,12 +88,12 @@ export function describeFolder(folder: FolderRecord) {
 }
 
 /** The folder's own item, new: refused if the id is somehow taken. */
-export function putFolderItem(store: FilesStore, folder: FolderRecord): WriteItem {
+export function putFolderItem(store: FilesStore, folder: FolderRecord): TransactItem {
   return { Put: { TableName: store.tableName, Item: folder, ConditionExpression: 'attribute_not_exists(fileId)' } };
 }
 
 /** The folder's item renamed and/or rehung, conditioned on it still being where and as it was read. */
-export function moveFolderItem(store: FilesStore, before: FolderRecord, after: FolderRecord): WriteItem {
+export function moveFolderItem(store: FilesStore, before: FolderRecord, after: FolderRecord): TransactItem {
   return {
     Update: {
       TableName: store.tableName,
@@ -113,7 +114,7 @@ export function moveFolderItem(store: FilesStore, before: FolderRecord, after: F
 }
 
 /** The folder's item removed, only while it holds nothing. */
-export function deleteEmptyFolderItem(store: FilesStore, folder: FolderRecord): WriteItem {
+export function deleteEmptyFolderItem(store: FilesStore, folder: FolderRecord): TransactItem {
   return {
     Delete: {
       TableName: store.tableName,
@@ -136,13 +137,13 @@ export function moveChecks(
   from: string,
   to: string,
   destinationPath: readonly FolderRecord[],
-): WriteItem[] {
+): TransactItem[] {
   const deltas = new Map<string, 1 | -1>([
     [from, -1],
     [to, 1],
   ]);
   deltas.delete(ROOT);
-  const items: WriteItem[] = destinationPath.map((folder) => {
+  const items: TransactItem[] = destinationPath.map((folder) => {
     const delta = deltas.get(folder.folderId);
     deltas.delete(folder.folderId);
     const key = { ownerId, fileId: folder.fileId };

@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict } from '#commons/errors';
+import type { TransactItem } from '#commons/transactions';
 import type { FilesStore } from '#domain/drive/file-records';
 import { claimIdOf, ROOT } from '#domain/drive/names';
 
@@ -10,8 +11,6 @@ import { claimIdOf, ROOT } from '#domain/drive/names';
  * takes, the folders it leaves and enters), each with a condition, so two racing changes
  * cannot both take a name or leave a folder deleted under a file.
  */
-
-export type WriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** The transaction was refused because these items' conditions failed (indexes into the list). */
 export class WriteRefused extends Error {
@@ -27,7 +26,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * (no condition failed yet) is tried again a few times: its conditions are evaluated afresh,
  * so what the other one changed is seen, never overwritten.
  */
-export async function writeTogether(store: FilesStore, items: WriteItem[], attempts = 5): Promise<void> {
+export async function writeTogether(store: FilesStore, items: TransactItem[], attempts = 5): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await store.db.send(new TransactWriteCommand({ TransactItems: items }));
@@ -67,7 +66,7 @@ export function takeName(
   folderId: string,
   name: string,
   holder: { kind: 'file' | 'folder'; id: string },
-): WriteItem {
+): TransactItem {
   const claim: NameClaim = {
     ownerId,
     fileId: claimIdOf(folderId, name),
@@ -88,7 +87,7 @@ export function releaseName(
   folderId: string,
   name: string,
   holderId: string,
-): WriteItem {
+): TransactItem {
   return {
     Delete: {
       TableName: store.tableName,
@@ -106,7 +105,7 @@ export function respellName(
   folderId: string,
   name: string,
   holderId: string,
-): WriteItem {
+): TransactItem {
   return {
     Update: {
       TableName: store.tableName,
@@ -129,7 +128,7 @@ export function moveName(
   from: { folderId: string; name: string },
   to: { folderId: string; name: string },
   holder: { kind: 'file' | 'folder'; id: string },
-): WriteItem[] {
+): TransactItem[] {
   if (claimIdOf(from.folderId, from.name) === claimIdOf(to.folderId, to.name)) {
     return [respellName(store, ownerId, to.folderId, to.name, holder.id)];
   }
@@ -144,7 +143,7 @@ export function moveName(
  * deleted meanwhile refuses the transaction); a folder is deleted only when its count is 0.
  * The top level has no item and no count.
  */
-export function countInFolder(store: FilesStore, ownerId: string, folderId: string, delta: 1 | -1): WriteItem[] {
+export function countInFolder(store: FilesStore, ownerId: string, folderId: string, delta: 1 | -1): TransactItem[] {
   if (folderId === ROOT) return [];
   return [
     {

@@ -1,4 +1,5 @@
-import { GetCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { TransactItem } from '#commons/transactions';
 import type { FileRecord } from '#domain/drive/file-records';
 import { chargeEntry, noncurrentEntry, type QuotaStore, readUsageItem, usageUpdate } from '#domain/quotas/usage-item';
 
@@ -7,8 +8,6 @@ import { chargeEntry, noncurrentEntry, type QuotaStore, readUsageItem, usageUpda
  * `charge#<fileId>` item with the bytes it counts, so that a delete gives back exactly those.
  * The use case that owns the transaction adds the record's own item.
  */
-
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
  * The quota side of settling an upload, for a transaction that also settles its record: the

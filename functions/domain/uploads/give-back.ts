@@ -1,8 +1,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { cancellationCodes, retryingConflicts } from '#commons/transactions';
+import { cancellationCodes, retryingConflicts, type TransactItem } from '#commons/transactions';
 import { type FileRecord, type FilesStore, giveUpFileItem } from '#domain/drive/file-records';
 import { giveBackHoldItem, type LinksStore } from '#domain/links/upload-links';
-import type { TransactItem } from '#domain/quotas/charges';
 import { type QuotaStore, usageUpdate } from '#domain/quotas/usage-item';
 
 export interface GiveBackDeps {

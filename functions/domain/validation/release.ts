@@ -1,13 +1,7 @@
+import type { TransactItem } from '#commons/transactions';
 import { type FileRecord, type FilesStore, getFile, type ReleasedImage } from '#domain/drive/file-records';
 import { getFolder } from '#domain/drive/folders';
-import {
-  countInFolder,
-  getNameClaim,
-  takeName,
-  type WriteItem,
-  WriteRefused,
-  writeTogether,
-} from '#domain/drive/name-claims';
+import { countInFolder, getNameClaim, takeName, WriteRefused, writeTogether } from '#domain/drive/name-claims';
 import { listKeyOfFiles, MAX_NUMBERED_COPIES, nameKeyOf, numberedName, ROOT, sizeKeyOf } from '#domain/drive/names';
 import type { LinksStore } from '#domain/links/upload-links';
 import { replacementQuotaItems, settlementQuotaItems } from '#domain/quotas/charges';
@@ -126,7 +120,7 @@ export async function releaseWithName(
       values[`:${attribute}`] = value;
       sets.push(`${ref} = :${attribute}`);
     }
-    const items: WriteItem[] = [
+    const items: TransactItem[] = [
       {
         Update: {
           TableName: store.tableName,
@@ -211,7 +205,7 @@ export async function releaseAsReplacement(
     sets.push(`${ref} = :${attribute}`);
   }
   for (const attribute of bytes.remove) names[`#${attribute}`] = attribute;
-  const updateReplaced: WriteItem = {
+  const updateReplaced: TransactItem = {
     Update: {
       TableName: store.tableName,
       Key: { ownerId: replaced.ownerId, fileId: replaced.fileId },
@@ -221,7 +215,7 @@ export async function releaseAsReplacement(
       ExpressionAttributeValues: values,
     },
   };
-  const settleUpload: WriteItem = {
+  const settleUpload: TransactItem = {
     Update: {
       TableName: store.tableName,
       Key: { ownerId: file.ownerId, fileId: file.fileId },

@@ -1,8 +1,8 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { cancellationCodes, retryingConflicts } from '#commons/transactions';
+import { cancellationCodes, retryingConflicts, type TransactItem } from '#commons/transactions';
 import { type FileRecord, type FilesStore, type SettleOutcome, settleFileUpdate } from '#domain/drive/file-records';
 import { isLinkRevoked, type LinksStore, releaseGuardItem, spendHoldItem } from '#domain/links/upload-links';
-import { settlementQuotaItems, type TransactItem } from '#domain/quotas/charges';
+import { settlementQuotaItems } from '#domain/quotas/charges';
 import type { QuotaStore } from '#domain/quotas/usage-item';
 
 /**
