@@ -1,8 +1,12 @@
+import { type FunctionName, validatorFunction } from '#contracts/functions';
 /** Access keys the S3 emulator knows; it checks every SigV4 signature against them. */
 export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+/** A function's name in the local system: in its Lambda context, its logs and the emulated Invoke API. */
+export const localFunctionName = (name: FunctionName): string => `docdrop-local-${name}`;
+
 /** The validator's name locally: what the emulated Invoke API answers to. */
-export const LOCAL_VALIDATOR_NAME = 'docdrop-local-upload-validator';
+export const LOCAL_VALIDATOR_NAME = localFunctionName(validatorFunction);
 
 /** Where a running local system is: what its handlers need to know, and what tests are told. */
 export interface SystemAddresses {

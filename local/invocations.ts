@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { InvokeStore } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
+import type { FunctionName } from '#contracts/functions';
+import { localFunctionName } from './environment';
 
 /**
  * The local system runs every function in one process and, like Lambda Managed Instances,
@@ -29,8 +31,8 @@ export class FunctionTimedOut extends Error {
 }
 
 /** A Lambda context for one invocation of `handler` whose clock runs out after `timeoutMs`, as the runtime's does. */
-export function lambdaContext(handler: string, timeoutMs: number): Context {
-  const functionName = `docdrop-local-${handler}`;
+export function lambdaContext(handler: FunctionName, timeoutMs: number): Context {
+  const functionName = localFunctionName(handler);
   const started = Date.now();
   return {
     callbackWaitsForEmptyEventLoop: false,

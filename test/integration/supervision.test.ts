@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LOCAL_VALIDATOR_NAME } from '../../local/environment';
 import { failedInvocationsDir, type LocalSystem, type LocalSystemOptions, startLocalSystem } from '../../local/system';
 import {
   isDynamoLocalProcess,
@@ -75,7 +76,7 @@ describe('the local system after DynamoDB Local dies', () => {
     for (const upload of uploads)
       expect(kept.some((failure) => failure.keys.some((key) => key.endsWith(upload.uploadId)))).toBe(true);
     expect(kept.every((failure) => failure.attempts === 3 && failure.error.length > 0)).toBe(true);
-    expect(kept.every((failure) => failure.functionName === 'docdrop-local-upload-validator')).toBe(true);
+    expect(kept.every((failure) => failure.functionName === LOCAL_VALIDATOR_NAME)).toBe(true);
     const statuses = await settledStatuses(
       owner,
       uploads.map((upload) => upload.uploadId),
