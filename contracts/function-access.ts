@@ -11,8 +11,19 @@ export type DynamoAction =
   | 'ConditionCheckItem'
   | 'Query'
   | 'DescribeTable';
-/** `HeadObject` is S3's `s3:GetObject` without the key: metadata only, S3 decrypts nothing for it. */
-export type ObjectAction = 'HeadObject' | 'GetObject' | 'PutObject' | 'PutObjectTagging' | 'DeleteObject';
+/**
+ * `HeadObject` is S3's `s3:GetObject` without the key: metadata only, S3 decrypts nothing for it.
+ * `PutObject` also covers a multipart upload's CreateMultipartUpload, UploadPart and
+ * CompleteMultipartUpload; listing and aborting its parts are actions of their own.
+ */
+export type ObjectAction =
+  | 'HeadObject'
+  | 'GetObject'
+  | 'PutObject'
+  | 'PutObjectTagging'
+  | 'DeleteObject'
+  | 'ListMultipartUploadParts'
+  | 'AbortMultipartUpload';
 
 /** Settings that carry no permission, each set from the operator's CDK context. */
 export type PlainSetting =
@@ -110,6 +121,26 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     ],
     // Only HEADs the upload to tell one that arrived; listing makes a missing object a 404 rather than a 403.
     bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['HeadObject'], list: true }],
+  },
+  // The multipart routes read the upload's record (its plan and S3 upload id) and, for a
+  // sharee, the share; the link holder's token is read by authentication.
+  'sign-upload-parts': {
+    owner: true,
+    tables: [linkHolder, { table: filesTable, actions: ['GetItem'] }, sharesGranted],
+    // Signs UploadPart URLs (s3:PutObject) for incoming/ keys only.
+    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] }],
+  },
+  'list-upload-parts': {
+    owner: true,
+    tables: [linkHolder, { table: filesTable, actions: ['GetItem'] }, sharesGranted],
+    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['ListMultipartUploadParts'] }],
+  },
+  'complete-upload': {
+    owner: true,
+    // UpdateItem: the record's completion and confirmation.
+    tables: [linkHolder, { table: filesTable, actions: ['GetItem', 'UpdateItem'] }, sharesGranted, audit],
+    // ListParts, then CompleteMultipartUpload (s3:PutObject) with what S3 holds.
+    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['ListMultipartUploadParts', 'PutObject'] }],
   },
   'list-files': {
     owner: true,
@@ -251,8 +282,9 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
       { table: linksTable, actions: ['UpdateItem'] },
       audit,
     ],
-    // Only HEADs uploads to see which arrived; listing makes a missing object a 404 rather than a 403.
-    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['HeadObject'], list: true }],
+    // HEADs uploads to see which arrived (listing makes a missing object a 404 rather than a 403);
+    // aborts a multipart upload left open past its time.
+    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['HeadObject', 'AbortMultipartUpload'], list: true }],
     invokesValidator: true,
     drainsValidatorFailures: true,
   },

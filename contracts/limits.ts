@@ -41,10 +41,61 @@ export const TYPE_NAMES: Readonly<Record<SupportedType, string>> = {
   'text/plain': 'plain text file',
 };
 
+export const GiB = 1024 * MiB;
+
+/** What S3 itself allows: one PUT carries at most 5 GiB; larger objects come in parts. */
+export const s3Limits = {
+  maxPutBytes: 5 * GiB,
+  minPartBytes: 5 * MiB,
+  maxPartBytes: 5 * GiB,
+  maxParts: 10_000,
+  /** S3's largest object: 10,000 parts of 5 GiB (48.8 TiB). */
+  maxObjectBytes: 10_000 * 5 * GiB,
+  /** ListParts answers at most this many parts a page. */
+  listPartsPage: 1000,
+} as const;
+
+/**
+ * Multipart uploads: the server plans the parts (`planParts`), signs each part's URL for its
+ * exact length and SHA-256, and completes with the parts S3 holds.
+ */
+export const multipart = {
+  /** The part size planned for a file, unless a larger one is needed to stay within 10,000 parts. */
+  partBytes: 8 * MiB,
+  /** The portal, the drop page, the Uppy adapter and `npm run send` use multipart above this size. */
+  thresholdBytes: 32 * MiB,
+  /** Part URLs signed in one call. */
+  signBatchMax: 100,
+  /** A multipart upload left open this long (never past its link's expiry) is aborted and what it held given back. */
+  uploadSeconds: 24 * 3600,
+  /**
+   * A declared whole-file SHA-256 of a multipart upload is checked by the validator reading the
+   * whole object (S3 checks each part's, and their composite): offered up to this size.
+   */
+  wholeFileDigestMaxBytes: 5 * GiB,
+} as const;
+
+export interface PartPlan {
+  readonly partSize: number;
+  readonly partCount: number;
+}
+
+/** The part size and count for a file of `size` bytes: `multipart.partBytes`, or whole MiB more when 10,000 parts would not hold it. */
+export function planParts(size: number): PartPlan {
+  const partSize = Math.max(multipart.partBytes, Math.ceil(size / s3Limits.maxParts / MiB) * MiB);
+  return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
+}
+
+/** The exact length of part `partNumber` (1-based) in a plan: every part is `partSize` but the last. */
+export const plannedPartSize = (plan: PartPlan, size: number, partNumber: number): number =>
+  partNumber < plan.partCount ? plan.partSize : size - (plan.partCount - 1) * plan.partSize;
+
 export const limits = {
-  /** Largest single file, unless the operator configures another (`MAX_FILE_BYTES`). A presigned PUT can carry at most 5 GiB. */
-  maxFileBytes: 100 * MiB,
-  maxFileBytesCeiling: 5 * 1024 * MiB,
+  /** Largest single file, unless the operator configures another (`MAX_FILE_BYTES`, up to S3's object limit). */
+  maxFileBytes: 5 * GiB,
+  maxFileBytesCeiling: s3Limits.maxObjectBytes,
+  /** Images are decoded and rebuilt whole, in the validator's memory: a larger image is refused at signing. */
+  maxImageBytes: 100 * MiB,
   /** Owner uploads: allowed types and size when no link narrows them. */
   ownerAllowedTypes: SUPPORTED_TYPES,
   link: {
@@ -76,8 +127,11 @@ export const limits = {
   /** Images larger than this (width x height x frames) are refused before decoding (`MAX_IMAGE_PIXELS`). */
   maxImagePixels: 50_000_000,
   quota: {
-    /** Each owner's storage, unless the operator configures another (`DEFAULT_QUOTA_BYTES`, CDK `docdrop:defaultQuotaBytes`). */
-    defaultBytes: 1024 * MiB,
+    /**
+     * Each owner's storage, unless the operator configures another (`DEFAULT_QUOTA_BYTES`, CDK
+     * `docdrop:defaultQuotaBytes`): room for two files of the default per-file limit.
+     */
+    defaultBytes: 10 * GiB,
     /**
      * A reservation outlives its upload URL by this much before it is given back: S3 checks a
      * presigned URL's expiry when a PUT starts, so a large upload begun in the last second

@@ -1,7 +1,7 @@
 import * as z from '../zod';
 import { folderRef, id, page, pageQuery, signedRead, text, timestamp } from './common';
 import type { Operation } from './operation';
-import { fileStatus } from './uploads';
+import { compositeSha256, fileStatus, sha256Digest } from './uploads';
 
 const sortAndOrder = z.object({
   sort: z._default(z.enum(['name', 'date', 'size']), 'date'),
@@ -41,6 +41,10 @@ export const fileDescription = z.object({
   reason: z.optional(z.string()),
   width: z.optional(z.number().check(z.int(), z.gte(1))),
   height: z.optional(z.number().check(z.int(), z.gte(1))),
+  /** The whole file's SHA-256 as checked (absent for a multipart upload that declared none). */
+  sha256: z.optional(sha256Digest),
+  /** A multipart upload: S3's composite checksum of its parts (`<base64>-<parts>`). */
+  partsSha256: z.optional(compositeSha256),
 });
 
 /** What a caller sees of a folder; `parentId` is `root` at the top level. */

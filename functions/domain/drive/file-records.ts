@@ -15,10 +15,23 @@ export interface FileRecord {
   readonly name: string;
   readonly contentType: string;
   readonly size: number;
-  readonly sha256: string;
+  /**
+   * The whole file's SHA-256 (base64): declared and pinned for a single PUT; optional for a
+   * multipart upload, whose parts are pinned instead (see `multipart`, `partsSha256`).
+   */
+  readonly sha256?: string;
   readonly status: FileStatus;
   readonly createdAt: string;
   readonly linkId?: string;
+  /** A multipart upload: S3's upload id (never shown to a client) and the plan its parts are signed for. */
+  readonly multipart?: { readonly s3UploadId: string; readonly partSize: number; readonly partCount: number };
+  /**
+   * When a multipart upload was completed. S3 dates such an object from when the upload was
+   * created, so "arrived this long ago" counts from this instead of the object's LastModified.
+   */
+  readonly completedAt?: string;
+  /** S3's COMPOSITE checksum of a multipart upload's parts (`<base64>-<parts>`), from CompleteMultipartUpload. */
+  readonly partsSha256?: string;
   readonly confirmedAt?: string;
   readonly validatedAt?: string;
   readonly reason?: string;

@@ -39,7 +39,8 @@ export interface UploadLink {
 
 /** One use held for an upload: the file it was signed for, and when its URL stops working. */
 export interface UseHold {
-  readonly sha256: string;
+  /** Absent for a multipart upload that declared no whole-file digest: such a hold is never taken for a retry. */
+  readonly sha256?: string;
   readonly size: number;
   readonly contentType: string;
   /** Epoch seconds: the signed URL's expiry. */
@@ -149,6 +150,7 @@ export function heldUploadOf(
   for (const [fileId, hold] of Object.entries(link.holds ?? {})) {
     if (
       hold.until > epochSeconds(now) &&
+      file.sha256 !== undefined &&
       hold.sha256 === file.sha256 &&
       hold.size === file.size &&
       hold.contentType === file.contentType

@@ -1,3 +1,4 @@
+import { Invalid } from '#commons/errors';
 import { newFileId } from '#commons/ids';
 import { logger } from '#commons/logger';
 import type { OwnerUploadRequest, UploadRequest } from '#contracts/api/uploads';
@@ -26,6 +27,7 @@ import {
   type PresignedUpload,
   presignUpload,
   type SigningDeps,
+  type SinglePutRequest,
   signUploadPut,
   urlExpiryOf,
 } from '#domain/uploads/uploads';
@@ -77,6 +79,17 @@ async function recordSigned(
   await recordAudit(deps.audit, origin, { ownerId, action: 'upload.presign', objectId: upload.uploadId, outcome });
 }
 
+/** The request as a single PUT (the contract requires its sha256 unless it asks for parts). */
+function singlePut(request: UploadRequest): SinglePutRequest {
+  if (request.multipart || request.sha256 === undefined) {
+    throw new Invalid(
+      'invalid_body',
+      'Multipart uploads are not offered by this route yet: send one PUT with its sha256.',
+    );
+  }
+  return { ...request, sha256: request.sha256 };
+}
+
 const logSigned = (upload: PresignedUpload, request: UploadRequest) =>
   logger.info('upload signed', { uploadId: upload.uploadId, size: request.size, contentType: request.contentType });
 
@@ -91,7 +104,8 @@ export async function presignOwnerUpload(
   userId: string,
   request: OwnerUploadRequest,
 ): Promise<PresignedUpload> {
-  const { folderId, onConflict, ...upload } = request;
+  const { folderId, onConflict, ...asked } = request;
+  const upload = singlePut(asked);
   const policy = ownerUploadPolicy(deps.maxFileBytes);
   checkAgainstPolicy(upload, policy);
   const folder = await accessFolder(deps.drive, userId, folderId ?? ROOT, 'edit');
@@ -121,12 +135,14 @@ async function resignHeld(
   origin: AuditOrigin,
   link: UploadLink,
   held: { fileId: string; hold: UseHold },
+  /** The same file as the hold's (same SHA-256, size and type). */
+  upload: SinglePutRequest,
   now: Date,
 ): Promise<PresignedUpload> {
   const signed = await signUploadPut(deps.storage, {
     ownerId: link.ownerId,
     fileId: held.fileId,
-    request: held.hold,
+    request: upload,
     now,
     urlExpiresAt: new Date(held.hold.until * 1000),
   });
@@ -146,12 +162,12 @@ export async function presignLinkUpload(
   link: UploadLink,
   request: OwnerUploadRequest,
 ): Promise<PresignedUpload> {
-  const upload = refuseLinkPlacement(request);
+  const upload = singlePut(refuseLinkPlacement(request));
   const policy = linkUploadPolicy(link, deps.maxFileBytes);
   checkAgainstPolicy(upload, policy);
   const now = new Date();
   const retried = heldUploadOf(link, upload, now);
-  if (retried) return resignHeld(deps, origin, link, retried, now);
+  if (retried) return resignHeld(deps, origin, link, retried, upload, now);
   // The link as authenticated moments ago: one already used up costs no write.
   assertLinkActive(link, now);
   const signing = {
@@ -166,7 +182,7 @@ export async function presignLinkUpload(
     until: Math.floor(signing.urlExpiresAt.getTime() / 1000),
   };
   const taken = await holdLinkUse(deps.links, link.linkId, signing.fileId, hold, now);
-  if (taken.heldBy === 'earlier') return resignHeld(deps, origin, link, taken, now);
+  if (taken.heldBy === 'earlier') return resignHeld(deps, origin, link, taken, upload, now);
   let signed: PresignedUpload;
   try {
     const where = { ownerId: link.ownerId, linkId: link.linkId };
@@ -198,7 +214,7 @@ export async function presignProfilePhotoUpload(
   const now = new Date();
   const signed = await presignUpload(deps.storage, {
     owner: { ownerId },
-    request,
+    request: singlePut(request),
     fileId: newFileId(now.getTime()),
     now,
     urlExpiresAt: urlExpiryOf(profilePhotoPolicy, now, deps.uploadUrlSeconds),

@@ -30,6 +30,9 @@ export interface StorageDeps {
   readonly files: FilesStore;
 }
 
+/** A single PUT's request: its whole-file SHA-256 is what S3 checks the body against. */
+export type SinglePutRequest = UploadRequest & { readonly sha256: string };
+
 /** One upload to sign, already checked against its policy by the use case. */
 export interface UploadToSign {
   readonly owner: {
@@ -39,7 +42,7 @@ export interface UploadToSign {
     onConflict?: OnConflict;
     viaShare?: { shareId: string; granteeId: string };
   };
-  readonly request: UploadRequest;
+  readonly request: SinglePutRequest;
   /** Chosen by the use case when something (a quota reservation) is keyed by it before the record exists. */
   readonly fileId: string;
   readonly now: Date;
@@ -62,7 +65,7 @@ export function urlExpiryOf(policy: UploadPolicy, now: Date, urlSeconds: number)
 export interface SignedPut {
   readonly ownerId: string;
   readonly fileId: string;
-  readonly request: Pick<UploadRequest, 'contentType' | 'size' | 'sha256'>;
+  readonly request: Pick<SinglePutRequest, 'contentType' | 'size' | 'sha256'>;
   readonly now: Date;
   readonly urlExpiresAt: Date;
 }
