@@ -4,10 +4,12 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileKey, incomingKey } from '#contracts/bucket';
 import { limits, MiB } from '#contracts/limits';
@@ -139,6 +141,16 @@ async function releasedBytes(file: FileRecord): Promise<Buffer> {
   return Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
 }
 
+async function exists(key: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: local.bucket, Key: key }));
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NotFound') return false;
+    throw error;
+  }
+}
+
 const bytesRead = () =>
   meter.exchanges.filter((exchange) => exchange.method === 'GET').reduce((sum, e) => sum + e.responseBytes, 0);
 
@@ -182,5 +194,71 @@ describe('the type check of a multipart object', () => {
     const record = await getFile(files(), file.ownerId, file.fileId);
     expect(record).toMatchObject({ status: 'clean', partsSha256: file.partsSha256 });
     expect(record?.sha256).toBeUndefined();
+  });
+});
+
+describe('a whole-file SHA-256 declared for a multipart upload', () => {
+  it('is checked by reading the object once, and recorded on the released file', async () => {
+    // prepare
+    const bytes = largePdf(11 * MiB);
+    const file = await completedMultipart(bytes, { declared: sha256(bytes) });
+    meter.reset();
+
+    // act
+    const result = await validateUpload(validatorDeps(), incomingKey(file.ownerId, file.fileId));
+
+    // assess: the head, then the whole object exactly once
+    expect(result.outcome).toBe('clean');
+    const whole = meter.exchanges.filter((exchange) => exchange.method === 'GET' && !exchange.range);
+    expect(whole).toEqual([expect.objectContaining({ status: 200, responseBytes: bytes.length })]);
+    expect(bytesRead()).toBe(bytes.length + limits.sniffBytes);
+    expect(await getFile(files(), file.ownerId, file.fileId)).toMatchObject({
+      status: 'clean',
+      sha256: sha256(bytes),
+      partsSha256: file.partsSha256,
+    });
+  });
+
+  it('rejects the file with checksum_mismatch when its bytes are not the ones declared, and releases nothing', async () => {
+    // prepare: parts S3 accepted (each matches itself), but not the file the client described
+    const bytes = largePdf(11 * MiB);
+    const declared = sha256(Buffer.concat([bytes.subarray(0, -1), Buffer.from([(bytes.at(-1) ?? 0) ^ 1])]));
+    const file = await completedMultipart(bytes, { declared });
+
+    // act
+    const result = await validateUpload(validatorDeps(), incomingKey(file.ownerId, file.fileId));
+
+    // assess
+    expect(result).toMatchObject({
+      outcome: 'rejected',
+      verdict: { ok: false, code: 'checksum_mismatch', reason: "the file's SHA-256 is not the one declared" },
+    });
+    expect(await getFile(files(), file.ownerId, file.fileId)).toMatchObject({
+      status: 'rejected',
+      reason: "the file's SHA-256 is not the one declared",
+    });
+    expect(await exists(fileKey(file.ownerId, file.fileId))).toBe(false);
+    expect(await exists(incomingKey(file.ownerId, file.fileId))).toBe(false);
+  });
+});
+
+describe('a multipart image', () => {
+  it('is described by its rebuilt bytes: their SHA-256, and no composite of the parts it no longer is', async () => {
+    // prepare: a 6 MB PNG of noise (it does not compress), in two parts
+    const png = await sharp(randomBytes(1500 * 1400 * 3), { raw: { width: 1500, height: 1400, channels: 3 } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+    const file = await completedMultipart(png, { contentType: 'image/png', declared: sha256(png) });
+
+    // act
+    const result = await validateUpload(validatorDeps(), incomingKey(file.ownerId, file.fileId));
+
+    // assess
+    expect(result.outcome).toBe('clean');
+    const released = await releasedBytes(file);
+    const record = await getFile(files(), file.ownerId, file.fileId);
+    expect(record).toMatchObject({ status: 'clean', size: released.length, sha256: sha256(released) });
+    expect(record?.sha256).not.toBe(sha256(png));
+    expect(record?.partsSha256).toBeUndefined();
   });
 });
