@@ -281,6 +281,25 @@ describe('signing parts', () => {
     expect(sent.status).toBe(403);
   });
 
+  it('refuses a part body other than the one signed for (S3 checks the signed x-amz-checksum-sha256)', async () => {
+    // prepare
+    const owner = await newOwner();
+    const bytes = pdfOf(20 * MiB);
+    const { body: upload } = await startMultipart(asOwner(owner), bytes);
+    const [part] = await signParts(asOwner(owner), upload, bytes, [1]);
+    const tampered = Uint8Array.from(partBytes(upload, bytes, 1));
+    tampered[1000] = (tampered[1000] as number) ^ 0xff;
+
+    // act
+    const sent = await putPart(part as never, tampered);
+    const listed = await call(asOwner(owner), 'GET', `/${upload.uploadId}/parts`);
+
+    // assess
+    expect(sent.status).toBe(400);
+    expect(await sent.text()).toContain('BadDigest');
+    expect(listed.body.parts).toEqual([]);
+  });
+
   it('refuses a part URL retargeted at another upload (the signature pins the uploadId)', async () => {
     // prepare
     const owner = await newOwner();
