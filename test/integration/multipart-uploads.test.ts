@@ -3,9 +3,9 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { multipart, plannedPartSize, planParts } from '#contracts/limits';
 import {
-  type ApiResponse,
   api,
   db,
+  expectError,
   newOwner,
   type Owner,
   objectExists,
@@ -31,11 +31,6 @@ const largePdf = () => {
   large ??= pdfOf(150 * 1000 * 1000);
   return large;
 };
-
-function expectError(response: ApiResponse, status: number, code: string): void {
-  expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status, code });
-  expect(response.body.error.message.length).toBeGreaterThan(0);
-}
 
 /** Who calls the multipart routes: an owner (`/api/uploads`) or a link holder (`/api/drop/uploads`). */
 type Sender =

@@ -3,10 +3,10 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { limits } from '#contracts/limits';
 import {
-  type ApiResponse,
   api,
   db,
   describeUpload,
+  expectError,
   newOwner,
   type Owner,
   objectExists,
@@ -24,13 +24,6 @@ const DEFAULT_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/webp
 /** The per-file limit of the test system (no MAX_FILE_BYTES override: the product default). */
 const MAX_FILE_BYTES = limits.maxFileBytes;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{43}$/;
-
-/** Every refusal the API makes carries `{ error: { code, message } }`. */
-function expectError(response: ApiResponse, status: number, code: string): void {
-  expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status, code });
-  expect(typeof response.body.error.message).toBe('string');
-  expect(response.body.error.message.length).toBeGreaterThan(0);
-}
 
 async function createLink(owner: Owner, input: Record<string, unknown> = {}) {
   const created = await api('POST', '/api/links', { token: owner.idToken, body: { label: 'Client docs', ...input } });

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { TransactItem } from '#commons/transactions';
 import { limits } from '#contracts/limits';
 import { PENDING_SWEEP } from '#contracts/tables';
@@ -232,6 +238,27 @@ export function stillListed(file: Pick<FileRecord, 'status' | 'expiredAt'>, now 
   return Date.parse(file.expiredAt) + EXPIRED_LISTED_SECONDS * 1000 > now.getTime();
 }
 
+/**
+ * One conditional update of a record's attributes: false, changing nothing, when its condition
+ * no longer holds (the record moved on, or is gone).
+ */
+async function updateWhile(
+  store: FilesStore,
+  key: { ownerId: string; fileId: string },
+  update: Pick<
+    UpdateCommandInput,
+    'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+  >,
+): Promise<boolean> {
+  try {
+    await store.db.send(new UpdateCommand({ TableName: store.tableName, Key: key, ...update }));
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 /** Records that the client finished its PUT; the first confirmation wins, later ones change nothing. */
 export async function markConfirmed(
   store: FilesStore,
@@ -239,20 +266,16 @@ export async function markConfirmed(
   fileId: string,
   now = new Date(),
 ): Promise<void> {
-  try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: { ownerId, fileId },
-        UpdateExpression: 'SET confirmedAt = if_not_exists(confirmedAt, :now)',
-        ConditionExpression: 'attribute_exists(fileId)',
-        ExpressionAttributeValues: { ':now': now.toISOString() },
-      }),
-    );
-  } catch (error) {
-    // Deleted meanwhile: there is nothing left to confirm.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  // Deleted meanwhile: there is nothing left to confirm.
+  await updateWhile(
+    store,
+    { ownerId, fileId },
+    {
+      UpdateExpression: 'SET confirmedAt = if_not_exists(confirmedAt, :now)',
+      ConditionExpression: 'attribute_exists(fileId)',
+      ExpressionAttributeValues: { ':now': now.toISOString() },
+    },
+  );
 }
 
 /**
@@ -265,53 +288,42 @@ export async function notePartsSha256(
   fileId: string,
   partsSha256: string,
 ): Promise<void> {
-  try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: { ownerId, fileId },
-        UpdateExpression: 'SET partsSha256 = :parts',
-        ConditionExpression: '#status = :pending AND attribute_not_exists(completedAt)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':parts': partsSha256, ':pending': 'pending' },
-      }),
-    );
-  } catch (error) {
-    // Completed, settled or given up meanwhile: the completion that follows finds out which.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  // Completed, settled or given up meanwhile: the completion that follows finds out which.
+  await updateWhile(
+    store,
+    { ownerId, fileId },
+    {
+      UpdateExpression: 'SET partsSha256 = :parts',
+      ConditionExpression: '#status = :pending AND attribute_not_exists(completedAt)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':parts': partsSha256, ':pending': 'pending' },
+    },
+  );
 }
 
 /**
  * Records that a multipart upload was completed, which is also its confirmation; the first
  * completion wins. True when this call recorded it (false: recorded before, or the record is gone).
  */
-export async function markCompleted(
+export const markCompleted = (
   store: FilesStore,
   ownerId: string,
   fileId: string,
   now = new Date(),
   /** S3's composite checksum, when it differs from the one noted (see notePartsSha256). */
   partsSha256?: string,
-): Promise<boolean> {
-  try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: { ownerId, fileId },
-        UpdateExpression: `SET completedAt = :now, confirmedAt = if_not_exists(confirmedAt, :now)${
-          partsSha256 ? ', partsSha256 = :parts' : ''
-        }`,
-        ConditionExpression: 'attribute_exists(fileId) AND attribute_not_exists(completedAt)',
-        ExpressionAttributeValues: { ':now': now.toISOString(), ...(partsSha256 ? { ':parts': partsSha256 } : {}) },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
+): Promise<boolean> =>
+  updateWhile(
+    store,
+    { ownerId, fileId },
+    {
+      UpdateExpression: `SET completedAt = :now, confirmedAt = if_not_exists(confirmedAt, :now)${
+        partsSha256 ? ', partsSha256 = :parts' : ''
+      }`,
+      ConditionExpression: 'attribute_exists(fileId) AND attribute_not_exists(completedAt)',
+      ExpressionAttributeValues: { ':now': now.toISOString(), ...(partsSha256 ? { ':parts': partsSha256 } : {}) },
+    },
+  );
 
 /**
  * The digests S3 (or the validator) verified: a single PUT's whole-file SHA-256, pinned by its
