@@ -4,7 +4,7 @@ import { link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } f
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Transform } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { s3Limits } from '#contracts/limits';
 
@@ -417,6 +417,46 @@ async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   }
   const parts = checkRequestedParts(([] as RequestedPart[]).concat(requested), await partsOf(dir), info);
   if (ifNoneMatch && (await existsObject(ctx))) throw preconditionFailed();
+  // S3 answers 200 at once and sends white space while it assembles the object, so that a long
+  // complete does not time out; an error found meanwhile comes as an <Error> in the 200's body.
+  const answer = new PassThrough();
+  ctx.status = 200;
+  ctx.set('content-type', 'application/xml');
+  ctx.body = answer;
+  answer.write('<?xml version="1.0" encoding="UTF-8"?>\n');
+  const keepAlive = setInterval(() => answer.write(' '), COMPLETE_KEEP_ALIVE_MS);
+  assemble(ctx, dir, info, parts, ifNoneMatch)
+    .then(
+      (result) => answer.end(xmlElement('CompleteMultipartUploadResult', result)),
+      (error: Error & { code?: string }) => {
+        const known = error instanceof S3Error;
+        answer.end(
+          xmlElement('Error', {
+            Code: known ? (error.code as string) : 'InternalError',
+            Message: known ? error.message : 'We encountered an internal error. Please try again.',
+          }),
+        );
+      },
+    )
+    .finally(() => clearInterval(keepAlive));
+}
+
+const COMPLETE_KEEP_ALIVE_MS = 1000;
+
+const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const xmlElement = (name: string, fields: Record<string, string>) =>
+  `<${name}>${Object.entries(fields)
+    .map(([field, value]) => `<${field}>${escapeXml(value)}</${field}>`)
+    .join('')}</${name}>`;
+
+/** Concatenates the parts into the object, streamed part by part, and answers the result's fields. */
+async function assemble(
+  ctx: Ctx,
+  dir: string,
+  info: UploadInfo,
+  parts: readonly StoredPart[],
+  ifNoneMatch: boolean,
+): Promise<Record<string, string>> {
   const objectPath = ctx.store.getResourcePath(ctx.params.bucket as string, ctx.params.key as string, 'object');
   const temp = tempName(objectPath);
   await mkdir(dirname(objectPath), { recursive: true });
@@ -440,14 +480,12 @@ async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   const size = parts.reduce((total, part) => total + part.size, 0);
   emitCreated(ctx, 'ObjectCreated:CompleteMultipartUpload', size, etag);
-  ctx.body = {
-    CompleteMultipartUploadResult: {
-      Location: ctx.href.split('?')[0],
-      Bucket: ctx.params.bucket,
-      Key: ctx.params.key,
-      ETag: JSON.stringify(etag),
-      ...(info.checksumAlgorithm ? { ChecksumSHA256: sha256, ChecksumType: 'COMPOSITE' } : {}),
-    },
+  return {
+    Location: ctx.href.split('?')[0] as string,
+    Bucket: ctx.params.bucket as string,
+    Key: ctx.params.key as string,
+    ETag: JSON.stringify(etag),
+    ...(info.checksumAlgorithm ? { ChecksumSHA256: sha256, ChecksumType: 'COMPOSITE' } : {}),
   };
 }
 
