@@ -208,6 +208,46 @@ describe('S3 emulator: a multipart upload through presigned part URLs', () => {
     await expect(listParts(key, uploadId)).rejects.toMatchObject(refusal('NoSuchUpload', 404));
   });
 
+  it.each([
+    ['a part sent again with other bytes (the last one counts)', [5 * MiB, 5 * MiB, 1024], [2]],
+    ['parts of unequal sizes (copied one after the other)', [6 * MiB, 5 * MiB, 1024], []],
+    ['the short last part sent first', [5 * MiB, 5 * MiB, 1024], []],
+  ])('assembles the object from %s', async (_case, sizes, resent) => {
+    // prepare
+    const key = newKey();
+    const uploadId = await createUpload(key);
+    const bodies = sizes.map((size) => randomBytes(size));
+    const order = _case.startsWith('the short last') ? [3, 1, 2] : [1, 2, 3];
+    for (const partNumber of order) await uploadPart(key, uploadId, partNumber, bodies[partNumber - 1] as Buffer);
+    for (const partNumber of resent) {
+      bodies[partNumber - 1] = randomBytes(sizes[partNumber - 1] as number);
+      await uploadPart(key, uploadId, partNumber, bodies[partNumber - 1] as Buffer);
+    }
+    const listed = await listParts(key, uploadId);
+
+    // act
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: {
+          Parts: (listed.Parts ?? []).map(({ PartNumber, ETag, ChecksumSHA256 }) => ({
+            PartNumber,
+            ETag,
+            ChecksumSHA256,
+          })),
+        },
+      }),
+    );
+
+    // assess
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    const stored = await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+    expect(stored.length).toBe(sizes.reduce((total, size) => total + size, 0));
+    expect(sha256(stored)).toBe(sha256(Buffer.concat(bodies)));
+  });
+
   it('refuses a part whose bytes are not the signed SHA-256 (BadDigest) and stores nothing', async () => {
     // prepare
     const key = newKey();
