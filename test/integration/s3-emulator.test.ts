@@ -117,6 +117,23 @@ const refusal = (name: string, status: number) => ({
   $metadata: expect.objectContaining({ httpStatusCode: status }),
 });
 
+/** Completes with the parts as ListParts gave them, as the API's complete does. */
+const completeAsListed = (key: string, uploadId: string, listed: { Parts?: CompletedPart[] }) =>
+  s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: BUCKET,
+      Key: key,
+      UploadId: uploadId,
+      MultipartUpload: {
+        Parts: (listed.Parts ?? []).map(({ PartNumber, ETag, ChecksumSHA256 }) => ({
+          PartNumber,
+          ETag,
+          ChecksumSHA256,
+        })),
+      },
+    }),
+  );
+
 const listParts = (key: string, uploadId: string) =>
   s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }));
 
@@ -155,20 +172,7 @@ describe('S3 emulator: a multipart upload through presigned part URLs', () => {
     const listed = await listParts(key, uploadId);
     // S3 dates an object from the upload's creation: a later completion keeps that date.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const completed = await s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: BUCKET,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: {
-          Parts: (listed.Parts ?? []).map(({ PartNumber, ETag, ChecksumSHA256 }) => ({
-            PartNumber,
-            ETag,
-            ChecksumSHA256,
-          })),
-        },
-      }),
-    );
+    const completed = await completeAsListed(key, uploadId, listed);
 
     // assess
     expect(listed.ChecksumAlgorithm).toBe('SHA256');
@@ -226,20 +230,7 @@ describe('S3 emulator: a multipart upload through presigned part URLs', () => {
     const listed = await listParts(key, uploadId);
 
     // act
-    await s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: BUCKET,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: {
-          Parts: (listed.Parts ?? []).map(({ PartNumber, ETag, ChecksumSHA256 }) => ({
-            PartNumber,
-            ETag,
-            ChecksumSHA256,
-          })),
-        },
-      }),
-    );
+    await completeAsListed(key, uploadId, listed);
 
     // assess
     const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
