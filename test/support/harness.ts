@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { seedOwner, signIn } from '../../local/owners';
 import { assertDocumentedResponse } from './api-description';
 
@@ -92,6 +92,13 @@ export async function api<T = any>(
   }
   assertDocumentedResponse(method, url, response.status, parsed);
   return { status: response.status, body: parsed as T, headers: response.headers };
+}
+
+/** Every refusal the API makes carries `{ error: { code, message } }`. */
+export function expectError(response: ApiResponse, status: number, code: string): void {
+  expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status, code });
+  expect(typeof response.body.error.message).toBe('string');
+  expect(response.body.error.message.length).toBeGreaterThan(0);
 }
 
 export const sha256Base64 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('base64');

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { TransactItem } from '#commons/transactions';
 import { limits } from '#contracts/limits';
 import { PENDING_SWEEP } from '#contracts/tables';
@@ -92,7 +98,9 @@ export async function putPendingFile(
   const item: FileRecord = {
     ...record,
     status: 'pending',
-    ttl: epochSeconds(now) + limits.pendingRecordHours * 3600,
+    // A multipart upload stays open until its expiry (up to a day): its record outlives that by
+    // the same margin, so the sweep gives it back before TTL could remove it.
+    ttl: epochSeconds(record.multipart ? urlExpiresAt : now) + limits.pendingRecordHours * 3600,
     uploadUntil: epochSeconds(urlExpiresAt),
     pendingSweep: PENDING_SWEEP,
   };
@@ -126,9 +134,10 @@ export function settleFileUpdate(
     Key: { ownerId, fileId },
     ...(outcome.status === 'clean'
       ? {
+          // A rebuilt image is described by its own bytes: the parts' composite no longer applies.
           UpdateExpression: `SET #status = :status, validatedAt = :now${
             outcome.image ? ', #size = :size, sha256 = :sha256, width = :width, height = :height, thumbnail = :yes' : ''
-          } REMOVE #ttl, pendingSweep`,
+          } REMOVE #ttl, pendingSweep${outcome.image ? ', partsSha256' : ''}`,
           ExpressionAttributeValues: {
             ':status': 'clean',
             ':now': now.toISOString(),
@@ -229,6 +238,27 @@ export function stillListed(file: Pick<FileRecord, 'status' | 'expiredAt'>, now 
   return Date.parse(file.expiredAt) + EXPIRED_LISTED_SECONDS * 1000 > now.getTime();
 }
 
+/**
+ * One conditional update of a record's attributes: false, changing nothing, when its condition
+ * no longer holds (the record moved on, or is gone).
+ */
+async function updateWhile(
+  store: FilesStore,
+  key: { ownerId: string; fileId: string },
+  update: Pick<
+    UpdateCommandInput,
+    'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+  >,
+): Promise<boolean> {
+  try {
+    await store.db.send(new UpdateCommand({ TableName: store.tableName, Key: key, ...update }));
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 /** Records that the client finished its PUT; the first confirmation wins, later ones change nothing. */
 export async function markConfirmed(
   store: FilesStore,
@@ -236,20 +266,78 @@ export async function markConfirmed(
   fileId: string,
   now = new Date(),
 ): Promise<void> {
-  try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: { ownerId, fileId },
-        UpdateExpression: 'SET confirmedAt = if_not_exists(confirmedAt, :now)',
-        ConditionExpression: 'attribute_exists(fileId)',
-        ExpressionAttributeValues: { ':now': now.toISOString() },
-      }),
-    );
-  } catch (error) {
-    // Deleted meanwhile: there is nothing left to confirm.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  // Deleted meanwhile: there is nothing left to confirm.
+  await updateWhile(
+    store,
+    { ownerId, fileId },
+    {
+      UpdateExpression: 'SET confirmedAt = if_not_exists(confirmedAt, :now)',
+      ConditionExpression: 'attribute_exists(fileId)',
+      ExpressionAttributeValues: { ':now': now.toISOString() },
+    },
+  );
+}
+
+/**
+ * Notes the composite checksum a multipart upload's completion will have, before the object can
+ * exist: the validator, run by the object's event, reads it from the record it releases.
+ */
+export async function notePartsSha256(
+  store: FilesStore,
+  ownerId: string,
+  fileId: string,
+  partsSha256: string,
+): Promise<void> {
+  // Completed, settled or given up meanwhile: the completion that follows finds out which.
+  await updateWhile(
+    store,
+    { ownerId, fileId },
+    {
+      UpdateExpression: 'SET partsSha256 = :parts',
+      ConditionExpression: '#status = :pending AND attribute_not_exists(completedAt)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':parts': partsSha256, ':pending': 'pending' },
+    },
+  );
+}
+
+/**
+ * Records that a multipart upload was completed, which is also its confirmation; the first
+ * completion wins. True when this call recorded it (false: recorded before, or the record is gone).
+ */
+export const markCompleted = (
+  store: FilesStore,
+  ownerId: string,
+  fileId: string,
+  now = new Date(),
+  /** S3's composite checksum, when it differs from the one noted (see notePartsSha256). */
+  partsSha256?: string,
+): Promise<boolean> =>
+  updateWhile(
+    store,
+    { ownerId, fileId },
+    {
+      UpdateExpression: `SET completedAt = :now, confirmedAt = if_not_exists(confirmedAt, :now)${
+        partsSha256 ? ', partsSha256 = :parts' : ''
+      }`,
+      ConditionExpression: 'attribute_exists(fileId) AND attribute_not_exists(completedAt)',
+      ExpressionAttributeValues: { ':now': now.toISOString(), ...(partsSha256 ? { ':parts': partsSha256 } : {}) },
+    },
+  );
+
+/**
+ * The digests S3 (or the validator) verified: a single PUT's whole-file SHA-256, pinned by its
+ * signature; a multipart upload's declared one only once the validator checked it (released),
+ * and the composite of its parts.
+ */
+export function verifiedDigests(file: FileRecord): { sha256?: string; partsSha256?: string } {
+  const wholeChecked = file.sha256 !== undefined && (!file.multipart || file.status === 'clean');
+  // Noted just before completion: S3's once the upload is complete (or released).
+  const partsChecked = file.partsSha256 !== undefined && (file.completedAt !== undefined || file.status === 'clean');
+  return {
+    ...(wholeChecked ? { sha256: file.sha256 } : {}),
+    ...(partsChecked ? { partsSha256: file.partsSha256 } : {}),
+  };
 }
 
 /** The owner's current profile picture: one item beside their files, never listed. */
@@ -304,6 +392,7 @@ export function describeFile(file: FileRecord) {
     ...(file.linkId ? { linkId: file.linkId } : {}),
     ...(file.reason ? { reason: file.reason } : {}),
     ...(file.width && file.height ? { width: file.width, height: file.height } : {}),
+    ...verifiedDigests(file),
   };
 }
 
