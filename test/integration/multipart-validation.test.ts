@@ -15,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketLayout, fileKey, incomingKey } from '#contracts/bucket';
 import { limits, MiB } from '#contracts/limits';
 import { type FileRecord, getFile, putPendingFile } from '#domain/drive/file-records';
+import { sweepUploads } from '#domain/uploads/sweep-uploads';
+import { confirmUpload } from '#domain/uploads/uploads';
 import { type ValidatorDeps, validateUpload } from '#domain/validation/validate-upload';
 import { S3_CREDENTIALS } from '../../local/environment';
 import type { LocalSystem } from '../../local/system';
@@ -368,5 +370,81 @@ describe('an image larger than the validator can rebuild', () => {
     expect(result.verdict).toMatchObject({ reason: expect.stringMatching(/larger than 5 MiB/) });
     expect(bytesRead()).toBe(limits.sniffBytes);
     expect(await exists(fileKey(file.ownerId, file.fileId))).toBe(false);
+  });
+});
+
+describe('the lost-event clock of a multipart object', () => {
+  // S3 dates a multipart object from when its upload was created: a ten-minute upload is
+  // "in storage" ten minutes at completion. The clock counts from completion instead. The
+  // emulator dates the object at completion, so "later" is the functions' own `now` here.
+  const LOST_AFTER_MS = 2000;
+  let asked: string[];
+  const revalidation = () => {
+    asked = [];
+    return {
+      requestValidation: async (key: string) => {
+        asked.push(key);
+      },
+      lostEventAfterMs: LOST_AFTER_MS,
+    };
+  };
+
+  /** A completed multipart upload, seen from a `now` past its LastModified by more than the lost-event time. */
+  async function completedLongAfterItsStart() {
+    const file = await completedMultipart(largePdf(6 * MiB));
+    const key = incomingKey(file.ownerId, file.fileId);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: local.bucket, Key: key }));
+    const now = new Date((head.LastModified as Date).getTime() + LOST_AFTER_MS + 1000);
+    const completedAt = new Date(now.getTime() - 500);
+    await db.send(
+      new UpdateCommand({
+        TableName: files().tableName,
+        Key: { ownerId: file.ownerId, fileId: file.fileId },
+        UpdateExpression: 'SET completedAt = :at',
+        ExpressionAttributeValues: { ':at': completedAt.toISOString() },
+      }),
+    );
+    return { file: { ...file, completedAt: completedAt.toISOString() }, key, now, completedAt };
+  }
+
+  it('lets confirm ask for validation only once the object was complete for LOST_EVENT_SECONDS', async () => {
+    // prepare
+    const { file, key, now, completedAt } = await completedLongAfterItsStart();
+    const deps = { s3, bucket: local.bucket, files: files(), ...revalidation() };
+
+    // act: confirmed half a second after completion, then past the lost-event time
+    const justCompleted = await confirmUpload(deps, { ownerId: file.ownerId }, file.fileId, now);
+    const askedAtFirst = [...asked];
+    await confirmUpload(deps, { ownerId: file.ownerId }, file.fileId, new Date(completedAt.getTime() + LOST_AFTER_MS));
+
+    // assess
+    expect(justCompleted.status).toBe('pending');
+    expect(askedAtFirst).toEqual([]);
+    expect(asked).toEqual([key]);
+  });
+
+  it('lets the sweep wait for a just-completed object and ask again only past LOST_EVENT_SECONDS', async () => {
+    // prepare
+    const { key, now, completedAt } = await completedLongAfterItsStart();
+    const table = (name: string) => ({ db, tableName: local.tableNames[name] as string });
+    const deps = {
+      storage: { s3, bucket: local.bucket, files: files() },
+      files: files(),
+      quotas: table('QUOTAS_TABLE'),
+      links: table('LINKS_TABLE'),
+      audit: { ...table('AUDIT_TABLE'), retentionDays: limits.auditRetentionDays },
+      graceSeconds: 60,
+      ...revalidation(),
+    };
+    const origin = { actor: 'system:sweep' as const, requestId: randomUUID() };
+
+    // act
+    await sweepUploads(deps, origin, now);
+    const askedAtFirst = asked.filter((asking) => asking === key);
+    await sweepUploads(deps, origin, new Date(completedAt.getTime() + LOST_AFTER_MS));
+
+    // assess
+    expect(askedAtFirst).toEqual([]);
+    expect(asked.filter((asking) => asking === key)).toEqual([key]);
   });
 });

@@ -5,7 +5,7 @@ import { type filesTable, PENDING_SWEEP } from '#contracts/tables';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import type { FileRecord } from '#domain/drive/file-records';
 import { type GiveBackDeps, giveBackUpload } from '#domain/uploads/give-back';
-import { arrivedAt, type Revalidation, type StorageDeps } from '#domain/uploads/uploads';
+import { arrivedAt, inStorageSince, type Revalidation, type StorageDeps } from '#domain/uploads/uploads';
 
 const PENDING_INDEX = 'pendingByUrlExpiry' satisfies (typeof filesTable.globalIndexes)[number]['indexName'];
 
@@ -74,7 +74,7 @@ export async function sweepUploads(deps: SweepDeps, origin: AuditOrigin, now = n
   for await (const file of pendingUploads(deps)) {
     const arrived = await arrivedAt(deps.storage, incomingKey(file.ownerId, file.fileId));
     if (arrived) {
-      if (now.getTime() - arrived.getTime() < deps.lostEventAfterMs) report.waiting += 1;
+      if (now.getTime() - inStorageSince(file, arrived).getTime() < deps.lostEventAfterMs) report.waiting += 1;
       else {
         await deps.requestValidation(incomingKey(file.ownerId, file.fileId));
         report.revalidated += 1;
