@@ -92,7 +92,9 @@ export async function putPendingFile(
   const item: FileRecord = {
     ...record,
     status: 'pending',
-    ttl: epochSeconds(now) + limits.pendingRecordHours * 3600,
+    // A multipart upload stays open until its expiry (up to a day): its record outlives that by
+    // the same margin, so the sweep gives it back before TTL could remove it.
+    ttl: epochSeconds(record.multipart ? urlExpiresAt : now) + limits.pendingRecordHours * 3600,
     uploadUntil: epochSeconds(urlExpiresAt),
     pendingSweep: PENDING_SWEEP,
   };
@@ -253,6 +255,79 @@ export async function markConfirmed(
   }
 }
 
+/**
+ * Notes the composite checksum a multipart upload's completion will have, before the object can
+ * exist: the validator, run by the object's event, reads it from the record it releases.
+ */
+export async function notePartsSha256(
+  store: FilesStore,
+  ownerId: string,
+  fileId: string,
+  partsSha256: string,
+): Promise<void> {
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { ownerId, fileId },
+        UpdateExpression: 'SET partsSha256 = :parts',
+        ConditionExpression: '#status = :pending AND attribute_not_exists(completedAt)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':parts': partsSha256, ':pending': 'pending' },
+      }),
+    );
+  } catch (error) {
+    // Completed, settled or given up meanwhile: the completion that follows finds out which.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/**
+ * Records that a multipart upload was completed, which is also its confirmation; the first
+ * completion wins. True when this call recorded it (false: recorded before, or the record is gone).
+ */
+export async function markCompleted(
+  store: FilesStore,
+  ownerId: string,
+  fileId: string,
+  now = new Date(),
+  /** S3's composite checksum, when it differs from the one noted (see notePartsSha256). */
+  partsSha256?: string,
+): Promise<boolean> {
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { ownerId, fileId },
+        UpdateExpression: `SET completedAt = :now, confirmedAt = if_not_exists(confirmedAt, :now)${
+          partsSha256 ? ', partsSha256 = :parts' : ''
+        }`,
+        ConditionExpression: 'attribute_exists(fileId) AND attribute_not_exists(completedAt)',
+        ExpressionAttributeValues: { ':now': now.toISOString(), ...(partsSha256 ? { ':parts': partsSha256 } : {}) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * The digests S3 (or the validator) verified: a single PUT's whole-file SHA-256, pinned by its
+ * signature; a multipart upload's declared one only once the validator checked it (released),
+ * and the composite of its parts.
+ */
+export function verifiedDigests(file: FileRecord): { sha256?: string; partsSha256?: string } {
+  const wholeChecked = file.sha256 !== undefined && (!file.multipart || file.status === 'clean');
+  // Noted just before completion: S3's once the upload is complete (or released).
+  const partsChecked = file.partsSha256 !== undefined && (file.completedAt !== undefined || file.status === 'clean');
+  return {
+    ...(wholeChecked ? { sha256: file.sha256 } : {}),
+    ...(partsChecked ? { partsSha256: file.partsSha256 } : {}),
+  };
+}
+
 /** The owner's current profile picture: one item beside their files, never listed. */
 export interface ProfilePointer {
   readonly ownerId: string;
@@ -305,6 +380,7 @@ export function describeFile(file: FileRecord) {
     ...(file.linkId ? { linkId: file.linkId } : {}),
     ...(file.reason ? { reason: file.reason } : {}),
     ...(file.width && file.height ? { width: file.width, height: file.height } : {}),
+    ...verifiedDigests(file),
   };
 }
 
