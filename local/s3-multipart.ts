@@ -11,7 +11,7 @@ import { s3Limits } from '#contracts/limits';
 const require = createRequire(import.meta.url);
 
 /**
- * What s3rver lacks and S3 does, for multipart and checksums: ListParts, AbortMultipartUpload,
+ * What s3rver lacks and S3 does, for multipart and checksums: ListParts, AbortMultipartUpload, UploadPartCopy,
  * part and PUT SHA-256 checks, CompleteMultipartUpload's checks and composite checksum,
  * If-None-Match on PUT and complete. One Koa middleware, spliced into s3rver's router right after
  * its authentication middleware, so every request here is still SigV4-verified by s3rver.
@@ -24,6 +24,11 @@ interface FilesystemStore {
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   getBucket(bucket: string): Promise<unknown>;
   putMetadata(bucket: string, key: string, metadata: Record<string, unknown>, md5: string): Promise<void>;
+  getObject(
+    bucket: string,
+    key: string,
+    range: { start?: number; end?: number },
+  ): Promise<{ content?: Readable & { destroy(): void }; range?: { end: number } } | undefined>;
 }
 interface Ctx {
   method: string;
@@ -280,8 +285,16 @@ async function uploadPart(ctx: Ctx): Promise<void> {
     throw new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
   }
   aws4SignatureBodyParser(ctx);
+  const part = await storePart(dir, partNumber, ctx.request.body as Readable, declared);
+  if (declared) ctx.set('x-amz-checksum-sha256', part.sha256);
+  ctx.etag = part.etag;
+  ctx.body = '';
+}
+
+/** Writes a part's bytes and then its record, checked against a declared SHA-256 if any. */
+async function storePart(dir: string, partNumber: number, body: Readable, declared: string | undefined) {
   const partPath = join(dir, String(partNumber));
-  const written = await writeHashed(ctx.request.body as Readable, partPath);
+  const written = await writeHashed(body, partPath);
   await refuseUnlessDigestMatches(written, declared);
   const part: StoredPart = {
     partNumber,
@@ -295,9 +308,35 @@ async function uploadPart(ctx: Ctx): Promise<void> {
   const recordTemp = tempName(`${partPath}.json`);
   await writeFile(recordTemp, JSON.stringify(part));
   await rename(recordTemp, `${partPath}.json`);
-  if (declared) ctx.set('x-amz-checksum-sha256', written.sha256);
-  ctx.etag = part.etag;
-  ctx.body = '';
+  return part;
+}
+
+/**
+ * UploadPartCopy: a range of a stored object becomes a part of an upload here (s3rver's own
+ * would store it where this complete does not look). S3 computes the part's checksum itself.
+ */
+async function uploadPartCopy(ctx: Ctx): Promise<void> {
+  const { dir, info } = await readUpload(ctx, ctx.query.uploadId);
+  const partNumber = partNumberOf(ctx.query.partNumber);
+  const [sourceBucket = '', ...sourceKey] = decodeURI(ctx.headers['x-amz-copy-source'] ?? '')
+    .replace(/^\//, '')
+    .split('/');
+  const range = /^bytes=(\d+)-(\d+)$/.exec(ctx.headers['x-amz-copy-source-range'] ?? '');
+  const wanted = range ? { start: Number(range[1]), end: Number(range[2]) } : {};
+  const source = await ctx.store.getObject(sourceBucket, sourceKey.join('/'), wanted);
+  if (!source) throw new S3Error('NoSuchKey', 'The specified key does not exist.');
+  if (!source.content || (source.range && wanted.end !== undefined && source.range.end < wanted.end)) {
+    source.content?.destroy();
+    throw new S3Error('InvalidArgument', 'Range specified is not valid for source object');
+  }
+  const part = await storePart(dir, partNumber, source.content, undefined);
+  ctx.body = {
+    CopyPartResult: {
+      LastModified: part.lastModified,
+      ETag: JSON.stringify(part.etag),
+      ...(info.checksumAlgorithm ? { ChecksumSHA256: part.sha256 } : {}),
+    },
+  };
 }
 
 async function partsOf(dir: string): Promise<StoredPart[]> {
@@ -471,7 +510,7 @@ async function multipartAndChecksums(ctx: Ctx, next: Next): Promise<void> {
   const copy = 'x-amz-copy-source' in ctx.headers;
   switch (ctx.method) {
     case 'PUT':
-      if (has('uploadId') && !copy) return uploadPart(ctx);
+      if (has('uploadId')) return copy ? uploadPartCopy(ctx) : uploadPart(ctx);
       if (!SUBRESOURCES.some(has) && !copy) return putObject(ctx);
       break;
     case 'POST':
