@@ -22,7 +22,7 @@ import { type ValidatorDeps, validateUpload } from '#domain/validation/validate-
 import { S3_CREDENTIALS } from '../../local/environment';
 import type { LocalSystem } from '../../local/system';
 import { type ConfiguredSystem, startConfiguredSystem } from '../support/configured-system';
-import { PDF } from '../support/harness';
+import { objectExists, PDF } from '../support/harness';
 import { type S3WireMeter, startS3WireMeter } from '../support/s3-wire-meter';
 
 /**
@@ -151,15 +151,7 @@ async function releasedBytes(file: FileRecord): Promise<Buffer> {
   return Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
 }
 
-async function exists(key: string): Promise<boolean> {
-  try {
-    await s3.send(new HeadObjectCommand({ Bucket: local.bucket, Key: key }));
-    return true;
-  } catch (error) {
-    if ((error as { name?: string }).name === 'NotFound') return false;
-    throw error;
-  }
-}
+const exists = (key: string) => objectExists(key, { client: s3, bucket: local.bucket });
 
 const bytesRead = () =>
   meter.exchanges.filter((exchange) => exchange.method === 'GET').reduce((sum, e) => sum + e.responseBytes, 0);

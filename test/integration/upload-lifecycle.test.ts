@@ -96,7 +96,12 @@ beforeAll(async () => {
     }),
   );
   lambda = new LambdaClient({ region: local.region, endpoint: local.lambdaEndpoint, credentials: S3_CREDENTIALS });
-  s3 = new S3Client({
+  s3 = localS3Client();
+}, 120_000);
+
+/** An S3 client of this test's own system, configured as the handlers' are. */
+const localS3Client = () =>
+  new S3Client({
     region: local.region,
     endpoint: local.s3Endpoint,
     forcePathStyle: true,
@@ -104,7 +109,6 @@ beforeAll(async () => {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-}, 120_000);
 
 afterAll(async () => {
   await own?.stop();
@@ -495,14 +499,7 @@ describe('a multipart upload past its time', () => {
 /** An S3 client of this system that records the commands it sends, and may run something just before one. */
 function recordingS3Client(before?: (command: string) => Promise<void>) {
   const sent: string[] = [];
-  const client = new S3Client({
-    region: local.region,
-    endpoint: local.s3Endpoint,
-    forcePathStyle: true,
-    credentials: S3_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = localS3Client();
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? '';
