@@ -55,10 +55,19 @@ export async function copyWithinBucket(s3: S3Client, request: CopyRequest, plan:
   await copyInParts(s3, request, plan);
 }
 
+/** The byte ranges (inclusive, as `x-amz-copy-source-range` takes them) of a copy in parts: 10,000 at most. */
+export function copyRanges(size: number, plan: Pick<CopyPlan, 'partBytes'>): { first: number; last: number }[] {
+  const partSize = Math.max(plan.partBytes, Math.ceil(size / s3Limits.maxParts / MiB) * MiB);
+  return Array.from({ length: Math.ceil(size / partSize) }, (_, index) => ({
+    first: index * partSize,
+    last: Math.min(size, (index + 1) * partSize) - 1,
+  }));
+}
+
 async function copyInParts(s3: S3Client, request: CopyRequest, plan: CopyPlan): Promise<void> {
   const { bucket, source, target, size } = request;
-  const partSize = Math.max(plan.partBytes, Math.ceil(size / s3Limits.maxParts / MiB) * MiB);
-  const partCount = Math.ceil(size / partSize);
+  const ranges = copyRanges(size, plan);
+  const partCount = ranges.length;
   const created = await s3.send(
     new CreateMultipartUploadCommand({ Bucket: bucket, Key: target, ContentType: request.contentType }),
   );
@@ -68,8 +77,7 @@ async function copyInParts(s3: S3Client, request: CopyRequest, plan: CopyPlan): 
     let next = 0;
     const copyParts = async () => {
       for (let index = next++; index < partCount; index = next++) {
-        const first = index * partSize;
-        const last = Math.min(size, first + partSize) - 1;
+        const { first, last } = ranges[index] as { first: number; last: number };
         const copied = await s3.send(
           new UploadPartCopyCommand({
             Bucket: bucket,
