@@ -315,7 +315,11 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     ],
     bucket: [
       { prefix: bucketLayout.incomingPrefix, actions: ['GetObject', 'DeleteObject'], list: true },
-      { prefix: bucketLayout.filesPrefix, actions: ['PutObject', 'PutObjectTagging', 'DeleteObject'] },
+      // PutObject also covers a copy made in parts (create, part copies, complete); a failed one is aborted.
+      {
+        prefix: bucketLayout.filesPrefix,
+        actions: ['PutObject', 'PutObjectTagging', 'DeleteObject', 'AbortMultipartUpload'],
+      },
       { prefix: bucketLayout.thumbsPrefix, actions: ['PutObject', 'PutObjectTagging', 'DeleteObject'] },
       { prefix: bucketLayout.profilesPrefix, actions: ['PutObject', 'PutObjectTagging'] },
     ],

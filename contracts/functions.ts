@@ -54,11 +54,14 @@ export const functionNames: readonly FunctionName[] = [...apiFunctions, validato
  * Each function's timeout in seconds: the stack sets it on the Lambda function and the local
  * gateway enforces it as Lambda does. API functions answer within their request deadline
  * (limits.ts `dependencyCalls`, 5 s), so 10 s is a wide margin that still ends a stuck
- * invocation long before API Gateway's 30 s integration limit. The validator reads and writes
- * whole objects; the sweep HEADs and invokes a page of pending uploads at a time.
+ * invocation long before API Gateway's 30 s integration limit. The sweep HEADs and invokes a
+ * page of pending uploads at a time. The validator has Lambda's most, 15 minutes: a declared
+ * whole-file SHA-256 streams up to 5 GiB (about a minute at ~100 MB/s, a usual rate for one GET stream;
+ * SHA-256 itself ran at 1.7 GB/s on a test machine), and a release above 5 GiB is copied in parts S3-side
+ * (AWS reports objects up to ~2 TB copied this way within a Lambda's 15 minutes).
  */
 export const functionTimeoutSeconds: Readonly<Record<FunctionName, number>> = {
   ...(Object.fromEntries(apiFunctions.map((name) => [name, 10])) as Record<ApiFunctionName, number>),
-  [validatorFunction]: 120,
+  [validatorFunction]: 900,
   [sweepFunction]: 120,
 };

@@ -11,7 +11,7 @@ import { s3Limits } from '#contracts/limits';
 const require = createRequire(import.meta.url);
 
 /**
- * What s3rver lacks and S3 does, for multipart and checksums: ListParts, AbortMultipartUpload,
+ * What s3rver lacks and S3 does, for multipart and checksums: ListParts, AbortMultipartUpload, UploadPartCopy,
  * part and PUT SHA-256 checks, CompleteMultipartUpload's checks and composite checksum,
  * If-None-Match on PUT and complete. One Koa middleware, spliced into s3rver's router right after
  * its authentication middleware, so every request here is still SigV4-verified by s3rver.
@@ -24,6 +24,11 @@ interface FilesystemStore {
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   getBucket(bucket: string): Promise<unknown>;
   putMetadata(bucket: string, key: string, metadata: Record<string, unknown>, md5: string): Promise<void>;
+  getObject(
+    bucket: string,
+    key: string,
+    range: { start?: number; end?: number },
+  ): Promise<{ content?: Readable & { destroy(): void }; range?: { end: number }; size: number } | undefined>;
 }
 interface Ctx {
   method: string;
@@ -318,21 +323,35 @@ async function uploadPart(ctx: Ctx): Promise<void> {
     throw new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
   }
   aws4SignatureBodyParser(ctx);
-  const partPath = join(dir, String(partNumber));
   const length = Number(ctx.headers['x-amz-decoded-content-length'] ?? ctx.headers['content-length']);
+  const part = await storePart(dir, partNumber, ctx.request.body as Readable, length, declared);
+  if (declared) ctx.set('x-amz-checksum-sha256', part.sha256);
+  ctx.etag = part.etag;
+  ctx.body = '';
+}
+
+/**
+ * Writes a part's bytes (in place in the assembly file when its slot fits, else beside it) and
+ * then its record, checked against a declared SHA-256 if any.
+ */
+async function storePart(
+  dir: string,
+  partNumber: number,
+  body: Readable,
+  length: number,
+  declared: string | undefined,
+): Promise<StoredPart> {
+  const partPath = join(dir, String(partNumber));
   const slot = await claimSlot(dir, partNumber, length);
   let written: { size: number; md5: Buffer; sha256: string };
   if (slot === undefined) {
-    const inFile = await writeHashedToTemp(ctx.request.body as Readable, partPath);
+    const inFile = await writeHashedToTemp(body, partPath);
     await refuseUnlessDigestMatches(inFile, declared);
     await rename(inFile.temp, partPath);
     written = inFile;
   } else {
     // A refused body leaves its slot unused: the record below is what names a part's bytes.
-    written = await writeHashed(
-      ctx.request.body as Readable,
-      createWriteStream(assemblyOf(dir), { flags: 'r+', start: slot }),
-    );
+    written = await writeHashed(body, createWriteStream(assemblyOf(dir), { flags: 'r+', start: slot }));
     if (declared !== undefined && declared !== written.sha256) throw badDigest();
   }
   const part: StoredPart = {
@@ -347,9 +366,36 @@ async function uploadPart(ctx: Ctx): Promise<void> {
   const recordTemp = tempName(`${partPath}.json`);
   await writeFile(recordTemp, JSON.stringify(part));
   await rename(recordTemp, `${partPath}.json`);
-  if (declared) ctx.set('x-amz-checksum-sha256', written.sha256);
-  ctx.etag = part.etag;
-  ctx.body = '';
+  return part;
+}
+
+/**
+ * UploadPartCopy: a range of a stored object becomes a part of an upload here (s3rver's own
+ * would store it where this complete does not look). S3 computes the part's checksum itself.
+ */
+async function uploadPartCopy(ctx: Ctx): Promise<void> {
+  const { dir, info } = await readUpload(ctx, ctx.query.uploadId);
+  const partNumber = partNumberOf(ctx.query.partNumber);
+  const [sourceBucket = '', ...sourceKey] = decodeURI(ctx.headers['x-amz-copy-source'] ?? '')
+    .replace(/^\//, '')
+    .split('/');
+  const range = /^bytes=(\d+)-(\d+)$/.exec(ctx.headers['x-amz-copy-source-range'] ?? '');
+  const wanted = range ? { start: Number(range[1]), end: Number(range[2]) } : {};
+  const source = await ctx.store.getObject(sourceBucket, sourceKey.join('/'), wanted);
+  if (!source) throw new S3Error('NoSuchKey', 'The specified key does not exist.');
+  if (!source.content || (source.range && wanted.end !== undefined && source.range.end < wanted.end)) {
+    source.content?.destroy();
+    throw new S3Error('InvalidArgument', 'Range specified is not valid for source object');
+  }
+  const size = wanted.end === undefined ? source.size : wanted.end - (wanted.start ?? 0) + 1;
+  const part = await storePart(dir, partNumber, source.content, size, undefined);
+  ctx.body = {
+    CopyPartResult: {
+      LastModified: part.lastModified,
+      ETag: JSON.stringify(part.etag),
+      ...(info.checksumAlgorithm ? { ChecksumSHA256: part.sha256 } : {}),
+    },
+  };
 }
 
 async function partsOf(dir: string): Promise<StoredPart[]> {
@@ -591,7 +637,7 @@ async function multipartAndChecksums(ctx: Ctx, next: Next): Promise<void> {
   const copy = 'x-amz-copy-source' in ctx.headers;
   switch (ctx.method) {
     case 'PUT':
-      if (has('uploadId') && !copy) return uploadPart(ctx);
+      if (has('uploadId')) return copy ? uploadPartCopy(ctx) : uploadPart(ctx);
       if (!SUBRESOURCES.some(has) && !copy) return putObject(ctx);
       break;
     case 'POST':

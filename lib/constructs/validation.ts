@@ -65,8 +65,10 @@ export class Validation extends Construct {
       },
     ]);
 
-    // Type detection reads 4 KiB; the copy to the released area is done by S3. Memory and
-    // time leave room for the image pipeline, which decodes images here.
+    // Type detection reads 4 KiB; the copy to the released area is done by S3 (in parts above
+    // 5 GiB), and a declared whole-file SHA-256 is streamed in constant memory. The memory is
+    // for the image pipeline, which decodes images (at most 100 MiB, 50 MP) here; the timeout
+    // (contracts/functions.ts, 15 minutes) for the largest hashes and copies.
     this.validator = new DocdropFunction(this, 'Validator', {
       handler: validatorFunction,
       logRetention: props.logRetention,

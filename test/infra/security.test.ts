@@ -1012,6 +1012,8 @@ describe('least privilege', () => {
       's3:PutObject bucket/files/*',
       's3:PutObjectTagging bucket/files/*',
       's3:DeleteObject bucket/files/*',
+      // A release copied in parts (above 5 GiB) that fails is aborted.
+      's3:AbortMultipartUpload bucket/files/*',
       // The cleaned image's preview.
       's3:PutObject bucket/thumbs/*',
       's3:PutObjectTagging bucket/thumbs/*',

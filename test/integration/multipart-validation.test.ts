@@ -4,21 +4,25 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileKey, incomingKey } from '#contracts/bucket';
+import { bucketLayout, fileKey, incomingKey } from '#contracts/bucket';
 import { limits, MiB } from '#contracts/limits';
 import { type FileRecord, getFile, putPendingFile } from '#domain/drive/file-records';
+import { sweepUploads } from '#domain/uploads/sweep-uploads';
+import { confirmUpload } from '#domain/uploads/uploads';
 import { type ValidatorDeps, validateUpload } from '#domain/validation/validate-upload';
 import { S3_CREDENTIALS } from '../../local/environment';
 import type { LocalSystem } from '../../local/system';
 import { type ConfiguredSystem, startConfiguredSystem } from '../support/configured-system';
-import { PDF } from '../support/harness';
+import { objectExists, PDF } from '../support/harness';
 import { type S3WireMeter, startS3WireMeter } from '../support/s3-wire-meter';
 
 /**
@@ -69,6 +73,12 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 const largePdf = (size: number): Buffer => Buffer.concat([PDF, randomBytes(size - PDF.length)]);
 
 const PART = 5 * MiB;
+
+/** A 6 MB PNG of noise (it does not compress): two parts. */
+const noisePng = () =>
+  sharp(randomBytes(1500 * 1400 * 3), { raw: { width: 1500, height: 1400, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
 
 /**
  * A pending multipart upload of `bytes`, sent in 5 MiB parts and completed: what the validator
@@ -141,15 +151,7 @@ async function releasedBytes(file: FileRecord): Promise<Buffer> {
   return Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
 }
 
-async function exists(key: string): Promise<boolean> {
-  try {
-    await s3.send(new HeadObjectCommand({ Bucket: local.bucket, Key: key }));
-    return true;
-  } catch (error) {
-    if ((error as { name?: string }).name === 'NotFound') return false;
-    throw error;
-  }
-}
+const exists = (key: string) => objectExists(key, { client: s3, bucket: local.bucket });
 
 const bytesRead = () =>
   meter.exchanges.filter((exchange) => exchange.method === 'GET').reduce((sum, e) => sum + e.responseBytes, 0);
@@ -244,10 +246,8 @@ describe('a whole-file SHA-256 declared for a multipart upload', () => {
 
 describe('a multipart image', () => {
   it('is described by its rebuilt bytes: their SHA-256, and no composite of the parts it no longer is', async () => {
-    // prepare: a 6 MB PNG of noise (it does not compress), in two parts
-    const png = await sharp(randomBytes(1500 * 1400 * 3), { raw: { width: 1500, height: 1400, channels: 3 } })
-      .png({ compressionLevel: 0 })
-      .toBuffer();
+    // prepare
+    const png = await noisePng();
     const file = await completedMultipart(png, { contentType: 'image/png', declared: sha256(png) });
 
     // act
@@ -260,5 +260,190 @@ describe('a multipart image', () => {
     expect(record).toMatchObject({ status: 'clean', size: released.length, sha256: sha256(released) });
     expect(record?.sha256).not.toBe(sha256(png));
     expect(record?.partsSha256).toBeUndefined();
+  });
+});
+
+describe('the release of an object larger than one CopyObject copies', () => {
+  // S3's CopyObject copies at most 5 GiB; the emulator has no such limit, so these tests lower
+  // the validator's single-copy limit to 1 MiB rather than store 5 GiB.
+  const smallCopies = { singleCopyMaxBytes: MiB, partBytes: 5 * MiB, partsInFlight: 2 };
+
+  it('copies it in parallel ranges of a multipart copy, then tags it (emulator gap: no 5 GiB CopyObject limit, tested at 1 MiB)', async () => {
+    // prepare: 13 MiB, so three copied parts, the last one short
+    const bytes = largePdf(13 * MiB);
+    const file = await completedMultipart(bytes);
+    meter.reset();
+
+    // act
+    const result = await validateUpload(validatorDeps({ copies: smallCopies }), incomingKey(file.ownerId, file.fileId));
+
+    // assess: create, three part copies, complete; no single CopyObject; the copy is the upload
+    expect(result.outcome).toBe('clean');
+    const target = `/${local.bucket}/${fileKey(file.ownerId, file.fileId)}`;
+    const onTarget = meter.exchanges.filter((exchange) => exchange.url.startsWith(target));
+    expect(onTarget.filter((e) => e.method === 'POST' && /[?&]uploads(=|&|$)/.test(e.url))).toHaveLength(1);
+    const partCopies = onTarget.filter((e) => e.method === 'PUT' && /[?&]partNumber=\d/.test(e.url));
+    expect(partCopies.map((e) => Number(/partNumber=(\d+)/.exec(e.url)?.[1])).sort()).toEqual([1, 2, 3]);
+    expect(partCopies.every((e) => e.status === 200)).toBe(true);
+    expect(onTarget.filter((e) => e.method === 'POST' && /[?&]uploadId=/.test(e.url))).toHaveLength(1);
+    expect(meter.exchanges.filter((e) => e.url.includes('x-id=CopyObject'))).toHaveLength(0);
+    // Two at a time: the second part copy is sent before the first is answered.
+    const [first, second] = [...partCopies].sort((a, b) => a.startedAt - b.startedAt);
+    expect(second?.startedAt).toBeLessThan(first?.endedAt ?? 0);
+    expect(sha256(await releasedBytes(file))).toBe(sha256(bytes));
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: local.bucket, Key: fileKey(file.ownerId, file.fileId) }),
+    );
+    expect(head.ContentType).toBe('application/pdf');
+    const tags = await s3.send(
+      new GetObjectTaggingCommand({ Bucket: local.bucket, Key: fileKey(file.ownerId, file.fileId) }),
+    );
+    expect(tags.TagSet).toContainEqual({ Key: bucketLayout.releaseTag.key, Value: bucketLayout.releaseTag.value });
+  });
+
+  it('aborts the multipart copy when a part fails, releases nothing and leaves the upload pending for a retry (fault injected: the emulator cannot fail a part copy)', async () => {
+    // prepare: a client whose second part copy fails, as a throttled or timed-out request would
+    const bytes = largePdf(13 * MiB);
+    const file = await completedMultipart(bytes);
+    const failing = s3Client(meter.endpoint);
+    let partCopies = 0;
+    failing.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCopyCommand' && ++partCopies === 2) {
+          throw Object.assign(new Error('We encountered an internal error. Please try again.'), {
+            name: 'InternalError',
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failTheSecondPartCopy' },
+    );
+    meter.reset();
+
+    // act
+    const validation = validateUpload(
+      validatorDeps({ s3: failing, copies: smallCopies }),
+      incomingKey(file.ownerId, file.fileId),
+    );
+
+    // assess: the error reaches Lambda (which retries), the copy's upload is aborted, nothing released
+    await expect(validation).rejects.toThrow(/internal error/);
+    const target = `/${local.bucket}/${fileKey(file.ownerId, file.fileId)}`;
+    const aborts = meter.exchanges.filter((e) => e.method === 'DELETE' && e.url.startsWith(`${target}?uploadId=`));
+    expect(aborts).toEqual([expect.objectContaining({ status: 204 })]);
+    const copyUploadId = new URL(aborts[0]?.url ?? '', 'http://s3').searchParams.get('uploadId') ?? '';
+    await expect(
+      s3.send(
+        new ListPartsCommand({ Bucket: local.bucket, Key: fileKey(file.ownerId, file.fileId), UploadId: copyUploadId }),
+      ),
+    ).rejects.toMatchObject({ name: 'NoSuchUpload' });
+    expect(await exists(fileKey(file.ownerId, file.fileId))).toBe(false);
+    expect(await exists(incomingKey(file.ownerId, file.fileId))).toBe(true);
+    expect((await getFile(files(), file.ownerId, file.fileId))?.status).toBe('pending');
+
+    // and a retry with a healthy client releases it
+    const retried = await validateUpload(
+      validatorDeps({ copies: smallCopies }),
+      incomingKey(file.ownerId, file.fileId),
+    );
+    expect(retried.outcome).toBe('clean');
+    expect(sha256(await releasedBytes(file))).toBe(sha256(bytes));
+  });
+});
+
+describe('an image larger than the validator can rebuild', () => {
+  it('is rejected with image_too_large without being read (tested with the limit lowered to 5 MiB)', async () => {
+    // prepare: a 6 MB PNG, in two parts
+    const png = await noisePng();
+    const file = await completedMultipart(png, { contentType: 'image/png' });
+    meter.reset();
+
+    // act
+    const result = await validateUpload(
+      validatorDeps({ images: { maxPixels: limits.maxImagePixels, maxBytes: 5 * MiB } }),
+      incomingKey(file.ownerId, file.fileId),
+    );
+
+    // assess: refused from its size, after the head only
+    expect(result).toMatchObject({ outcome: 'rejected', verdict: { code: 'image_too_large' } });
+    expect(result.verdict).toMatchObject({ reason: expect.stringMatching(/larger than 5 MiB/) });
+    expect(bytesRead()).toBe(limits.sniffBytes);
+    expect(await exists(fileKey(file.ownerId, file.fileId))).toBe(false);
+  });
+});
+
+describe('the lost-event clock of a multipart object', () => {
+  // S3 dates a multipart object from when its upload was created: a ten-minute upload is
+  // "in storage" ten minutes at completion. The clock counts from completion instead. The
+  // emulator dates the object at completion, so "later" is the functions' own `now` here.
+  const LOST_AFTER_MS = 2000;
+  let asked: string[];
+  const revalidation = () => {
+    asked = [];
+    return {
+      requestValidation: async (key: string) => {
+        asked.push(key);
+      },
+      lostEventAfterMs: LOST_AFTER_MS,
+    };
+  };
+
+  /** A completed multipart upload, seen from a `now` past its LastModified by more than the lost-event time. */
+  async function completedLongAfterItsStart() {
+    const file = await completedMultipart(largePdf(6 * MiB));
+    const key = incomingKey(file.ownerId, file.fileId);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: local.bucket, Key: key }));
+    const now = new Date((head.LastModified as Date).getTime() + LOST_AFTER_MS + 1000);
+    const completedAt = new Date(now.getTime() - 500);
+    await db.send(
+      new UpdateCommand({
+        TableName: files().tableName,
+        Key: { ownerId: file.ownerId, fileId: file.fileId },
+        UpdateExpression: 'SET completedAt = :at',
+        ExpressionAttributeValues: { ':at': completedAt.toISOString() },
+      }),
+    );
+    return { file: { ...file, completedAt: completedAt.toISOString() }, key, now, completedAt };
+  }
+
+  it('lets confirm ask for validation only once the object was complete for LOST_EVENT_SECONDS', async () => {
+    // prepare
+    const { file, key, now, completedAt } = await completedLongAfterItsStart();
+    const deps = { s3, bucket: local.bucket, files: files(), ...revalidation() };
+
+    // act: confirmed half a second after completion, then past the lost-event time
+    const justCompleted = await confirmUpload(deps, { ownerId: file.ownerId }, file.fileId, now);
+    const askedAtFirst = [...asked];
+    await confirmUpload(deps, { ownerId: file.ownerId }, file.fileId, new Date(completedAt.getTime() + LOST_AFTER_MS));
+
+    // assess
+    expect(justCompleted.status).toBe('pending');
+    expect(askedAtFirst).toEqual([]);
+    expect(asked).toEqual([key]);
+  });
+
+  it('lets the sweep wait for a just-completed object and ask again only past LOST_EVENT_SECONDS', async () => {
+    // prepare
+    const { key, now, completedAt } = await completedLongAfterItsStart();
+    const table = (name: string) => ({ db, tableName: local.tableNames[name] as string });
+    const deps = {
+      storage: { s3, bucket: local.bucket, files: files() },
+      files: files(),
+      quotas: table('QUOTAS_TABLE'),
+      links: table('LINKS_TABLE'),
+      audit: { ...table('AUDIT_TABLE'), retentionDays: limits.auditRetentionDays },
+      graceSeconds: 60,
+      ...revalidation(),
+    };
+    const origin = { actor: 'system:sweep' as const, requestId: randomUUID() };
+
+    // act
+    await sweepUploads(deps, origin, now);
+    const askedAtFirst = asked.filter((asking) => asking === key);
+    await sweepUploads(deps, origin, new Date(completedAt.getTime() + LOST_AFTER_MS));
+
+    // assess
+    expect(askedAtFirst).toEqual([]);
+    expect(asked.filter((asking) => asking === key)).toEqual([key]);
   });
 });

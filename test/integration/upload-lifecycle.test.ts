@@ -1,12 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListPartsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectCreatedEvent } from '#commons/validation-requests';
 import { incomingKey } from '#contracts/bucket';
 import { limits } from '#contracts/limits';
+import { type SweepDeps, sweepUploads } from '#domain/uploads/sweep-uploads';
 import { type ValidatorDeps, validateUpload } from '#domain/validation/validate-upload';
 import { LOCAL_VALIDATOR_NAME, S3_CREDENTIALS } from '../../local/environment';
 import type { LocalSystem } from '../../local/system';
@@ -33,6 +34,8 @@ const call: ConfiguredSystem['call'] = (...args) => own.call(...args);
 
 const asOwner = (method: string, path: string, body?: unknown) =>
   call(method, path, { token: owner.idToken, ...(body === undefined ? {} : { body }) });
+
+const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
 
 /** A PDF of its own: two uploads of it are two files, not a retry. */
 const aPdf = (): Uint8Array => Buffer.concat([PDF, Buffer.from(`\n% ${randomUUID()}\n`)]);
@@ -93,7 +96,12 @@ beforeAll(async () => {
     }),
   );
   lambda = new LambdaClient({ region: local.region, endpoint: local.lambdaEndpoint, credentials: S3_CREDENTIALS });
-  s3 = new S3Client({
+  s3 = localS3Client();
+}, 120_000);
+
+/** An S3 client of this test's own system, configured as the handlers' are. */
+const localS3Client = () =>
+  new S3Client({
     region: local.region,
     endpoint: local.s3Endpoint,
     forcePathStyle: true,
@@ -101,7 +109,6 @@ beforeAll(async () => {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-}, 120_000);
 
 afterAll(async () => {
   await own?.stop();
@@ -338,3 +345,169 @@ describe('two deliveries of one upload', () => {
     expect(Item).toMatchObject({ usesTaken: 1, holds: {} });
   });
 });
+
+describe('a multipart upload past its time', () => {
+  // A multipart upload stays open a day (`multipart.uploadSeconds`, not shortened by
+  // UPLOAD_URL_SECONDS): these tests run the sweep's domain function at a `now` past that day
+  // and the grace, against this system's emulators, instead of waiting for it.
+  const MiB = 1024 * 1024;
+  const nineMiBPdf = () => Buffer.concat([PDF, randomBytes(9 * MiB - PDF.length)]);
+  const origin = { actor: 'system:sweep' as const, requestId: randomUUID() };
+
+  function sweepDeps(storageClient: S3Client = s3, requested: string[] = []): SweepDeps {
+    const table = (name: string) => ({ db, tableName: local.tableNames[name] as string });
+    const files = table('FILES_TABLE');
+    return {
+      storage: { s3: storageClient, bucket: local.bucket, files },
+      files,
+      quotas: table('QUOTAS_TABLE'),
+      links: table('LINKS_TABLE'),
+      audit: { ...table('AUDIT_TABLE'), retentionDays: limits.auditRetentionDays },
+      graceSeconds: GRACE_SECONDS,
+      lostEventAfterMs: 1000,
+      // Asked as the sweep asks in the cloud: an asynchronous Invoke of the validator.
+      requestValidation: async (key) => {
+        requested.push(key);
+        await lambda.send(
+          new InvokeCommand({
+            FunctionName: LOCAL_VALIDATOR_NAME,
+            InvocationType: 'Event',
+            Payload: JSON.stringify(objectCreatedEvent(local.bucket, key)),
+          }),
+        );
+      },
+    };
+  }
+
+  /** Opens a multipart upload through a link and sends the parts numbered, as a browser would. */
+  async function startOnLink(token: string, bytes: Buffer, partsToSend: number[]) {
+    const started = await call('POST', '/api/drop/uploads', {
+      uploadToken: token,
+      body: { fileName: 'recording.pdf', contentType: 'application/pdf', size: bytes.length, multipart: true },
+    });
+    expect(started.status).toBe(201);
+    const { uploadId, partSize } = started.body as { uploadId: string; partSize: number };
+    const body = (n: number) => bytes.subarray((n - 1) * partSize, n * partSize);
+    const signed = await call('POST', `/api/drop/uploads/${uploadId}/parts`, {
+      uploadToken: token,
+      body: { parts: partsToSend.map((n) => ({ partNumber: n, size: body(n).length, sha256: sha256Of(body(n)) })) },
+    });
+    expect(signed.status).toBe(200);
+    for (const part of signed.body.parts as { partNumber: number; url: string; headers: Record<string, string> }[]) {
+      const sent = await fetch(part.url, {
+        method: 'PUT',
+        headers: { 'x-amz-checksum-sha256': part.headers['x-amz-checksum-sha256'] as string },
+        body: body(part.partNumber),
+      });
+      expect(sent.status).toBe(200);
+    }
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName: local.tableNames.FILES_TABLE as string,
+        Key: { ownerId: owner.sub, fileId: uploadId },
+        ConsistentRead: true,
+      }),
+    );
+    const pastItsTime = new Date(Date.parse(started.body.expiresAt) + (GRACE_SECONDS + 1) * 1000);
+    return { uploadId, s3UploadId: Item?.multipart.s3UploadId as string, pastItsTime };
+  }
+
+  /** The owner's usage item's open reservation for this upload, if any. */
+  async function openReservation(uploadId: string): Promise<{ bytes: number } | undefined> {
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName: local.tableNames.QUOTAS_TABLE as string,
+        Key: { ownerId: owner.sub, entry: 'usage' },
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.open?.[uploadId];
+  }
+
+  const partsHeld = (uploadId: string, s3UploadId: string) =>
+    s3.send(
+      new ListPartsCommand({ Bucket: local.bucket, Key: incomingKey(owner.sub, uploadId), UploadId: s3UploadId }),
+    );
+
+  it('is aborted when never completed (ListParts then answers NoSuchUpload), and its link use and bytes are given back', async () => {
+    // prepare: one part of two sent, then the sender went away
+    const link = await newLink(1);
+    const upload = await startOnLink(link.token, nineMiBPdf(), [1]);
+    expect((await partsHeld(upload.uploadId, upload.s3UploadId)).Parts).toHaveLength(1);
+    expect(await linkSeenByOwner(link.linkId)).toMatchObject({ usesTaken: 1, usesInFlight: 1 });
+    expect(await openReservation(upload.uploadId)).toMatchObject({ bytes: 9 * MiB });
+
+    // act
+    const report = await sweepUploads(sweepDeps(), origin, upload.pastItsTime);
+
+    // assess
+    expect(report.expired).toBeGreaterThanOrEqual(1);
+    await expect(partsHeld(upload.uploadId, upload.s3UploadId)).rejects.toMatchObject({ name: 'NoSuchUpload' });
+    expect(await listed(upload.uploadId)).toMatchObject({ status: 'expired' });
+    expect(await linkSeenByOwner(link.linkId)).toMatchObject({ usesTaken: 0, usesInFlight: 0, uploadsLeft: 1 });
+    // (The sweep's `now` is a day ahead, so other tests' leftovers may be given back too: this
+    // upload's own reservation is what is looked at.)
+    expect(await openReservation(upload.uploadId)).toBeUndefined();
+    const trail = await asOwner('GET', '/api/audit?limit=100');
+    expect(trail.body.items).toContainEqual(
+      expect.objectContaining({ action: 'upload.expire', objectId: upload.uploadId, outcome: 'given-back' }),
+    );
+  });
+
+  it('is not aborted once completed: the validator is asked for it and it is released', async () => {
+    // prepare: every part sent, and completed
+    const link = await newLink(1);
+    const bytes = nineMiBPdf();
+    const upload = await startOnLink(link.token, bytes, [1, 2]);
+    const completed = await call('POST', `/api/drop/uploads/${upload.uploadId}/complete`, { uploadToken: link.token });
+    expect(completed.status).toBe(200);
+    const { client, sent } = recordingS3Client();
+    const requested: string[] = [];
+
+    // act
+    await sweepUploads(sweepDeps(client, requested), origin, upload.pastItsTime);
+
+    // assess: no abort; validation asked; released, its use spent
+    expect(sent).not.toContain('AbortMultipartUploadCommand');
+    expect(requested).toContain(incomingKey(owner.sub, upload.uploadId));
+    expect(await statusBecomes(upload.uploadId, 'clean')).toMatchObject({ size: bytes.length });
+    expect(await linkSeenByOwner(link.linkId)).toMatchObject({ usesTaken: 1, usesInFlight: 0 });
+  });
+
+  it('is left to the validator when its complete wins the race with the abort (completed between the HEAD and the abort)', async () => {
+    // prepare: every part sent; the complete is made to land just before the sweep's abort
+    const link = await newLink(1);
+    const upload = await startOnLink(link.token, nineMiBPdf(), [1, 2]);
+    const { client } = recordingS3Client(async (command) => {
+      if (command !== 'AbortMultipartUploadCommand') return;
+      const completed = await call('POST', `/api/drop/uploads/${upload.uploadId}/complete`, {
+        uploadToken: link.token,
+      });
+      expect(completed.status).toBe(200);
+    });
+
+    // act
+    await sweepUploads(sweepDeps(client), origin, upload.pastItsTime);
+
+    // assess: not given back; the validator releases it and the use is spent
+    expect((await listed(upload.uploadId))?.status).not.toBe('expired');
+    expect(await statusBecomes(upload.uploadId, 'clean')).toMatchObject({ status: 'clean' });
+    expect(await linkSeenByOwner(link.linkId)).toMatchObject({ usesTaken: 1, usesInFlight: 0 });
+  });
+});
+
+/** An S3 client of this system that records the commands it sends, and may run something just before one. */
+function recordingS3Client(before?: (command: string) => Promise<void>) {
+  const sent: string[] = [];
+  const client = localS3Client();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? '';
+      sent.push(command);
+      await before?.(command);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
+  return { client, sent };
+}

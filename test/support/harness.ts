@@ -120,9 +120,13 @@ export async function putToS3(
   return fetch(upload.url, { method: 'PUT', headers: { ...headers, ...override }, body: bytes });
 }
 
-export async function objectExists(key: string): Promise<boolean> {
+/** Whether `key` is stored: in the shared system's bucket, or (for a test with a system of its own) in the one given. */
+export async function objectExists(
+  key: string,
+  at: { client: S3Client; bucket: string } = { client: s3, bucket: system.bucket },
+): Promise<boolean> {
   try {
-    await s3.send(new HeadObjectCommand({ Bucket: system.bucket, Key: key }));
+    await at.client.send(new HeadObjectCommand({ Bucket: at.bucket, Key: key }));
     return true;
   } catch (error) {
     if ((error as { name?: string }).name === 'NotFound') return false;

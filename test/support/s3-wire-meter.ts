@@ -13,6 +13,9 @@ export interface S3Exchange {
   readonly range?: string;
   readonly status: number;
   readonly responseBytes: number;
+  /** performance.now() when the request reached the proxy, and when its answer ended. */
+  readonly startedAt: number;
+  readonly endedAt: number;
 }
 
 export interface S3WireMeter {
@@ -26,6 +29,7 @@ export async function startS3WireMeter(target: string): Promise<S3WireMeter> {
   let exchanges: S3Exchange[] = [];
   const to = new URL(target);
   const server: Server = createServer((incoming, outgoing) => {
+    const startedAt = performance.now();
     const forward = request(
       { host: to.hostname, port: to.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
       (answer) => {
@@ -41,6 +45,8 @@ export async function startS3WireMeter(target: string): Promise<S3WireMeter> {
             ...(range ? { range } : {}),
             status: answer.statusCode ?? 0,
             responseBytes,
+            startedAt,
+            endedAt: performance.now(),
           });
         });
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);

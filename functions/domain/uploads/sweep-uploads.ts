@@ -5,7 +5,8 @@ import { type filesTable, PENDING_SWEEP } from '#contracts/tables';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import type { FileRecord } from '#domain/drive/file-records';
 import { type GiveBackDeps, giveBackUpload } from '#domain/uploads/give-back';
-import { arrivedAt, type Revalidation, type StorageDeps } from '#domain/uploads/uploads';
+import { abortMultipartUpload } from '#domain/uploads/multipart-uploads';
+import { arrivedAt, inStorageSince, type Revalidation, type StorageDeps } from '#domain/uploads/uploads';
 
 const PENDING_INDEX = 'pendingByUrlExpiry' satisfies (typeof filesTable.globalIndexes)[number]['indexName'];
 
@@ -20,7 +21,7 @@ export interface SweepDeps extends GiveBackDeps, Revalidation {
 }
 
 export interface SweepReport {
-  /** Signed, never sent, URL and grace past: given up, with their bytes and link uses. */
+  /** Signed, never sent (or a multipart upload never completed), time and grace past: given up, with their bytes and link uses. */
   readonly expired: number;
   /** Arrived, yet still pending a minute later (the validator's event was lost or failed): validation asked again. */
   readonly revalidated: number;
@@ -44,6 +45,19 @@ async function* pendingUploads(deps: SweepDeps): AsyncGenerator<FileRecord> {
     yield* (page.Items ?? []) as FileRecord[];
     start = page.LastEvaluatedKey;
   } while (start);
+}
+
+/**
+ * A multipart upload past its time is aborted in S3 first (its parts deleted; no complete can
+ * follow), then looked for again: a complete that won the race left its object, which is the
+ * validator's. True when nothing arrived and nothing can (a single PUT: its URL has expired).
+ */
+async function closeMultipartUpload(storage: StorageDeps, file: FileRecord): Promise<boolean> {
+  if (!file.multipart) return true;
+  const key = incomingKey(file.ownerId, file.fileId);
+  // False (NoSuchUpload) is fine too: aborted before, or completed, which the HEAD tells.
+  await abortMultipartUpload({ ...storage, key }, file.multipart.s3UploadId);
+  return (await arrivedAt(storage, key)) === undefined;
 }
 
 /** Gives up one upload that was never sent, and records it in its owner's trail. */
@@ -74,7 +88,7 @@ export async function sweepUploads(deps: SweepDeps, origin: AuditOrigin, now = n
   for await (const file of pendingUploads(deps)) {
     const arrived = await arrivedAt(deps.storage, incomingKey(file.ownerId, file.fileId));
     if (arrived) {
-      if (now.getTime() - arrived.getTime() < deps.lostEventAfterMs) report.waiting += 1;
+      if (now.getTime() - inStorageSince(file, arrived).getTime() < deps.lostEventAfterMs) report.waiting += 1;
       else {
         await deps.requestValidation(incomingKey(file.ownerId, file.fileId));
         report.revalidated += 1;
@@ -83,6 +97,7 @@ export async function sweepUploads(deps: SweepDeps, origin: AuditOrigin, now = n
     }
     const givenUpAt = ((file.uploadUntil ?? 0) + deps.graceSeconds) * 1000;
     if (file.uploadUntil === undefined || now.getTime() < givenUpAt) report.waiting += 1;
+    else if (!(await closeMultipartUpload(deps.storage, file))) report.waiting += 1;
     else if (await expireUpload(deps, origin, file, now)) report.expired += 1;
   }
   if (report.expired || report.revalidated) logger.info('uploads swept', report);

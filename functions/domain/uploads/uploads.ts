@@ -160,6 +160,16 @@ export async function arrivedAt(deps: Pick<StorageDeps, 's3' | 'bucket'>, key: s
   }
 }
 
+/**
+ * Since when an upload has been in storage: its LastModified, or its completion when later. S3
+ * dates a multipart object from when its upload was created, so an upload that took ten
+ * minutes would otherwise look as if it had lost its event the moment it was completed.
+ */
+export function inStorageSince(file: Pick<FileRecord, 'completedAt'>, lastModified: Date): Date {
+  const completed = file.completedAt ? Date.parse(file.completedAt) : Number.NaN;
+  return completed > lastModified.getTime() ? new Date(completed) : lastModified;
+}
+
 export const objectExists = async (deps: StorageDeps, key: string): Promise<boolean> =>
   (await arrivedAt(deps, key)) !== undefined;
 
@@ -186,7 +196,7 @@ export async function confirmUpload(
   }
   const key = incomingKey(file.ownerId, file.fileId);
   const arrived = file.status === 'pending' ? await arrivedAt(deps, key) : undefined;
-  if (arrived && now.getTime() - arrived.getTime() >= deps.lostEventAfterMs) {
+  if (arrived && now.getTime() - inStorageSince(file, arrived).getTime() >= deps.lostEventAfterMs) {
     // Arrived a while ago and still pending: its event was lost or failed. The answer is still
     // `pending`; the validator settles it shortly (every step of it is safe to repeat).
     await deps.requestValidation(key);

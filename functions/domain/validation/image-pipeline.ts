@@ -6,6 +6,8 @@ export const THUMBNAIL_SIZE = 400;
 export interface ImageLimits {
   /** Width x height (x frames) above which an image is refused before decoding. */
   readonly maxPixels: number;
+  /** Stored size above which an image is refused unread (default `limits.maxImageBytes`): it is rebuilt whole in memory. */
+  readonly maxBytes?: number;
 }
 
 export interface CleanedImage {

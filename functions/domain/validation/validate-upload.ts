@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   NoSuchKey,
@@ -10,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { logger } from '#commons/logger';
 import { bucketLayout, fileKey, incomingKey, parseIncomingKey, profilePhotoKey, thumbKey } from '#contracts/bucket';
-import { type ImageType, isImageType, limits } from '#contracts/limits';
+import { type ImageType, isImageType, limits, MiB } from '#contracts/limits';
 import {
   type FileRecord,
   type FilesStore,
@@ -38,6 +37,7 @@ import {
   releaseAsReplacement,
   releaseWithName,
 } from '#domain/validation/release';
+import { type CopyPlan, copyWithinBucket } from '#domain/validation/released-copy';
 import { settleUploadAndQuota } from '#domain/validation/upload-settlement';
 import { checkDeclaredDigest } from '#domain/validation/whole-file-digest';
 
@@ -53,6 +53,8 @@ export interface ValidatorDeps {
   readonly images: ImageLimits;
   /** How long the bucket keeps a replaced version: its bytes count against the quota until then. */
   readonly noncurrentVersionDays: number;
+  /** How released copies are made (default `s3CopyPlan`: one CopyObject up to 5 GiB, parts above). */
+  readonly copies?: CopyPlan;
 }
 
 export type ValidationOutcome =
@@ -104,16 +106,10 @@ const tagReleased = (deps: ValidatorDeps, key: string) =>
   deps.s3.send(new PutObjectTaggingCommand({ Bucket: deps.bucket, Key: key, Tagging: releaseTagging }));
 
 /** Non-images: the validated bytes are copied as uploaded (S3-side) to where downloads are signed for. */
-async function releaseAsUploaded(deps: ValidatorDeps, file: FileRecord, targetId: string): Promise<void> {
+async function releaseAsUploaded(deps: ValidatorDeps, file: FileRecord, targetId: string, size: number): Promise<void> {
   const target = fileKey(file.ownerId, targetId);
-  await deps.s3.send(
-    new CopyObjectCommand({
-      Bucket: deps.bucket,
-      Key: target,
-      CopySource: `${deps.bucket}/${incomingKey(file.ownerId, file.fileId)}`,
-      MetadataDirective: 'COPY',
-    }),
-  );
+  const request = { bucket: deps.bucket, source: incomingKey(file.ownerId, file.fileId), target, size };
+  await copyWithinBucket(deps.s3, { ...request, contentType: file.contentType }, deps.copies);
   await tagReleased(deps, target);
 }
 
@@ -172,8 +168,14 @@ async function judgeAndRelease(
   if (!isImageType(file.contentType)) {
     if (profilePhoto)
       return { verdict: { ok: false, code: 'not_an_image', reason: 'a profile photo must be an image' } };
-    await releaseAsUploaded(deps, file, targetId);
+    await releaseAsUploaded(deps, file, targetId, head.totalSize);
     return { verdict };
+  }
+  // The presign refuses these too; this is the validator's own guard for the memory it has.
+  const maxImageBytes = deps.images.maxBytes ?? limits.maxImageBytes;
+  if (head.totalSize > maxImageBytes) {
+    const reason = `an image larger than ${Math.floor(maxImageBytes / MiB)} MiB cannot be processed; send a smaller one`;
+    return { verdict: { ok: false, code: 'image_too_large', reason } };
   }
   try {
     // A small file can claim a huge canvas: refuse it from the header, before downloading it.
