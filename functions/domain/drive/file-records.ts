@@ -128,9 +128,10 @@ export function settleFileUpdate(
     Key: { ownerId, fileId },
     ...(outcome.status === 'clean'
       ? {
+          // A rebuilt image is described by its own bytes: the parts' composite no longer applies.
           UpdateExpression: `SET #status = :status, validatedAt = :now${
             outcome.image ? ', #size = :size, sha256 = :sha256, width = :width, height = :height, thumbnail = :yes' : ''
-          } REMOVE #ttl, pendingSweep`,
+          } REMOVE #ttl, pendingSweep${outcome.image ? ', partsSha256' : ''}`,
           ExpressionAttributeValues: {
             ':status': 'clean',
             ':now': now.toISOString(),
