@@ -121,15 +121,15 @@ async function screenshots(page: Page, name: string, width: number): Promise<voi
  * The file's item once it has settled (the checks decided, or it failed), and its words: a
  * failure then shows its reason in the assertion rather than as a timeout.
  */
-async function settled(page: Page, name: string, status = 'clean'): Promise<Locator> {
+async function settled(page: Page, name: string, status = 'clean', reason = ''): Promise<Locator> {
   const item = page
     .locator(
       '.upload-item[data-status="clean"], .upload-item[data-status="rejected"], .upload-item[data-status="failed"]',
     )
     .filter({ has: page.locator('.name').getByText(name, { exact: true }) });
   await item.waitFor(WAIT);
-  const reason = await item.locator('.reason').allTextContents();
-  expect(`${await item.getAttribute('data-status')}: ${reason.join(' ')}`).toBe(`${status}: `);
+  const reasons = await item.locator('.reason').allTextContents();
+  expect(`${await item.getAttribute('data-status')}: ${reasons.join(' ')}`).toBe(`${status}: ${reason}`);
   return item;
 }
 
@@ -372,6 +372,73 @@ describe('multipart uploads from the portal and the drop page, in a real browser
     expect(gone).toBe('The unfinished upload of unknown.pdf is no longer open; send it again.');
     expect(await page.locator('.resume-offer').count()).toBe(0);
     expect(await page.evaluate((name) => (globalThis as any).localStorage.getItem(name), key)).toBeNull();
+    await context.close();
+  });
+
+  it('signs a part again when storage refuses its URL as expired, and sends it', async () => {
+    // prepare: the first PUT of part 2 answered as S3 answers a URL past its expiry (the emulator
+    // would need the URL's 15 minutes to go by: this one answer is made up)
+    const file = fileOnDisk('slow upload.pdf', bigPdf());
+    const { context, page } = await clientPage();
+    const signCalls: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/parts')) signCalls.push(request.postData() ?? '');
+    });
+    let refused = 0;
+    await context.route(isPartUrl, (route) => {
+      const url = new URL(route.request().url());
+      if (isPartPut(route.request()) && url.searchParams.get('partNumber') === '2' && refused === 0) {
+        refused++;
+        return route.fulfill({
+          status: 403,
+          contentType: 'application/xml',
+          headers: { 'access-control-allow-origin': '*' },
+          body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+        });
+      }
+      return route.continue();
+    });
+    await page.goto(await linkFor('Slow upload'));
+
+    // act
+    await page.setInputFiles('#drop-input', file.path);
+    const item = await settled(page, file.name);
+
+    // assess: part 2 was in a signing call again after the refusal
+    expect(refused).toBe(1);
+    const signedPart2 = signCalls.filter((body) =>
+      (JSON.parse(body) as { parts: { partNumber: number }[] }).parts.some((part) => part.partNumber === 2),
+    );
+    expect(signedPart2).toHaveLength(2);
+    expect(await item.locator('dd.digest').textContent()).toBe(compositeHex(file.bytes));
+    await context.close();
+  });
+
+  it('cancels an upload in parts: aborted, and the link use given back', async () => {
+    // prepare: parts take a while, so there is time to cancel
+    const file = fileOnDisk('wrong scan.pdf', bigPdf());
+    const { context, page } = await clientPage();
+    await context.route(isPartUrl, async (route) => {
+      if (isPartPut(route.request())) await new Promise((resolve) => setTimeout(resolve, 1000));
+      return route.continue().catch(() => undefined);
+    });
+    const aborts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'DELETE') aborts.push(request.url());
+    });
+    await page.goto(await linkFor('Wrong scan'));
+    await page.setInputFiles('#drop-input', file.path);
+    await page.getByText(/^Sending\.\.\./).waitFor(WAIT);
+    expect(await page.getByTestId('uploads-left').textContent()).toBe('0 files');
+
+    // act
+    await page.getByRole('button', { name: `Cancel sending ${file.name}` }).click();
+    await settled(page, file.name, 'failed', 'Cancelled: nothing of it was kept.');
+
+    // assess
+    expect(aborts).toHaveLength(1);
+    await expect.poll(() => page.getByTestId('uploads-left').textContent(), WAIT).toBe('1 file');
+    expect(await page.evaluate(() => (globalThis as any).localStorage.length)).toBe(0);
     await context.close();
   });
 });
