@@ -133,6 +133,36 @@ async function settled(page: Page, name: string, status = 'clean', reason = ''):
   return item;
 }
 
+/**
+ * Starts sending `file` and lets parts land until two have (the rest fail as a dead network
+ * would), then reloads the page as a closed tab would be: the offer to resume, and how many
+ * parts it says storage holds.
+ */
+async function reloadAfterTwoParts(
+  context: BrowserContext,
+  page: Page,
+  input: string,
+  file: { path: string; name: string },
+): Promise<{ offer: Locator; held: number }> {
+  let landed = 0;
+  const count = (request: Request) => {
+    if (isPartPut(request)) landed++;
+  };
+  page.on('requestfinished', count);
+  await context.route(isPartUrl, (route) =>
+    isPartPut(route.request()) && landed >= 2 ? route.abort('internetdisconnected') : route.continue(),
+  );
+  await page.setInputFiles(input, file.path);
+  await expect.poll(() => landed, WAIT).toBeGreaterThanOrEqual(2);
+  await page.reload();
+  await context.unroute(isPartUrl);
+  page.off('requestfinished', count);
+  const offer = page.getByLabel(new RegExp(`^Resume ${file.name} \\((\\d) of ${PARTS} parts sent\\)$`));
+  await offer.waitFor({ state: 'attached', ...WAIT });
+  const offerText = (await page.locator('.resume-offer label').textContent()) as string;
+  return { offer, held: Number(/\((\d) of/.exec(offerText)?.[1]) };
+}
+
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   workDir = mkdtempSync(join(tmpdir(), 'docdrop-e2e-multipart-'));
@@ -183,6 +213,9 @@ describe('multipart uploads from the portal and the drop page, in a real browser
         inFlight--;
       }
     });
+    // Hashing runs in the bundled Web Worker (the page falls back to hashing itself only where there are no workers).
+    const workers: string[] = [];
+    page.on('worker', (worker) => workers.push(new URL(worker.url()).pathname));
     await page.goto(await linkFor('Site survey'));
     await page.getByRole('heading', { name: 'Site survey' }).waitFor(WAIT);
 
@@ -196,6 +229,8 @@ describe('multipart uploads from the portal and the drop page, in a real browser
     // assess
     expect(puts).toHaveLength(PARTS);
     expect(mostInFlight).toBe(4);
+    expect(workers).toHaveLength(2);
+    for (const worker of workers) expect(worker).toMatch(/^\/assets\/part-hasher-[A-Z0-9]{8}\.js$/);
     expect(await item.locator('.status').textContent()).toBe('Received; passed the checks and delivered');
     const receipt = item.locator('dl.receipt');
     expect(await receipt.locator('dt').nth(2).textContent()).toBe(`SHA-256 of ${PARTS} parts`);
@@ -263,6 +298,11 @@ describe('multipart uploads from the portal and the drop page, in a real browser
     const file = fileOnDisk('archive.pdf', bigPdf());
     const { context, page } = await clientPage();
     const puts = partPuts(page);
+    // Parts take a second each, as on a slow network, so that the drop comes while parts are on the wire.
+    await context.route(isPartUrl, async (route) => {
+      if (isPartPut(route.request())) await new Promise((resolve) => setTimeout(resolve, 1000));
+      return route.continue().catch(() => undefined);
+    });
     await page.goto(await linkFor('Archive'));
     const firstLanded = page.waitForEvent('requestfinished', { predicate: isPartPut, ...WAIT });
 
@@ -290,23 +330,7 @@ describe('multipart uploads from the portal and the drop page, in a real browser
     const { context, page } = await clientPage(360);
     const link = await linkFor('Scan archive');
     await page.goto(link);
-    let landed = 0;
-    page.on('requestfinished', (request) => {
-      if (isPartPut(request)) landed++;
-    });
-    await context.route(isPartUrl, (route) =>
-      isPartPut(route.request()) && landed >= 2 ? route.abort('internetdisconnected') : route.continue(),
-    );
-    await page.setInputFiles('#drop-input', file.path);
-    await expect.poll(() => landed, WAIT).toBeGreaterThanOrEqual(2);
-
-    // act: reload; the page offers the unfinished upload
-    await page.reload();
-    await context.unroute(isPartUrl);
-    const offer = page.getByLabel(new RegExp(`^Resume ${file.name} \\((\\d) of ${PARTS} parts sent\\)$`));
-    await offer.waitFor({ state: 'attached', ...WAIT });
-    const offerText = (await page.locator('.resume-offer label').textContent()) as string;
-    const held = Number(/\((\d) of/.exec(offerText)?.[1]);
+    const { offer, held } = await reloadAfterTwoParts(context, page, '#drop-input', file);
     expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       360,
     );
@@ -440,5 +464,23 @@ describe('multipart uploads from the portal and the drop page, in a real browser
     await expect.poll(() => page.getByTestId('uploads-left').textContent(), WAIT).toBe('1 file');
     expect(await page.evaluate(() => (globalThis as any).localStorage.length)).toBe(0);
     await context.close();
+  });
+
+  it('offers the owner to resume after a reload of the portal, and sends only the missing parts', async () => {
+    // prepare
+    const file = fileOnDisk('board minutes.pdf', bigPdf());
+    await owner.getByRole('button', { name: 'Files', exact: true }).click();
+    const { offer, held } = await reloadAfterTwoParts(ownerContext, owner, '#owner-upload-input', file);
+    const puts = partPuts(owner);
+
+    // act
+    await offer.setInputFiles(file.path);
+    await settled(owner, file.name);
+
+    // assess
+    expect(held).toBeGreaterThanOrEqual(2);
+    expect(puts).toHaveLength(PARTS - held);
+    await owner.locator('table.files tr[data-status="clean"]', { hasText: file.name }).waitFor(WAIT);
+    expect(await owner.locator('.resume-offer').count()).toBe(0);
   });
 });

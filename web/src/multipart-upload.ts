@@ -197,12 +197,32 @@ export async function sendParts(options: PartsOptions): Promise<string[]> {
   return Promise.all(Array.from({ length: plan.partCount }, (_, index) => digestOf(index + 1)));
 }
 
+const worthRetrying = (error: unknown): error is ApiError =>
+  error instanceof ApiError && (error.status === 0 || error.status === 503 || error.status === 429);
+
 /** An API call that failed: the network and a busy server are worth another try; a refusal is not. */
 function asFailure(error: unknown): never {
-  if (error instanceof ApiError && (error.status === 0 || error.status === 503 || error.status === 429)) {
-    throw new PartFailed(error.status === 0 ? 'network' : 'busy', error.message);
-  }
+  if (worthRetrying(error)) throw new PartFailed(error.status === 0 ? 'network' : 'busy', error.message);
   throw error instanceof PartFailed ? error : new PartFailed('refused', (error as Error).message);
+}
+
+/**
+ * An API call of the upload (complete) tried again like a part, when the network or a busy
+ * server failed it: the parts are in storage, and a dropped connection must not lose them.
+ */
+export async function withRetries<T>(
+  call: () => Promise<T>,
+  signal?: AbortSignal,
+  tuning: PartTuning = PART_TUNING,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!worthRetrying(error) || attempt >= tuning.maxAttempts) throw error;
+      await waitToRetry(attempt, tuning, signal);
+    }
+  }
 }
 
 /** Doubling waits with jitter; offline, until the browser is back online (bounded by `offlineWaitMs`). */

@@ -3,7 +3,7 @@ import { multipart, plannedPartSize } from '#contracts/limits';
 import { ApiError } from './api-client';
 import { type Digest, sha256Of } from './file-digest';
 import { declaredTypeOf } from './format';
-import { type MultipartSteps, sendParts } from './multipart-upload';
+import { type MultipartSteps, sendParts, withRetries } from './multipart-upload';
 import { compositeSha256, type PartHasher, partHasher } from './part-hashes';
 import type { UnfinishedUpload, UnfinishedUploads } from './unfinished-uploads';
 
@@ -259,7 +259,7 @@ async function inParts(
     onStage('sending');
     const digests = await sendParts({ file, upload: unfinished, steps: parts, hasher, held, onProgress, signal });
     onStage('confirming');
-    const outcome = await parts.complete(unfinished.uploadId);
+    const outcome = await withRetries(() => parts.complete(unfinished.uploadId), signal);
     parts.unfinished.forget(unfinished.uploadId);
     return { outcome, digest: partsDigest(outcome.partsSha256 ?? (await compositeSha256(digests))) };
   } catch (error) {
