@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { multipart, plannedPartSize, planParts } from '#contracts/limits';
 import {
@@ -115,6 +115,19 @@ async function sendParts(
       }
     }),
   );
+}
+
+/** S3's COMPOSITE checksum, computed here: the SHA-256 of the parts' SHA-256 digests, then `-<parts>`. */
+function compositeOf(upload: { partSize: number; partCount: number }, bytes: Uint8Array): string {
+  const outer = createHash('sha256');
+  for (let partNumber = 1; partNumber <= upload.partCount; partNumber++) {
+    outer.update(
+      createHash('sha256')
+        .update(partBytes(upload, bytes, partNumber))
+        .digest(),
+    );
+  }
+  return `${outer.digest('base64')}-${upload.partCount}`;
 }
 
 const allParts = (partCount: number) => Array.from({ length: partCount }, (_, index) => index + 1);
@@ -281,6 +294,25 @@ describe('signing parts', () => {
     expect(sent.status).toBe(403);
   });
 
+  it('refuses a part body other than the one signed for (S3 checks the signed x-amz-checksum-sha256)', async () => {
+    // prepare
+    const owner = await newOwner();
+    const bytes = pdfOf(20 * MiB);
+    const { body: upload } = await startMultipart(asOwner(owner), bytes);
+    const [part] = await signParts(asOwner(owner), upload, bytes, [1]);
+    const tampered = Uint8Array.from(partBytes(upload, bytes, 1));
+    tampered[1000] = (tampered[1000] as number) ^ 0xff;
+
+    // act
+    const sent = await putPart(part as never, tampered);
+    const listed = await call(asOwner(owner), 'GET', `/${upload.uploadId}/parts`);
+
+    // assess
+    expect(sent.status).toBe(400);
+    expect(await sent.text()).toContain('BadDigest');
+    expect(listed.body.parts).toEqual([]);
+  });
+
   it('refuses a part URL retargeted at another upload (the signature pins the uploadId)', async () => {
     // prepare
     const owner = await newOwner();
@@ -298,6 +330,41 @@ describe('signing parts', () => {
     // assess
     expect(sent.status).toBe(403);
   });
+
+  it('signs no part for an upload that is one PUT, completed, or past its time (409 saying which)', async () => {
+    // prepare
+    const owner = await newOwner();
+    const bytes = pdfOf(20 * MiB);
+    const single = await api('POST', '/api/uploads', {
+      token: owner.idToken,
+      body: { fileName: 'a.pdf', contentType: 'application/pdf', size: 10, sha256: sha256Base64(TEXT('x')) },
+    });
+    const { body: done } = await startMultipart(asOwner(owner), bytes);
+    await sendParts(asOwner(owner), done, bytes, allParts(done.partCount));
+    expect((await call(asOwner(owner), 'POST', `/${done.uploadId}/complete`)).status).toBe(200);
+    const { body: late } = await startMultipart(asOwner(owner), bytes);
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName('FILES_TABLE'),
+        Key: { ownerId: owner.sub, fileId: late.uploadId },
+        UpdateExpression: 'SET uploadUntil = :past',
+        ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },
+      }),
+    );
+    const parts = [{ partNumber: 1, size: done.partSize, sha256: sha256Base64(partBytes(done, bytes, 1)) }];
+
+    // act
+    const toSingle = await call(asOwner(owner), 'POST', `/${single.body.uploadId}/parts`, { parts });
+    const toDone = await call(asOwner(owner), 'POST', `/${done.uploadId}/parts`, { parts });
+    const toLate = await call(asOwner(owner), 'POST', `/${late.uploadId}/parts`, { parts });
+    const completeLate = await call(asOwner(owner), 'POST', `/${late.uploadId}/complete`);
+
+    // assess
+    expectError(toSingle, 409, 'not_multipart');
+    expectError(toDone, 409, 'upload_completed');
+    expectError(toLate, 409, 'upload_expired');
+    expectError(completeLate, 409, 'upload_expired');
+  }, 60_000);
 
   it('answers 404 on every multipart route for another owner’s upload', async () => {
     // prepare
@@ -324,4 +391,168 @@ describe('signing parts', () => {
     for (const answer of answers) expectError(answer, 404, 'upload_not_found');
     expect((await storedFile(owner.sub, upload.uploadId))?.status).toBe('pending');
   });
+});
+
+describe('completing', () => {
+  it('uploads a 150 MB file in parts as its owner: released, and downloaded byte for byte', async () => {
+    // prepare
+    const owner = await newOwner();
+    const bytes = largePdf();
+    const { body: upload } = await startMultipart(asOwner(owner), bytes);
+    await sendParts(asOwner(owner), upload, bytes, allParts(upload.partCount));
+
+    // act
+    const completed = await call(asOwner(owner), 'POST', `/${upload.uploadId}/complete`);
+
+    // assess
+    const partsSha256 = compositeOf(upload, bytes);
+    expect(completed.status).toBe(200);
+    expect(completed.body).toMatchObject({ fileId: upload.uploadId, status: expect.any(String), partsSha256 });
+    const record = await storedFile(owner.sub, upload.uploadId);
+    expect(record?.completedAt).toEqual(expect.any(String));
+    expect(record?.confirmedAt).toEqual(record?.completedAt);
+    const file = await waitForSettled(owner, upload.uploadId, 60_000);
+    expect(file).toMatchObject({ status: 'clean', size: bytes.length, partsSha256 });
+    // No whole-file digest was declared: none is claimed.
+    expect(file.sha256).toBeUndefined();
+    expect(await downloaded(owner, upload.uploadId)).toBe(sha256Base64(bytes));
+    const confirmed = await call(asOwner(owner), 'POST', `/${upload.uploadId}/confirm`);
+    expect(confirmed.body).toEqual({ fileId: upload.uploadId, status: 'clean', partsSha256 });
+  }, 180_000);
+
+  it('uploads a 150 MB file in parts through a link, resumed after half its parts: only the rest sent', async () => {
+    // prepare
+    const owner = await newOwner();
+    const link = await createLink(owner);
+    const bytes = largePdf();
+    const { body: upload } = await startMultipart(asLink(link.token), bytes);
+    const half = Math.floor(upload.partCount / 2);
+    await sendParts(asLink(link.token), upload, bytes, allParts(half));
+
+    // act: the client comes back, asks what storage holds, and sends the others
+    const listed = await call(asLink(link.token), 'GET', `/${upload.uploadId}/parts`);
+    const held = new Set(listed.body.parts.map((part: { partNumber: number }) => part.partNumber));
+    const rest = allParts(upload.partCount).filter((partNumber) => !held.has(partNumber));
+    await sendParts(asLink(link.token), upload, bytes, rest);
+    const completed = await call(asLink(link.token), 'POST', `/${upload.uploadId}/complete`);
+
+    // assess
+    expect(listed.status).toBe(200);
+    expect(listed.body.parts.map((part: { partNumber: number }) => part.partNumber)).toEqual(allParts(half));
+    for (const part of listed.body.parts) {
+      expect(part).toEqual({
+        partNumber: part.partNumber,
+        size: upload.partSize,
+        etag: expect.any(String),
+        sha256: sha256Base64(partBytes(upload, bytes, part.partNumber)),
+      });
+    }
+    expect(rest).toEqual(allParts(upload.partCount).slice(half));
+    expect(completed.status).toBe(200);
+    expect(completed.body).toMatchObject({ uploadId: upload.uploadId });
+    const file = await waitForSettled(owner, upload.uploadId, 60_000);
+    expect(file).toMatchObject({ status: 'clean', size: bytes.length, linkId: link.linkId });
+    expect(await downloaded(owner, upload.uploadId)).toBe(sha256Base64(bytes));
+  }, 180_000);
+
+  it('refuses to complete with a part missing (409 naming it, nothing completed), and completes once it is sent', async () => {
+    // prepare
+    const owner = await newOwner();
+    const bytes = pdfOf(20 * MiB);
+    const { body: upload } = await startMultipart(asOwner(owner), bytes);
+    await sendParts(asOwner(owner), upload, bytes, [1, 3]);
+
+    // act
+    const refused = await call(asOwner(owner), 'POST', `/${upload.uploadId}/complete`);
+    const stillOpen = await call(asOwner(owner), 'GET', `/${upload.uploadId}/parts`);
+    await sendParts(asOwner(owner), upload, bytes, [2]);
+    const completed = await call(asOwner(owner), 'POST', `/${upload.uploadId}/complete`);
+    const again = await call(asOwner(owner), 'POST', `/${upload.uploadId}/complete`);
+
+    // assess
+    expectError(refused, 409, 'parts_missing');
+    expect(refused.body.error.message).toContain('(2)');
+    expect(stillOpen.body.parts.map((part: { partNumber: number }) => part.partNumber)).toEqual([1, 3]);
+    expect(completed.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.body.fileId).toBe(upload.uploadId);
+    await waitForSettled(owner, upload.uploadId, 30_000);
+    expect(await downloaded(owner, upload.uploadId)).toBe(sha256Base64(bytes));
+    const completions = (await api('GET', '/api/audit', { token: owner.idToken })).body.items.filter(
+      (entry: { action: string; objectId: string }) =>
+        entry.action === 'upload.complete' && entry.objectId === upload.uploadId,
+    );
+    expect(completions).toHaveLength(1);
+  }, 60_000);
+
+  it('aborts an upload in parts and gives back its link use and its reserved bytes', async () => {
+    // prepare
+    const owner = await newOwner();
+    const link = await createLink(owner, { maxUploads: 1 });
+    const bytes = pdfOf(20 * MiB);
+    const { body: upload } = await startMultipart(asLink(link.token), bytes);
+    await sendParts(asLink(link.token), upload, bytes, [1]);
+    const reserved = (await usageOf(owner)).reservedBytes;
+
+    // act
+    const aborted = await call(asLink(link.token), 'DELETE', `/${upload.uploadId}`);
+
+    // assess
+    expect(aborted.status).toBe(204);
+    expect(reserved).toBe(bytes.length);
+    expect((await usageOf(owner)).reservedBytes).toBe(0);
+    expect(await storedFile(owner.sub, upload.uploadId)).toBeUndefined();
+    const links = (await api('GET', '/api/links', { token: owner.idToken })).body.items;
+    expect(links.find((item: { linkId: string }) => item.linkId === link.linkId)).toMatchObject({ usesTaken: 0 });
+    // The use is back: the link takes another upload.
+    expect((await startMultipart(asLink(link.token), bytes)).status).toBe(201);
+  });
+
+  it('lets a complete racing an abort end one way only: released, or given back', async () => {
+    // prepare
+    const owner = await newOwner();
+    const bytes = pdfOf(20 * MiB);
+    const { body: upload } = await startMultipart(asOwner(owner), bytes);
+    await sendParts(asOwner(owner), upload, bytes, allParts(upload.partCount));
+
+    // act
+    const [completed, aborted] = await Promise.all([
+      call(asOwner(owner), 'POST', `/${upload.uploadId}/complete`),
+      call(asOwner(owner), 'DELETE', `/${upload.uploadId}`),
+    ]);
+
+    // assess
+    if (aborted.status === 204) {
+      expect([404, 409]).toContain(completed.status);
+      expect((await usageOf(owner)).reservedBytes).toBe(0);
+      expect(await objectExists(`incoming/${owner.sub}/${upload.uploadId}`)).toBe(false);
+    } else {
+      expectError(aborted, 409, 'upload_arrived');
+      expect(completed.status).toBe(200);
+      expect(await waitForSettled(owner, upload.uploadId, 30_000)).toMatchObject({ status: 'clean' });
+    }
+  }, 60_000);
+});
+
+describe('the race for a one-use link', () => {
+  it('gives the use to one of 20 racers in parts; the others learn 410 link_used_up', async () => {
+    // prepare
+    const owner = await newOwner();
+    const link = await createLink(owner, { maxUploads: 1 });
+    const files = Array.from({ length: 20 }, (_, index) => ({
+      fileName: `scan-${index}.pdf`,
+      contentType: 'application/pdf',
+      size: 40 * MiB + index,
+      multipart: true,
+    }));
+
+    // act
+    const answers = await Promise.all(files.map((body) => call(asLink(link.token), 'POST', '', body)));
+
+    // assess
+    const won = answers.filter((answer) => answer.status === 201);
+    expect(won).toHaveLength(1);
+    for (const answer of answers.filter((answer) => answer.status !== 201)) expectError(answer, 410, 'link_used_up');
+    expect((await usageOf(owner)).reservedBytes).toBe(won[0]?.body && files[answers.indexOf(won[0])]?.size);
+  }, 60_000);
 });
