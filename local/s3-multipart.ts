@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Transform } from 'node:stream';
+import { PassThrough, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { s3Limits } from '#contracts/limits';
 
@@ -77,6 +77,8 @@ interface StoredPart {
   readonly etag: string;
   readonly sha256: string;
   readonly lastModified: string;
+  /** Where the bytes are in the upload's assembly file; absent: in the part's own file. */
+  readonly slot?: number;
 }
 
 const noSuchUpload = () =>
@@ -118,9 +120,8 @@ async function readUpload(ctx: Ctx, uploadId: string | undefined): Promise<{ dir
 
 const tempName = (path: string) => `${path}.${randomBytes(6).toString('hex')}.tmp`;
 
-/** Streams `body` to a temporary file beside `path`, hashing as it writes: nothing is held in memory. */
-async function writeHashed(body: Readable, path: string) {
-  const temp = tempName(path);
+/** Streams `body` into `destination`, hashing as it writes: nothing is held in memory. */
+async function writeHashed(body: Readable, destination: Writable) {
   const md5 = createHash('md5');
   const sha256 = createHash('sha256');
   let size = 0;
@@ -132,14 +133,20 @@ async function writeHashed(body: Readable, path: string) {
       callback(null, chunk);
     },
   });
+  await pipeline(body, hashing, destination);
+  return { size, md5: md5.digest(), sha256: sha256.digest('base64') };
+}
+
+/** The same into a temporary file beside `path`, removed if the body fails. */
+async function writeHashedToTemp(body: Readable, path: string) {
+  const temp = tempName(path);
   await mkdir(dirname(path), { recursive: true });
   try {
-    await pipeline(body, hashing, createWriteStream(temp));
+    return { temp, ...(await writeHashed(body, createWriteStream(temp))) };
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
-  return { temp, size, md5: md5.digest(), sha256: sha256.digest('base64') };
 }
 
 /** The declared SHA-256 must match the bytes: otherwise nothing is kept, as S3 keeps nothing. */
@@ -225,7 +232,7 @@ async function putObject(ctx: Ctx): Promise<void> {
   if (ifNoneMatch && (await existsObject(ctx))) throw preconditionFailed();
   aws4SignatureBodyParser(ctx);
   const objectPath = ctx.store.getResourcePath(ctx.params.bucket as string, ctx.params.key as string, 'object');
-  const written = await writeHashed(ctx.request.body as Readable, objectPath);
+  const written = await writeHashedToTemp(ctx.request.body as Readable, objectPath);
   const declared = ctx.headers['x-amz-checksum-sha256'];
   await refuseUnlessDigestMatches(written, declared);
   const etag = written.md5.toString('hex');
@@ -270,6 +277,37 @@ function partNumberOf(value: string | undefined): number {
   return number;
 }
 
+/**
+ * Parts are written in place, into one assembly file at `(partNumber - 1) * stride`, so that
+ * complete renames it instead of copying the object a second time (on a small disk, the copy
+ * doubled what a multipart upload wrote). The stride is the size of the first part of at least
+ * 5 MiB; a part that does not fit its slot, or comes again for a slot already used (a retry, a
+ * replacement), goes to a file of its own, and complete copies it over.
+ */
+const assemblyOf = (dir: string) => join(dir, 'assembly');
+
+async function strideOf(dir: string, length?: number): Promise<number | undefined> {
+  if (length !== undefined && length >= s3Limits.minPartBytes) {
+    await writeFile(join(dir, 'stride'), String(length), { flag: 'wx' }).catch(() => undefined);
+  }
+  const stride = Number(await readFile(join(dir, 'stride'), 'utf8').catch(() => ''));
+  return stride > 0 ? stride : undefined;
+}
+
+async function claimSlot(dir: string, partNumber: number, length: number): Promise<number | undefined> {
+  if (!Number.isInteger(length) || length <= 0) return undefined;
+  const stride = await strideOf(dir, length);
+  if (stride === undefined || length > stride) return undefined;
+  // The first writer of a slot has it (an exclusive create); any later one writes a file of its own.
+  const claimed = await writeFile(join(dir, `${partNumber}.slot`), '', { flag: 'wx' }).then(
+    () => true,
+    () => false,
+  );
+  if (!claimed) return undefined;
+  await (await open(assemblyOf(dir), 'a')).close();
+  return (partNumber - 1) * stride;
+}
+
 async function uploadPart(ctx: Ctx): Promise<void> {
   const { dir, info } = await readUpload(ctx, ctx.query.uploadId);
   const partNumber = partNumberOf(ctx.query.partNumber);
@@ -281,17 +319,31 @@ async function uploadPart(ctx: Ctx): Promise<void> {
   }
   aws4SignatureBodyParser(ctx);
   const partPath = join(dir, String(partNumber));
-  const written = await writeHashed(ctx.request.body as Readable, partPath);
-  await refuseUnlessDigestMatches(written, declared);
+  const length = Number(ctx.headers['x-amz-decoded-content-length'] ?? ctx.headers['content-length']);
+  const slot = await claimSlot(dir, partNumber, length);
+  let written: { size: number; md5: Buffer; sha256: string };
+  if (slot === undefined) {
+    const inFile = await writeHashedToTemp(ctx.request.body as Readable, partPath);
+    await refuseUnlessDigestMatches(inFile, declared);
+    await rename(inFile.temp, partPath);
+    written = inFile;
+  } else {
+    // A refused body leaves its slot unused: the record below is what names a part's bytes.
+    written = await writeHashed(
+      ctx.request.body as Readable,
+      createWriteStream(assemblyOf(dir), { flags: 'r+', start: slot }),
+    );
+    if (declared !== undefined && declared !== written.sha256) throw badDigest();
+  }
   const part: StoredPart = {
     partNumber,
     size: written.size,
     etag: written.md5.toString('hex'),
     sha256: written.sha256,
     lastModified: new Date().toISOString(),
+    ...(slot === undefined ? {} : { slot }),
   };
-  // The part's record is renamed into place after its bytes: a reader sees both or the old pair.
-  await rename(written.temp, partPath);
+  // The record is renamed into place after the bytes: a reader sees the new part or the old one.
   const recordTemp = tempName(`${partPath}.json`);
   await writeFile(recordTemp, JSON.stringify(part));
   await rename(recordTemp, `${partPath}.json`);
@@ -417,18 +469,88 @@ async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   }
   const parts = checkRequestedParts(([] as RequestedPart[]).concat(requested), await partsOf(dir), info);
   if (ifNoneMatch && (await existsObject(ctx))) throw preconditionFailed();
-  const objectPath = ctx.store.getResourcePath(ctx.params.bucket as string, ctx.params.key as string, 'object');
-  const temp = tempName(objectPath);
-  await mkdir(dirname(objectPath), { recursive: true });
+  // S3 answers 200 at once and sends white space while it assembles the object, so that a long
+  // complete does not time out; an error found meanwhile comes as an <Error> in the 200's body.
+  const answer = new PassThrough();
+  ctx.status = 200;
+  ctx.set('content-type', 'application/xml');
+  ctx.body = answer;
+  answer.write('<?xml version="1.0" encoding="UTF-8"?>\n');
+  const keepAlive = setInterval(() => answer.write(' '), COMPLETE_KEEP_ALIVE_MS);
+  assemble(ctx, dir, info, parts, ifNoneMatch)
+    .then(
+      (result) => answer.end(xmlElement('CompleteMultipartUploadResult', result)),
+      (error: Error & { code?: string }) => {
+        const known = error instanceof S3Error;
+        answer.end(
+          xmlElement('Error', {
+            Code: known ? (error.code as string) : 'InternalError',
+            Message: known ? error.message : 'We encountered an internal error. Please try again.',
+          }),
+        );
+      },
+    )
+    .finally(() => clearInterval(keepAlive));
+}
+
+const COMPLETE_KEEP_ALIVE_MS = 1000;
+
+const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const xmlElement = (name: string, fields: Record<string, string>) =>
+  `<${name}>${Object.entries(fields)
+    .map(([field, value]) => `<${field}>${escapeXml(value)}</${field}>`)
+    .join('')}</${name}>`;
+
+const partBytes = (dir: string, part: StoredPart) =>
+  part.slot === undefined
+    ? createReadStream(join(dir, String(part.partNumber)))
+    : createReadStream(assemblyOf(dir), { start: part.slot, end: part.slot + part.size - 1 });
+
+/**
+ * When the parts are 1..N, each `stride` bytes but the last, the assembly file is the object:
+ * the parts kept in files of their own are copied into their slots, and it is cut to length.
+ */
+async function assembleInPlace(dir: string, parts: readonly StoredPart[]): Promise<string | undefined> {
+  const stride = await strideOf(dir);
+  const last = parts.length - 1;
+  const fits = (part: StoredPart, index: number) =>
+    part.partNumber === index + 1 && (index === last ? part.size <= (stride ?? 0) : part.size === stride);
+  if (stride === undefined || !parts.every(fits)) return undefined;
+  await (await open(assemblyOf(dir), 'a')).close();
+  for (const part of parts) {
+    const offset = (part.partNumber - 1) * stride;
+    if (part.slot === offset) continue;
+    await pipeline(partBytes(dir, part), createWriteStream(assemblyOf(dir), { flags: 'r+', start: offset }));
+  }
+  await truncate(assemblyOf(dir), last * stride + (parts[last]?.size ?? 0));
+  return assemblyOf(dir);
+}
+
+/** Otherwise the parts are copied, one after the other, into a new file. */
+async function concatenate(dir: string, parts: readonly StoredPart[], temp: string): Promise<string> {
   async function* concatenated() {
-    for (const part of parts) yield* createReadStream(join(dir, String(part.partNumber)));
+    for (const part of parts) yield* partBytes(dir, part);
   }
   try {
     await pipeline(concatenated, createWriteStream(temp));
+    return temp;
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/** Assembles the parts into the object and answers the result's fields. */
+async function assemble(
+  ctx: Ctx,
+  dir: string,
+  info: UploadInfo,
+  parts: readonly StoredPart[],
+  ifNoneMatch: boolean,
+): Promise<Record<string, string>> {
+  const objectPath = ctx.store.getResourcePath(ctx.params.bucket as string, ctx.params.key as string, 'object');
+  await mkdir(dirname(objectPath), { recursive: true });
+  const temp = (await assembleInPlace(dir, parts)) ?? (await concatenate(dir, parts, tempName(objectPath)));
   const { etag, sha256 } = digestOfDigests(parts);
   const metadata = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8'));
   await writeObject(ctx, temp, ifNoneMatch, {
@@ -440,14 +562,12 @@ async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   const size = parts.reduce((total, part) => total + part.size, 0);
   emitCreated(ctx, 'ObjectCreated:CompleteMultipartUpload', size, etag);
-  ctx.body = {
-    CompleteMultipartUploadResult: {
-      Location: ctx.href.split('?')[0],
-      Bucket: ctx.params.bucket,
-      Key: ctx.params.key,
-      ETag: JSON.stringify(etag),
-      ...(info.checksumAlgorithm ? { ChecksumSHA256: sha256, ChecksumType: 'COMPOSITE' } : {}),
-    },
+  return {
+    Location: ctx.href.split('?')[0] as string,
+    Bucket: ctx.params.bucket as string,
+    Key: ctx.params.key as string,
+    ETag: JSON.stringify(etag),
+    ...(info.checksumAlgorithm ? { ChecksumSHA256: sha256, ChecksumType: 'COMPOSITE' } : {}),
   };
 }
 

@@ -19,12 +19,17 @@
  *     under a 10 s stall, DynamoDB calls per race loser (scripts/bench/faults.ts). Minutes
  *     long, so only when named: `--only faults`.
  *
- * Options: `--only bundles,probes,presign,system,web,faults` runs just those sections; `--root DIR`
+ *  9. multipart: 1 GiB in parts through the system against one PUT to the emulator, signing 100
+ *     part URLs against the HMAC floor, the validator's reads on a 1 GiB multipart object
+ *     (scripts/bench/multipart.ts). Minutes long, so only when named: `--only multipart`.
+ *
+ * Options: `--only bundles,probes,presign,system,web,faults,multipart` runs just those sections; `--root DIR`
  * measures another checkout (sections 5, 6 and 8), `--before DIR` measures DIR and
  * then this checkout, one after the other in the same run; `--pairs N` A/B pairs (default 11);
  * `--source-maps on|off` overrides the definition to measure that lever; `--functions a,b` only those;
  * `--window S` how long section 8 waits for uploads to settle (default 90), `--port-base N` its
- * first port (ten a tree; default: free ones).
+ * first port (ten a tree; default: free ones); `--runs N` section 9's alternating runs (default 5),
+ * `--size-mib N` its file (default 1024).
  *
  * The machine is small and noisy: read medians and ratios, not single numbers.
  */
@@ -36,21 +41,19 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { incomingKey } from '#contracts/bucket';
-import { limits } from '#contracts/limits';
 import { putPendingFile } from '#domain/drive/file-records';
 import { cleanImage } from '#domain/validation/image-pipeline';
 import { validateUpload } from '#domain/validation/validate-upload';
-import { S3_CREDENTIALS } from '../local/environment';
 import { seedOwner, signIn } from '../local/owners';
 import { startLocalSystem } from '../local/system';
 import { buildWeb, measureWebBuild } from '../web/build';
 import { measureBundles, measureProbes } from './bench/bundles';
 import { measureFaults } from './bench/faults';
+import { localS3Client, validatorDepsOf } from './bench/local-clients';
+import { measureMultipart } from './bench/multipart';
 import { measurePresignCost } from './bench/presign-cost';
 
 const MiB = 1024 * 1024;
@@ -62,9 +65,9 @@ const quantile = (values: number[], q: number): number => {
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} us` : `${ms.toFixed(2)} ms`);
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['bundles', 'probes', 'presign', 'system', 'web', 'faults'] as const;
-/** Sections a bare `npm run bench` runs: faults takes minutes and starts whole systems. */
-const DEFAULT_SECTIONS = SECTIONS.filter((section) => section !== 'faults');
+const SECTIONS = ['bundles', 'probes', 'presign', 'system', 'web', 'faults', 'multipart'] as const;
+/** Sections a bare `npm run bench` runs: faults and multipart take minutes and start whole systems. */
+const DEFAULT_SECTIONS = SECTIONS.filter((section) => section !== 'faults' && section !== 'multipart');
 
 /** Pins this process and every thread it starts from now on (sharp's) to one CPU, if taskset is there. */
 function pinToOneCpu(): boolean {
@@ -83,6 +86,8 @@ async function main() {
       functions: { type: 'string' },
       window: { type: 'string', default: '90' },
       'port-base': { type: 'string' },
+      runs: { type: 'string', default: '5' },
+      'size-mib': { type: 'string', default: '1024' },
     },
   });
   const only = new Set(values.only ? values.only.split(',') : DEFAULT_SECTIONS);
@@ -112,6 +117,7 @@ async function main() {
       windowSeconds: Number(values.window),
       ...(values['port-base'] ? { portBase: Number(values['port-base']) } : {}),
     });
+  if (only.has('multipart')) await measureMultipart({ runs: Number(values.runs), sizeMiB: Number(values['size-mib']) });
 }
 
 async function measureWeb() {
@@ -167,32 +173,11 @@ async function measureLocalSystem() {
     );
     console.log(`   median ${fmt(quantile(presignTimes, 0.5))}   p95 ${fmt(quantile(presignTimes, 0.95))}`);
 
-    const s3 = new S3Client({
-      region: system.region,
-      endpoint: system.s3Endpoint,
-      forcePathStyle: true,
-      credentials: S3_CREDENTIALS,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const s3 = localS3Client(system);
 
     // 2. the validator on non-images of growing size
-    const db = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        region: system.region,
-        endpoint: system.dynamodbEndpoint,
-        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-      }),
-    );
     let bytesRead = 0;
-    const counted = new S3Client({
-      region: system.region,
-      endpoint: system.s3Endpoint,
-      forcePathStyle: true,
-      credentials: S3_CREDENTIALS,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const counted = localS3Client(system);
     counted.middlewareStack.add(
       (next) => async (args) => {
         const result = await next(args);
@@ -204,16 +189,7 @@ async function measureLocalSystem() {
       },
       { step: 'deserialize', name: 'countBytesRead' },
     );
-    const deps = {
-      s3: counted,
-      bucket: system.bucket,
-      files: { db, tableName: system.tableNames.FILES_TABLE as string },
-      quotas: { db, tableName: system.tableNames.QUOTAS_TABLE as string },
-      links: { db, tableName: system.tableNames.LINKS_TABLE as string },
-      shares: { db, tableName: system.tableNames.SHARES_TABLE as string },
-      images: { maxPixels: limits.maxImagePixels },
-      noncurrentVersionDays: limits.noncurrentVersionDays,
-    };
+    const deps = validatorDepsOf(system, counted);
     console.log('\n2. validator on a PDF (released) of each size, median of runs');
     console.log(
       '   (the time that grows is the emulator copying the object to files/ on local disk; in S3 the copy is server-side)',

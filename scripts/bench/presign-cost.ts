@@ -9,13 +9,15 @@ import { performance } from 'node:perf_hooks';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
-const REGION = 'eu-west-1';
+export const BENCH_REGION = 'eu-west-1';
+const REGION = BENCH_REGION;
 const BUCKET = 'bench-documents';
 const KEY = 'incoming/0f8fad5b-d9cb-469f-a165-70867728950e/01JBENCHBENCHBENCHBENCH0000';
-const CREDENTIALS = {
+export const BENCH_CREDENTIALS = {
   accessKeyId: 'ASIABENCHBENCHBENCH0',
   secretAccessKey: 'bench/bench/bench/bench/bench/bench/benc',
 };
+const CREDENTIALS = BENCH_CREDENTIALS;
 const SHA256 = createHash('sha256').update('x').digest('base64');
 const HEADERS = {
   'content-type': 'application/pdf',
@@ -27,7 +29,7 @@ const HEADERS = {
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 
 /** The floor: what any SigV4 presign must compute (canonical request hash, 4 derivation HMACs, the signature). */
-function hmacFloor(now: Date): string {
+export function hmacFloor(now: Date): string {
   const amzDate = now.toISOString().replace(/[:-]|\.\d{3}/g, '');
   const day = amzDate.slice(0, 8);
   const scope = `${day}/${REGION}/s3/aws4_request`;

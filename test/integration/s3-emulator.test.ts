@@ -117,6 +117,23 @@ const refusal = (name: string, status: number) => ({
   $metadata: expect.objectContaining({ httpStatusCode: status }),
 });
 
+/** Completes with the parts as ListParts gave them, as the API's complete does. */
+const completeAsListed = (key: string, uploadId: string, listed: { Parts?: CompletedPart[] }) =>
+  s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: BUCKET,
+      Key: key,
+      UploadId: uploadId,
+      MultipartUpload: {
+        Parts: (listed.Parts ?? []).map(({ PartNumber, ETag, ChecksumSHA256 }) => ({
+          PartNumber,
+          ETag,
+          ChecksumSHA256,
+        })),
+      },
+    }),
+  );
+
 const listParts = (key: string, uploadId: string) =>
   s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }));
 
@@ -155,20 +172,7 @@ describe('S3 emulator: a multipart upload through presigned part URLs', () => {
     const listed = await listParts(key, uploadId);
     // S3 dates an object from the upload's creation: a later completion keeps that date.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const completed = await s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: BUCKET,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: {
-          Parts: (listed.Parts ?? []).map(({ PartNumber, ETag, ChecksumSHA256 }) => ({
-            PartNumber,
-            ETag,
-            ChecksumSHA256,
-          })),
-        },
-      }),
-    );
+    const completed = await completeAsListed(key, uploadId, listed);
 
     // assess
     expect(listed.ChecksumAlgorithm).toBe('SHA256');
@@ -206,6 +210,33 @@ describe('S3 emulator: a multipart upload through presigned part URLs', () => {
       s3: { object: { size: 5 * MiB + 1024 } },
     });
     await expect(listParts(key, uploadId)).rejects.toMatchObject(refusal('NoSuchUpload', 404));
+  });
+
+  it.each([
+    ['a part sent again with other bytes (the last one counts)', [5 * MiB, 5 * MiB, 1024], [2]],
+    ['parts of unequal sizes (copied one after the other)', [6 * MiB, 5 * MiB, 1024], []],
+    ['the short last part sent first', [5 * MiB, 5 * MiB, 1024], []],
+  ])('assembles the object from %s', async (_case, sizes, resent) => {
+    // prepare
+    const key = newKey();
+    const uploadId = await createUpload(key);
+    const bodies = sizes.map((size) => randomBytes(size));
+    const order = _case.startsWith('the short last') ? [3, 1, 2] : [1, 2, 3];
+    for (const partNumber of order) await uploadPart(key, uploadId, partNumber, bodies[partNumber - 1] as Buffer);
+    for (const partNumber of resent) {
+      bodies[partNumber - 1] = randomBytes(sizes[partNumber - 1] as number);
+      await uploadPart(key, uploadId, partNumber, bodies[partNumber - 1] as Buffer);
+    }
+    const listed = await listParts(key, uploadId);
+
+    // act
+    await completeAsListed(key, uploadId, listed);
+
+    // assess
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    const stored = await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+    expect(stored.length).toBe(sizes.reduce((total, size) => total + size, 0));
+    expect(sha256(stored)).toBe(sha256(Buffer.concat(bodies)));
   });
 
   it('refuses a part whose bytes are not the signed SHA-256 (BadDigest) and stores nothing', async () => {
