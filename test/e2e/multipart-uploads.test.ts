@@ -199,8 +199,8 @@ describe('multipart uploads from the portal and the drop page, in a real browser
     const puts = partPuts(page);
     // Counted where the browser hands each part PUT over and gets its answer back: a lane starts
     // its next part only after that, so this is exactly what was on the wire at once. Each PUT
-    // takes at least half a second, as on a real network (locally a part lands faster than the
-    // next one is hashed, and fewer lanes would ever be busy at once).
+    // takes at least a second, as 8 MiB does on a real network (locally a part lands faster than
+    // the next one is hashed and signed, and fewer lanes would ever be busy at once).
     let mostInFlight = 0;
     let inFlight = 0;
     await context.route(isPartUrl, async (route) => {

@@ -113,15 +113,24 @@ export async function sendParts(options: PartsOptions): Promise<string[]> {
     const signed = urls.get(partNumber);
     return signed !== undefined && Date.parse(signed.expiresAt) - Date.now() > URL_MARGIN_MS;
   };
-  // One signing call at a time, taking every hashed part still waiting (up to the batch limit).
+  // Parts whose lanes wait for a URL: the next signing call takes them all, not one call each.
+  const wanting = new Set<number>();
+  // One signing call at a time, taking every part waiting and every hashed part queued (up to the batch limit).
   const urlFor = async (partNumber: number): Promise<SignedPart> => {
+    wanting.add(partNumber);
     for (;;) {
-      if (fresh(partNumber)) return urls.get(partNumber) as SignedPart;
+      if (fresh(partNumber)) {
+        wanting.delete(partNumber);
+        return urls.get(partNumber) as SignedPart;
+      }
       if (signing) {
         await signing.catch(() => undefined);
         continue;
       }
-      const batch = [partNumber, ...queue.filter((other) => known.has(other) && !fresh(other))]
+      const others = [...wanting, ...queue.filter((other) => known.has(other))].filter(
+        (other) => other !== partNumber && !fresh(other),
+      );
+      const batch = [partNumber, ...new Set(others)]
         .slice(0, multipart.signBatchMax)
         .map((number) => ({ partNumber: number, size: sizeOf(number), sha256: known.get(number) as string }));
       signing = steps.signParts(upload.uploadId, batch).then((signed) => {
@@ -129,10 +138,16 @@ export async function sendParts(options: PartsOptions): Promise<string[]> {
       });
       try {
         await signing;
+      } catch (error) {
+        wanting.delete(partNumber);
+        throw error;
       } finally {
         signing = undefined;
       }
-      if (!fresh(partNumber)) throw new PartFailed('refused', `docdrop did not sign part ${partNumber}.`);
+      if (!fresh(partNumber)) {
+        wanting.delete(partNumber);
+        throw new PartFailed('refused', `docdrop did not sign part ${partNumber}.`);
+      }
     }
   };
 
