@@ -22,6 +22,8 @@ export function contentSecurityPolicy(origins: ContentSecurityPolicyOrigins): st
   return [
     "default-src 'none'",
     "script-src 'self'",
+    // The multipart uploader hashes parts in a Web Worker loaded from the page's own origin.
+    "worker-src 'self'",
     "style-src 'self'",
     `img-src 'self' data: blob: ${origins.documents}`,
     `connect-src 'self' ${origins.documents} ${origins.cognito}`,

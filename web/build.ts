@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 
 const WEB_DIR = dirname(fileURLToPath(import.meta.url));
 const ASSETS = 'assets';
@@ -63,25 +63,37 @@ export async function buildWeb(outDir: string): Promise<void> {
   rmSync(join(outDir, ASSETS), { recursive: true, force: true });
   mkdirSync(join(outDir, ASSETS), { recursive: true });
   mkdirSync(join(outDir, 'u'), { recursive: true });
+  const common: BuildOptions & { metafile: true } = {
+    absWorkingDir: WEB_DIR,
+    tsconfig: join(WEB_DIR, 'tsconfig.json'),
+    bundle: true,
+    format: 'esm',
+    minify: true,
+    target: ['es2022', 'chrome111', 'firefox115', 'safari16'],
+    outdir: join(outDir, ASSETS),
+    entryNames: '[name]-[hash]',
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'silent',
+  };
+  // The part hasher runs in a Web Worker: its own bundle first, so the pages can name its hashed path.
+  const worker = await build({
+    ...common,
+    entryPoints: { 'part-hasher': join(WEB_DIR, 'src/part-hasher.worker.ts') },
+  });
+  const [workerFile] = Object.keys(worker.metafile.outputs).filter((file) => file.endsWith('.js'));
+  if (!workerFile) throw new Error('esbuild produced no script for src/part-hasher.worker.ts');
   const result = await build({
+    ...common,
     absWorkingDir: WEB_DIR,
     entryPoints: {
       portal: join(WEB_DIR, 'src/portal.ts'),
       drop: join(WEB_DIR, 'src/drop.ts'),
       styles: join(WEB_DIR, 'src/styles.css'),
     },
-    tsconfig: join(WEB_DIR, 'tsconfig.json'),
-    bundle: true,
     splitting: true,
-    format: 'esm',
-    minify: true,
-    target: ['es2022', 'chrome111', 'firefox115', 'safari16'],
-    outdir: join(outDir, ASSETS),
-    entryNames: '[name]-[hash]',
     chunkNames: 'shared-[hash]',
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'silent',
+    define: { __PART_HASHER_URL__: JSON.stringify(publicPath(outDir, join(WEB_DIR, workerFile))) },
   });
   const outputs = Object.entries(result.metafile.outputs);
   const outputOf = (source: string, ext: string): [string, Metafile['outputs'][string]] => {

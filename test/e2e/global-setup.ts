@@ -29,7 +29,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // By path: the child runs in a scratch folder, where a bare `tsx` would not resolve.
 const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const QUOTA_BYTES = 4 * 1024 * 1024;
-const START = [join(ROOT, 'local/start.ts'), '--quota-bytes', String(QUOTA_BYTES)];
 
 function ensureChromium(): void {
   try {
@@ -44,7 +43,7 @@ function ensureChromium(): void {
   });
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -55,15 +54,21 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface RunningDocdrop {
+  readonly ports: { PORT: number; S3_PORT: number; DYNAMODB_PORT: number; COGNITO_PORT: number };
+  /** Everything `npm start` printed, where sign-up confirmation codes appear. */
+  readonly startLog: string;
+  stop(): Promise<void>;
+}
+
 /**
  * Runs `npm start`'s own entry point (local/start.ts) in a child process, on free ports and in a
  * scratch folder: the web app built and served exactly as a person gets it, and its printed
  * output (with the confirmation codes) kept in a file. A separate process, because the handler
  * modules read their configuration once at import and the integration tests' system lives in
- * this one.
+ * this one. A test that needs other settings (a larger quota) starts its own with `args`.
  */
-export default async function setup(project: TestProject) {
-  ensureChromium();
+export async function startDocdrop(args: readonly string[]): Promise<RunningDocdrop> {
   const workDir = mkdtempSync(join(tmpdir(), 'docdrop-e2e-'));
   const startLog = join(workDir, 'npm-start.log');
   const ports = {
@@ -72,10 +77,7 @@ export default async function setup(project: TestProject) {
     DYNAMODB_PORT: await freePort(),
     COGNITO_PORT: await freePort(),
   };
-  // An integrator's page: the test serves it there, and the gateway and bucket must let it in.
-  const integratorPort = await freePort();
-  const webOrigin = ['--web-origin', `http://127.0.0.1:${integratorPort}`];
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX_LOADER, ...START, ...webOrigin], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', TSX_LOADER, join(ROOT, 'local/start.ts'), ...args], {
     cwd: workDir,
     env: {
       ...process.env,
@@ -114,6 +116,30 @@ export default async function setup(project: TestProject) {
     rmSync(workDir, { recursive: true, force: true });
     throw error;
   }
+  return {
+    ports,
+    startLog,
+    async stop() {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      log.end();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export default async function setup(project: TestProject) {
+  ensureChromium();
+  // An integrator's page: the test serves it there, and the gateway and bucket must let it in.
+  const integratorPort = await freePort();
+  const { ports, startLog, stop } = await startDocdrop([
+    '--quota-bytes',
+    String(QUOTA_BYTES),
+    '--web-origin',
+    `http://127.0.0.1:${integratorPort}`,
+  ]);
   project.provide('browser', {
     webUrl: `http://localhost:${ports.PORT}`,
     startLog,
@@ -121,12 +147,5 @@ export default async function setup(project: TestProject) {
     quotaBytes: QUOTA_BYTES,
     integratorPort,
   });
-  return async () => {
-    const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
-    log.end();
-    rmSync(workDir, { recursive: true, force: true });
-  };
+  return stop;
 }

@@ -273,7 +273,7 @@ describe('web distribution', () => {
 
     // assess
     expect(evaluate(headers.ContentSecurityPolicy.ContentSecurityPolicy)).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; " +
+      "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; " +
         `img-src 'self' data: blob: ${DOCUMENTS_ORIGIN}; ` +
         `connect-src 'self' ${DOCUMENTS_ORIGIN} https://cognito-idp.eu-west-1.amazonaws.com; ` +
         "font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",

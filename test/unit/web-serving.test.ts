@@ -37,11 +37,12 @@ describe('the web build and how the local gateway serves it', () => {
     expect(assets.some((name) => /^portal-[A-Z0-9]{8}\.js$/.test(name))).toBe(true);
     expect(assets.some((name) => /^drop-[A-Z0-9]{8}\.js$/.test(name))).toBe(true);
     expect(assets.some((name) => /^styles-[A-Z0-9]{8}\.css$/.test(name))).toBe(true);
+    expect(assets.some((name) => /^part-hasher-[A-Z0-9]{8}\.js$/.test(name))).toBe(true);
   });
 
   it('has the policy allow only this origin (which serves the API), the bucket and Cognito', () => {
     expect(policy).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: http://127.0.0.1:4569; " +
+      "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self' data: blob: http://127.0.0.1:4569; " +
         "connect-src 'self' http://127.0.0.1:4569 http://127.0.0.1:9229; font-src 'self'; " +
         "manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
     );

@@ -1,9 +1,17 @@
+import type { SignedPart, StoredPart } from '#contracts/api/uploads';
 import { ApiError, callApi } from './api-client';
 import { loadConfig } from './config';
 import { alertBox, focusOn, h, replaceChildren } from './elements';
 import { formatBytes, formatDate, listOfTypes } from './format';
-import { abandonUpload, type PresignedUpload, type UploadOutcome, type UploadRequest } from './upload-flow';
-import { type SentFile, uploadPanel } from './upload-panel';
+import { unfinishedUploads } from './unfinished-uploads';
+import {
+  abandonUpload,
+  type MultipartUpload,
+  type PresignedUpload,
+  type UploadOutcome,
+  type UploadRequest,
+} from './upload-flow';
+import { digestName, type SentFile, uploadPanel } from './upload-panel';
 
 interface LinkSummary {
   label: string;
@@ -24,6 +32,9 @@ const LINK_REFUSALS: Record<string, string> = {
 
 const main = document.getElementById('main') as HTMLElement;
 
+const uploadPath = (uploadId: string, action: 'confirm' | 'parts' | 'complete') =>
+  `/api/drop/uploads/${encodeURIComponent(uploadId)}/${action}`;
+
 function showRefusal(code: string, fallback: string): void {
   const heading = h('h1', {}, 'This link cannot be used');
   replaceChildren(
@@ -41,12 +52,18 @@ async function start(): Promise<void> {
   if (!/^[\w.-]{16,512}$/.test(token)) return showRefusal(token ? 'invalid_link' : 'missing_token', '');
   const config = await loadConfig();
   const credential = { uploadToken: token };
+  // Per link, under a hash of its token (the token itself is kept nowhere but this page's address).
+  const unfinished = unfinishedUploads(`link:${token}`);
   let link: LinkSummary;
+  /** The link's last uses are held by uploads this browser left unfinished: only those may be finished here. */
+  let finishing = false;
   try {
     link = await callApi<LinkSummary>(config.apiUrl, 'GET', '/api/drop', credential);
   } catch (error) {
-    if (error instanceof ApiError) return showRefusal(error.code, error.message);
-    throw error;
+    if (!(error instanceof ApiError)) throw error;
+    if (error.code !== 'link_used_up' || unfinished.list().length === 0) return showRefusal(error.code, error.message);
+    finishing = true;
+    link = { label: 'Finish sending your files', uploadsLeft: 0, maxBytes: 0, allowedTypes: [], expiresAt: '' };
   }
 
   const receipts: SentFile[] = [];
@@ -63,6 +80,7 @@ async function start(): Promise<void> {
   const panel = uploadPanel({
     id: 'drop',
     receipts: true,
+    resumeOnly: finishing,
     policy: () => link,
     checkBatch: (files) => {
       if (link.uploadsLeft === 0) return 'This link takes no more files: everything it allowed has been sent.';
@@ -76,48 +94,69 @@ async function start(): Promise<void> {
     },
     steps: {
       presign: async (request: UploadRequest) => {
-        const upload = await callApi<PresignedUpload>(config.apiUrl, 'POST', '/api/drop/uploads', credential, request);
+        const upload = await callApi<PresignedUpload | MultipartUpload>(
+          config.apiUrl,
+          'POST',
+          '/api/drop/uploads',
+          credential,
+          request,
+        );
         link.uploadsLeft = Math.max(0, link.uploadsLeft - 1);
         renderLeft();
         return upload;
       },
-      confirm: (uploadId) =>
-        callApi<UploadOutcome>(
-          config.apiUrl,
-          'POST',
-          `/api/drop/uploads/${encodeURIComponent(uploadId)}/confirm`,
-          credential,
-        ),
+      confirm: (uploadId) => callApi<UploadOutcome>(config.apiUrl, 'POST', uploadPath(uploadId, 'confirm'), credential),
       abandon: async (uploadId) => {
         const fate = await abandonUpload(() =>
           callApi<void>(config.apiUrl, 'DELETE', `/api/drop/uploads/${encodeURIComponent(uploadId)}`, credential),
         );
-        // The use it held is the client's again.
-        if (fate === 'given-back') {
+        // The use it held is the client's again: a page only finishing uploads starts over, offering it.
+        if (fate === 'given-back' && finishing) location.reload();
+        else if (fate === 'given-back') {
           link.uploadsLeft += 1;
           renderLeft();
         }
         return fate;
       },
+      parts: {
+        signParts: (uploadId, parts) =>
+          callApi<{ parts: SignedPart[] }>(config.apiUrl, 'POST', uploadPath(uploadId, 'parts'), credential, {
+            parts,
+          }).then((answer) => answer.parts),
+        listParts: (uploadId) =>
+          callApi<{ parts: StoredPart[] }>(config.apiUrl, 'GET', uploadPath(uploadId, 'parts'), credential).then(
+            (answer) => answer.parts,
+          ),
+        complete: (uploadId) =>
+          callApi<UploadOutcome>(config.apiUrl, 'POST', uploadPath(uploadId, 'complete'), credential),
+        unfinished,
+      },
     },
   });
   const heading = h('h1', {}, link.label);
+  const facts = finishing
+    ? h(
+        'p',
+        {},
+        'This link takes no new files: its uses are held by the uploads below, which this browser started. Choose the same file again to finish each one.',
+      )
+    : h(
+        'dl',
+        { class: 'link-facts' },
+        h('dt', {}, 'You may send'),
+        h('dd', {}, listOfTypes(link.allowedTypes)),
+        h('dt', {}, 'Largest file'),
+        h('dd', {}, formatBytes(link.maxBytes)),
+        h('dt', {}, 'Files left'),
+        left,
+        h('dt', {}, 'Open until'),
+        h('dd', {}, h('time', { datetime: link.expiresAt }, formatDate(link.expiresAt))),
+      );
   replaceChildren(
     main,
     h('p', { class: 'eyebrow' }, 'Send files securely with docdrop'),
     heading,
-    h(
-      'dl',
-      { class: 'link-facts' },
-      h('dt', {}, 'You may send'),
-      h('dd', {}, listOfTypes(link.allowedTypes)),
-      h('dt', {}, 'Largest file'),
-      h('dd', {}, formatBytes(link.maxBytes)),
-      h('dt', {}, 'Files left'),
-      left,
-      h('dt', {}, 'Open until'),
-      h('dd', {}, h('time', { datetime: link.expiresAt }, formatDate(link.expiresAt))),
-    ),
+    facts,
     h('h2', {}, 'Your files'),
     panel.element,
     saveReceipts,
@@ -136,7 +175,8 @@ function downloadReceipts(label: string, receipts: readonly SentFile[]): void {
     `docdrop receipts: ${label}`,
     '',
     ...receipts.map(
-      ({ file, digest, at }) => `${at.toISOString()}  ${file.name}  ${file.size} bytes  SHA-256 ${digest.hex}`,
+      ({ file, digest, at }) =>
+        `${at.toISOString()}  ${file.name}  ${file.size} bytes  ${digestName(digest)} ${digest.hex}`,
     ),
     '',
   ];

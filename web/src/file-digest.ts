@@ -3,6 +3,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 export interface Digest {
   readonly base64: string;
   readonly hex: string;
+  /** Set for a multipart upload: the digest is S3's COMPOSITE SHA-256 of this many parts' digests. */
+  readonly parts?: number;
 }
 
 /**

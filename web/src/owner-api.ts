@@ -1,7 +1,14 @@
+import type { PartsToSign, SignedPart, StoredPart } from '#contracts/api/uploads';
 import { ApiError, callApi } from './api-client';
 import type { AppConfig } from './config';
 import type { Session } from './session';
-import { abandonUpload, type PresignedUpload, type UploadOutcome, type UploadRequest } from './upload-flow';
+import {
+  abandonUpload,
+  type MultipartUpload,
+  type PresignedUpload,
+  type UploadOutcome,
+  type UploadRequest,
+} from './upload-flow';
 import type { Usage } from './usage-words';
 
 export type { Usage } from './usage-words';
@@ -179,15 +186,35 @@ export class OwnerApi {
   deleteFile(fileId: string): Promise<void> {
     return this.call('DELETE', `/api/files/${encodeURIComponent(fileId)}`);
   }
-  presign(request: UploadRequest): Promise<PresignedUpload> {
+  presign(request: UploadRequest): Promise<PresignedUpload | MultipartUpload> {
     return this.call('POST', '/api/uploads', request);
   }
-  async confirm(uploadId: string): Promise<UploadOutcome> {
-    const answer = await this.call<Omit<UploadOutcome, 'uploadId'> & { fileId: string }>(
-      'POST',
-      `/api/uploads/${encodeURIComponent(uploadId)}/confirm`,
+  confirm(uploadId: string): Promise<UploadOutcome> {
+    return this.settled(`/api/uploads/${encodeURIComponent(uploadId)}/confirm`);
+  }
+  signParts(uploadId: string, parts: PartsToSign['parts']): Promise<SignedPart[]> {
+    return this.call<{ parts: SignedPart[] }>('POST', `/api/uploads/${encodeURIComponent(uploadId)}/parts`, {
+      parts,
+    }).then((answer) => answer.parts);
+  }
+  listParts(uploadId: string): Promise<StoredPart[]> {
+    return this.call<{ parts: StoredPart[] }>('GET', `/api/uploads/${encodeURIComponent(uploadId)}/parts`).then(
+      (answer) => answer.parts,
     );
-    return { uploadId: answer.fileId, status: answer.status, ...(answer.reason ? { reason: answer.reason } : {}) };
+  }
+  /** Completes a multipart upload; answers like confirm. */
+  complete(uploadId: string): Promise<UploadOutcome> {
+    return this.settled(`/api/uploads/${encodeURIComponent(uploadId)}/complete`);
+  }
+  /** Confirm and complete answer the file's id and state; the portal follows the file by its id. */
+  private async settled(path: string): Promise<UploadOutcome> {
+    const answer = await this.call<Omit<UploadOutcome, 'uploadId'> & { fileId: string }>('POST', path);
+    return {
+      uploadId: answer.fileId,
+      status: answer.status,
+      ...(answer.reason ? { reason: answer.reason } : {}),
+      ...(answer.partsSha256 ? { partsSha256: answer.partsSha256 } : {}),
+    };
   }
   /** Gives up an upload whose bytes did not arrive (see upload-flow.ts `sendFile`). */
   abandon(uploadId: string): Promise<'given-back' | 'arrived'> {

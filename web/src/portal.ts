@@ -10,6 +10,7 @@ import { SharedWithMeView } from './portal-shared';
 import { UsageMeter } from './portal-usage';
 import { profilePhoto } from './profile-photo';
 import { Session } from './session';
+import { unfinishedUploads } from './unfinished-uploads';
 import { uploadPanel } from './upload-panel';
 import { WatchedOwnerApi } from './watched-owner-api';
 
@@ -71,6 +72,13 @@ async function start(): Promise<void> {
           api.presign(files.currentFolder === 'root' ? request : { ...request, folderId: files.currentFolder }),
         confirm: (uploadId) => api.confirm(uploadId),
         abandon: (uploadId) => api.abandon(uploadId),
+        parts: {
+          signParts: (uploadId, parts) => api.signParts(uploadId, parts),
+          listParts: (uploadId) => api.listParts(uploadId),
+          complete: (uploadId) => api.complete(uploadId),
+          // Per owner: another owner signing in on this browser is not offered these.
+          unfinished: unfinishedUploads(`owner:${session.email}`),
+        },
       },
       onSent: ({ outcome }, item) => files.track(outcome.uploadId, item, outcome.status === 'pending'),
     });

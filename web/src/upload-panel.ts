@@ -1,15 +1,24 @@
 import { alertBox, announce, h, replaceChildren } from './elements';
 import { acceptAttribute, formatBytes, formatDate, listOfTypes } from './format';
+import type { UnfinishedUpload } from './unfinished-uploads';
 import { refusalOf } from './upload-checks';
 import {
   type Digest,
   followUntilDecided,
+  type PartSteps,
+  partsHeld,
+  ResumeRefused,
+  resumeFile,
   sendFile,
+  sentInParts,
   type UploadOutcome,
   type UploadPolicy,
   type UploadStage,
   type UploadSteps,
 } from './upload-flow';
+
+/** What a receipt calls its digest: the file's SHA-256, or S3's composite over a multipart upload's parts. */
+export const digestName = (digest: Digest): string => (digest.parts ? `SHA-256 of ${digest.parts} parts` : 'SHA-256');
 
 const STAGE_WORDS: Record<UploadStage, string> = {
   hashing: 'Computing the checksum...',
@@ -54,6 +63,8 @@ export interface UploadPanelOptions {
    * receipt), and follows each one to the checks' decision (the owner's file list does that in the portal).
    */
   readonly receipts?: boolean;
+  /** Only the unfinished uploads are offered (a link whose uses they hold): no new files. */
+  readonly resumeOnly?: boolean;
 }
 
 export interface UploadItem {
@@ -64,7 +75,9 @@ export interface UploadItem {
 function uploadItem(
   file: File,
   words: Record<UploadOutcome['status'], string>,
+  cancellable: boolean,
 ): UploadItem & {
+  readonly signal?: AbortSignal;
   stage(stage: UploadStage): void;
   progress(sent: number, total: number): void;
   fail(message: string): void;
@@ -73,6 +86,16 @@ function uploadItem(
   const status = h('span', { class: 'status' }, 'Waiting');
   const bar = h('progress', { max: file.size, value: 0, 'aria-label': `Bytes of ${file.name} sent` });
   const detail = h('div', { class: 'detail' });
+  // Only an upload in parts can be cancelled: it is aborted, and its use and bytes given back.
+  const cancel = cancellable ? new AbortController() : undefined;
+  const cancelButton = cancel
+    ? h(
+        'button',
+        { type: 'button', class: 'secondary', onclick: () => cancel.abort() },
+        h('span', { 'aria-hidden': 'true' }, 'Cancel'),
+        h('span', { class: 'visually-hidden' }, `Cancel sending ${file.name}`),
+      )
+    : null;
   const element = h(
     'li',
     { class: 'upload-item' },
@@ -83,10 +106,11 @@ function uploadItem(
       h('span', { class: 'size' }, formatBytes(file.size)),
     ),
     bar,
-    h('div', { class: 'row' }, status),
+    h('div', { class: 'row' }, status, cancelButton),
     detail,
   );
   const settle = (outcome: UploadOutcome) => {
+    cancelButton?.remove();
     status.textContent = words[outcome.status];
     status.className = `status status-${outcome.status}`;
     element.dataset.status = outcome.status;
@@ -102,6 +126,7 @@ function uploadItem(
   return {
     element,
     settle,
+    ...(cancel ? { signal: cancel.signal } : {}),
     stage(stage) {
       status.textContent = STAGE_WORDS[stage];
       status.className = 'status';
@@ -112,6 +137,7 @@ function uploadItem(
       status.textContent = `Sending... ${formatBytes(sent)} of ${formatBytes(total)}`;
     },
     fail(message) {
+      cancelButton?.remove();
       bar.remove();
       status.textContent = 'Not sent';
       status.className = 'status status-failed';
@@ -135,7 +161,7 @@ function uploadItem(
               ? formatBytes(file.size)
               : `${formatBytes(file.size)} (${file.size.toLocaleString()} bytes)`,
           ),
-          h('dt', {}, 'SHA-256'),
+          h('dt', {}, digestName(sent.digest)),
           h('dd', { class: 'digest' }, sent.digest.hex),
           h('dt', {}, 'Received'),
           h('dd', {}, h('time', { datetime: sent.at.toISOString() }, formatDate(sent.at.toISOString()))),
@@ -161,7 +187,7 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
   const list = h('ul', { class: 'upload-list', 'aria-label': 'Files being sent' });
   const zone = h(
     'div',
-    { class: 'dropzone' },
+    { class: 'dropzone', hidden: Boolean(options.resumeOnly) },
     // Hidden by the stylesheet on a touch screen, where there is nothing to drag from.
     h('p', { class: 'drag-words' }, 'Drag files here, or'),
     h('label', { for: inputId, class: 'button' }, 'Choose files'),
@@ -206,6 +232,99 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
     }
   };
 
+  const words = options.receipts ? CLIENT_STATUS_WORDS : STATUS_WORDS;
+  const send = async (file: File, item: ReturnType<typeof uploadItem>, sending: () => ReturnType<typeof sendFile>) => {
+    try {
+      const { outcome, digest } = await sending();
+      const sent = { file, outcome, digest, at: new Date() };
+      item.settle(outcome);
+      if (options.receipts) item.receipt(sent);
+      if (outcome.status === 'pending') announce(`${file.name} was sent and is being checked.`);
+      options.onSent?.(sent, item);
+      if (options.receipts && outcome.status === 'pending') void follow(item, outcome);
+    } catch (error) {
+      item.fail((error as Error).message);
+      throw error;
+    }
+  };
+
+  const resumes = h('ul', { class: 'resume-list', 'aria-label': 'Unfinished uploads' });
+  const parts = options.steps.parts;
+  const offered = new Set<string>();
+  const stillStored = (uploadId: string) => parts?.unfinished.list().some((kept) => kept.uploadId === uploadId);
+  // After a reload, a closed tab or a failure: each unfinished upload is offered, and resumed with the same file chosen again.
+  const offerResume = (unfinished: UnfinishedUpload, heldCount: number, partSteps: PartSteps) => {
+    const inputId = `${options.id}-resume-${unfinished.uploadId}`;
+    const offerWords = `Resume ${unfinished.fileName} (${heldCount} of ${unfinished.partCount} parts sent)`;
+    const picker = h('input', { type: 'file', id: inputId, class: 'visually-hidden' });
+    const withdraw = () => {
+      offered.delete(unfinished.uploadId);
+      offer.remove();
+    };
+    const offer = h(
+      'li',
+      { class: 'resume-offer' },
+      h(
+        'p',
+        {},
+        `${unfinished.fileName} (${formatBytes(unfinished.size)}) was not finished. Choose the same file again to send the rest.`,
+      ),
+      h('label', { for: inputId, class: 'button' }, offerWords),
+      picker,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          onclick: async () => {
+            partSteps.unfinished.forget(unfinished.uploadId);
+            withdraw();
+            await options.steps.abandon?.(unfinished.uploadId).catch(() => undefined);
+            announce(`The unfinished upload of ${unfinished.fileName} was given up.`);
+          },
+        },
+        `Give up ${unfinished.fileName}`,
+      ),
+    );
+    picker.addEventListener('change', () => {
+      const file = picker.files?.[0];
+      picker.value = '';
+      if (!file) return;
+      alert.clear();
+      const item = uploadItem(file, words, true);
+      list.prepend(item.element);
+      offer.hidden = true;
+      queue = queue.then(() =>
+        send(file, item, () =>
+          resumeFile(file, unfinished, { ...options.steps, parts: partSteps }, item.stage, item.progress, item.signal),
+        )
+          .catch(() => undefined)
+          .then(() => {
+            // Kept (a different file was chosen, or the network failed again): offered again; done or forgotten: withdrawn.
+            if (stillStored(unfinished.uploadId)) offer.hidden = false;
+            else withdraw();
+          }),
+      );
+    });
+    resumes.append(offer);
+  };
+  const offerUnfinished = () => {
+    if (!parts) return;
+    for (const unfinished of parts.unfinished.list()) {
+      if (offered.has(unfinished.uploadId)) continue;
+      offered.add(unfinished.uploadId);
+      partsHeld(unfinished, parts).then(
+        (held) => offerResume(unfinished, held.length, parts),
+        // Expired or gone: forgotten, and said; an unreachable API leaves it for the next visit.
+        (error) => {
+          offered.delete(unfinished.uploadId);
+          if (error instanceof ResumeRefused) alert.show(error.message);
+        },
+      );
+    }
+  };
+  offerUnfinished();
+
   const accept = (files: File[]) => {
     alert.clear();
     if (files.length === 0) return;
@@ -215,7 +334,7 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
       alert.show(batchRefusal);
       return;
     }
-    const items = files.map((file) => uploadItem(file, options.receipts ? CLIENT_STATUS_WORDS : STATUS_WORDS));
+    const items = files.map((file) => uploadItem(file, words, sentInParts(file, options.steps)));
     // Newest batch on top, each batch in the order it was chosen.
     list.prepend(...items.map((item) => item.element));
     clear.hidden = Boolean(options.receipts);
@@ -226,19 +345,12 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
         item.fail(refusal);
         continue;
       }
-      queue = queue.then(async () => {
-        try {
-          const { outcome, digest } = await sendFile(file, options.steps, item.stage, item.progress);
-          const sent = { file, outcome, digest, at: new Date() };
-          item.settle(outcome);
-          if (options.receipts) item.receipt(sent);
-          if (outcome.status === 'pending') announce(`${file.name} was sent and is being checked.`);
-          options.onSent?.(sent, item);
-          if (options.receipts && outcome.status === 'pending') void follow(item, outcome);
-        } catch (error) {
-          item.fail((error as Error).message);
-        }
-      });
+      queue = queue.then(() =>
+        send(file, item, () => sendFile(file, options.steps, item.stage, item.progress, item.signal)).catch(
+          // A multipart upload that failed part-way is kept: offer it at once, not only after a reload.
+          offerUnfinished,
+        ),
+      );
     }
     describePolicy();
   };
@@ -258,5 +370,5 @@ export function uploadPanel(options: UploadPanelOptions): { element: HTMLElement
     accept([...(event.dataTransfer?.files ?? [])]);
   });
 
-  return { element: h('div', { class: 'upload-panel' }, zone, alert.element, list, clear) };
+  return { element: h('div', { class: 'upload-panel' }, resumes, zone, alert.element, list, clear) };
 }

@@ -1,5 +1,5 @@
 import { type CreatedLink, type FileItem, type LinkItem, type NewLink, OwnerApi, type Page } from './owner-api';
-import type { PresignedUpload, UploadOutcome, UploadRequest } from './upload-flow';
+import type { MultipartUpload, PresignedUpload, UploadOutcome, UploadRequest } from './upload-flow';
 
 /**
  * The owner API as the portal uses it. It notices the answers after which the owner's stored
@@ -42,7 +42,7 @@ export class WatchedOwnerApi extends OwnerApi {
     return created;
   }
 
-  override async presign(request: UploadRequest): Promise<PresignedUpload> {
+  override async presign(request: UploadRequest): Promise<PresignedUpload | MultipartUpload> {
     try {
       const upload = await super.presign(request);
       this.names.set(upload.uploadId, request.fileName);
@@ -54,8 +54,15 @@ export class WatchedOwnerApi extends OwnerApi {
   }
 
   override async confirm(uploadId: string): Promise<UploadOutcome> {
-    const outcome = await super.confirm(uploadId);
-    if (outcome.status === 'pending') this.pending.add(uploadId);
+    return this.noticed(await super.confirm(uploadId));
+  }
+
+  override async complete(uploadId: string): Promise<UploadOutcome> {
+    return this.noticed(await super.complete(uploadId));
+  }
+
+  private noticed(outcome: UploadOutcome): UploadOutcome {
+    if (outcome.status === 'pending') this.pending.add(outcome.uploadId);
     else this.onStorageChange();
     return outcome;
   }
