@@ -1,0 +1,134 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MiB } from '../../contracts/limits';
+import { type ConfiguredSystem, startConfiguredSystem } from '../support/configured-system';
+import { launchChromium } from './browser';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { chromiumPath } = inject('browser');
+const WAIT = { timeout: 120_000 };
+
+let own: ConfiguredSystem;
+let integrator: Server;
+let integratorOrigin: string;
+let browser: Browser;
+let linkToken: string;
+let scratch: string;
+
+/** A PDF by its first bytes (what the validator reads), carrying `size` bytes in all, different each run. */
+function pdfOfSize(size: number): Buffer {
+  const head = Buffer.from('%PDF-1.4\n%');
+  const tail = Buffer.from('\n%%EOF\n');
+  return Buffer.concat([head, randomBytes(size - head.length - tail.length), tail]);
+}
+
+const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** The integrator's page: web/uppy-example.ts with the real @uppy/core and @uppy/aws-s3, bundled as an app would. */
+async function serveIntegratorPage(): Promise<Server> {
+  const bundle = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, 'web/uppy-example.ts')],
+    tsconfig: join(ROOT, 'web/tsconfig.json'),
+    bundle: true,
+    format: 'esm',
+    target: ['chrome111'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const script = bundle.outputFiles[0]?.contents ?? new Uint8Array();
+  const html =
+    '<!doctype html><title>An app with Uppy</title><input id="files" type="file" multiple><ol id="outcomes"></ol><script type="module" src="/uppy.js"></script>';
+  const server = createServer((request, response) => {
+    const isScript = request.url === '/uppy.js';
+    response.writeHead(200, { 'content-type': isScript ? 'text/javascript' : 'text/html; charset=utf-8' });
+    response.end(isScript ? script : html);
+  });
+  return new Promise((ready) => server.listen(0, '127.0.0.1', () => ready(server)));
+}
+
+async function openIntegratorPage(): Promise<{ page: Page; problems: string[] }> {
+  const problems: string[] = [];
+  const page = await (await browser.newContext()).newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(`${integratorOrigin}/?api=${encodeURIComponent(own.local.apiUrl)}#${linkToken}`);
+  return { page, problems };
+}
+
+/** What the owner downloads of a file once the validator has released it. */
+async function ownerDownloads(fileId: string): Promise<{ status: string; bytes: Uint8Array }> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const list = await own.call('GET', '/api/files?limit=100', { token: own.owner.idToken });
+    const file = list.body.items?.find((item: { fileId: string }) => item.fileId === fileId);
+    if (file && file.status !== 'pending') {
+      const download = await own.call('GET', `/api/files/${fileId}/download`, { token: own.owner.idToken });
+      const bytes =
+        download.status === 200
+          ? new Uint8Array(await (await fetch(download.body.url)).arrayBuffer())
+          : new Uint8Array();
+      return { status: file.status, bytes };
+    }
+    if (Date.now() > deadline) throw new Error(`file ${fileId} still ${file?.status ?? 'missing'} after 60 s`);
+    await new Promise((resume) => setTimeout(resume, 200));
+  }
+}
+
+beforeAll(async () => {
+  integrator = await serveIntegratorPage();
+  integratorOrigin = `http://127.0.0.1:${(integrator.address() as AddressInfo).port}`;
+  // A system of its own: the shared one's owner quota is a few MB, and this page's origin must be let in.
+  own = await startConfiguredSystem('uppy', { webOrigins: [integratorOrigin] });
+  const link = await own.call('POST', '/api/links', {
+    token: own.owner.idToken,
+    body: { label: `Uppy ${randomUUID().slice(0, 8)}`, maxUploads: 5, maxBytes: 200 * MiB },
+  });
+  linkToken = link.body.token;
+  browser = await launchChromium(chromiumPath);
+  scratch = mkdtempSync(join(tmpdir(), 'docdrop-uppy-'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await own?.stop();
+  await new Promise((done) => integrator?.close(done));
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('Uppy 5 (@uppy/core + @uppy/aws-s3) on an integrator’s page, through an upload link', () => {
+  it('sends a small file in one signed PUT, and the owner downloads the same bytes', async () => {
+    // prepare
+    const bytes = pdfOfSize(200 * 1024);
+    const path = join(scratch, 'small.pdf');
+    writeFileSync(path, bytes);
+    const { page, problems } = await openIntegratorPage();
+    const puts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'PUT') puts.push(new URL(request.url()).search);
+    });
+
+    // act
+    await page.setInputFiles('#files', path);
+    const outcome = JSON.parse((await page.locator('#outcomes li').first().textContent(WAIT)) ?? '{}');
+
+    // assess: one PUT, not a part; docdrop's receipt reached Uppy; the owner gets the bytes sent
+    expect(outcome).toMatchObject({ name: 'small.pdf', ok: true, receipt: { uploadId: expect.any(String) } });
+    expect(puts).toHaveLength(1);
+    expect(puts[0]).not.toContain('partNumber=');
+    const downloaded = await ownerDownloads(outcome.receipt.uploadId);
+    expect(downloaded.status).toBe('clean');
+    expect(sha256Hex(downloaded.bytes)).toBe(sha256Hex(bytes));
+    expect(problems).toEqual([]);
+  });
+});
