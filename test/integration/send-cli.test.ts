@@ -1,0 +1,169 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MiB } from '#contracts/limits';
+import { api, db, newOwner, type Owner, tableName, waitForSettled } from '../support/harness';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+const SEND = join(ROOT, 'scripts/send.ts');
+
+let owner: Owner;
+let scratch: string;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `npm run send` as its own process (without npm, so a signal reaches the uploader itself). */
+function startSend(args: readonly string[]): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, SEND, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const done = new Promise<Run>((settle) => child.once('close', (code) => settle({ code, stdout, stderr })));
+  return { child, done };
+}
+
+const send = (args: readonly string[]): Promise<Run> => startSend(args).done;
+
+async function newLink(body: Record<string, unknown> = {}): Promise<{ linkId: string; url: string; token: string }> {
+  const link = await api('POST', '/api/links', {
+    token: owner.idToken,
+    body: { label: `CLI ${randomUUID()}`, ...body },
+  });
+  expect(link.status).toBe(201);
+  return link.body;
+}
+
+/** A PDF by its first bytes (what the validator reads), `size` bytes in all, different each time. */
+function pdfFile(name: string, size: number): { path: string; bytes: Buffer } {
+  const head = Buffer.from('%PDF-1.4\n%');
+  const tail = Buffer.from('\n%%EOF\n');
+  const bytes = Buffer.concat([head, randomBytes(size - head.length - tail.length), tail]);
+  const path = join(scratch, name);
+  writeFileSync(path, bytes);
+  return { path, bytes };
+}
+
+const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+async function ownerDownload(fileId: string): Promise<Buffer> {
+  const download = await api('GET', `/api/files/${fileId}/download`, { token: owner.idToken });
+  expect(download.status).toBe(200);
+  return Buffer.from(await (await fetch(download.body.url)).arrayBuffer());
+}
+
+const receiptField = (stdout: string, label: string): string | undefined =>
+  new RegExp(`^  ${label} +(\\S+)$`, 'm').exec(stdout)?.[1];
+
+beforeAll(async () => {
+  owner = await newOwner();
+  scratch = mkdtempSync(join(tmpdir(), 'docdrop-send-'));
+});
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('npm run send, through an upload link', () => {
+  it('sends a small file in one PUT and prints the receipt; the owner downloads the same bytes', async () => {
+    // prepare
+    const link = await newLink();
+    const file = pdfFile('statement.pdf', 64 * 1024);
+
+    // act
+    const run = await send([file.path, '--link', link.url]);
+
+    // assess
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^docdrop receipt$/m);
+    expect(receiptField(run.stdout, 'file')).toBe('statement.pdf');
+    expect(receiptField(run.stdout, 'status')).toBe('clean');
+    const uploadId = receiptField(run.stdout, 'upload') as string;
+    expect((await waitForSettled(owner, uploadId)).status).toBe('clean');
+    expect(sha256Hex(await ownerDownload(uploadId))).toBe(sha256Hex(file.bytes));
+    // The token is the secret in the link: the uploader never prints it.
+    expect(run.stdout).not.toContain(link.token);
+  });
+
+  it('says a link has no uploads left, in the API’s words, and exits 1', async () => {
+    // prepare: a one-use link, used
+    const link = await newLink({ maxUploads: 1 });
+    expect((await send([pdfFile('first.pdf', 1024).path, '--link', link.url])).code).toBe(0);
+
+    // act
+    const run = await send([pdfFile('second.pdf', 1024).path, '--link', link.url]);
+
+    // assess
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      'docdrop refused: This upload link has no uploads left. Ask its owner for a new one.',
+    );
+  });
+
+  it('says a link has expired, and exits 1', async () => {
+    // prepare: the link's expiry moved into the past, as time passing would
+    const link = await newLink();
+    const past = new Date(Date.now() - 60_000);
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName('LINKS_TABLE'),
+        Key: { linkId: link.linkId },
+        UpdateExpression: 'SET expiresAt = :iso, expiresAtEpoch = :epoch',
+        ExpressionAttributeValues: { ':iso': past.toISOString(), ':epoch': Math.floor(past.getTime() / 1000) },
+      }),
+    );
+
+    // act
+    const run = await send([pdfFile('late.pdf', 1024).path, '--link', link.url]);
+
+    // assess
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe('docdrop refused: This upload link has expired. Ask its owner for a new one.');
+  });
+
+  it('says a file is larger than the link allows, and exits 1', async () => {
+    // prepare
+    const link = await newLink({ maxBytes: MiB });
+
+    // act
+    const run = await send([pdfFile('big.pdf', 2 * MiB).path, '--link', link.url]);
+
+    // assess: the API's own reason, which names the limit
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^docdrop refused: .+/);
+    const presign = await api('POST', '/api/drop/uploads', {
+      uploadToken: link.token,
+      body: { fileName: 'big.pdf', contentType: 'application/pdf', size: 2 * MiB, sha256: 'A'.repeat(43).concat('=') },
+    });
+    expect(presign.status).toBe(413);
+    expect(run.stderr.trim()).toBe(`docdrop refused: ${presign.body.error.message}`);
+  });
+
+  it('refuses a link without its token, before calling anyone', async () => {
+    // act
+    const run = await send([pdfFile('any.pdf', 1024).path, '--link', 'http://localhost:1/u/']);
+
+    // assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('The link has no token after its #');
+  });
+});
