@@ -34,7 +34,12 @@ export function parseIncomingKey(key: string): { ownerId: string; fileId: string
   return match ? { ownerId: match[1] as string, fileId: match[2] as string } : undefined;
 }
 
-/** Browsers PUT straight to the bucket: these are the headers the presigned contract makes them send. */
+/**
+ * Browsers PUT straight to the bucket: these are the headers the presigned contract makes them
+ * send. A single PUT sends all three; a part's PUT only `x-amz-checksum-sha256` (its signed
+ * `content-length` is the body's, which a browser sets itself). `ETag` is exposed because a
+ * multipart client (Uppy) reads each part's; completion itself uses what S3 lists.
+ */
 export const bucketCors = {
   allowedMethods: ['PUT', 'GET', 'HEAD'] as const,
   allowedHeaders: ['content-type', 'x-amz-checksum-sha256', 'if-none-match'],

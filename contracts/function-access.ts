@@ -96,7 +96,8 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
       { table: quotasTable, actions: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] },
       audit,
     ],
-    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] }],
+    // PutObject: a single PUT's URL, and CreateMultipartUpload; AbortMultipartUpload when its record cannot be written.
+    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['PutObject', 'AbortMultipartUpload'] }],
     settings: ['MAX_FILE_BYTES', 'DEFAULT_QUOTA_BYTES'],
   },
   'confirm-upload': {
@@ -119,8 +120,9 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
       sharesGranted,
       audit,
     ],
-    // Only HEADs the upload to tell one that arrived; listing makes a missing object a 404 rather than a 403.
-    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['HeadObject'], list: true }],
+    // HEADs the upload to tell one that arrived (listing makes a missing object a 404 rather than a 403);
+    // aborts a multipart one first, so no complete can follow.
+    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['HeadObject', 'AbortMultipartUpload'], list: true }],
   },
   // The multipart routes read the upload's record (its plan and S3 upload id) and, for a
   // sharee, the share; the link holder's token is read by authentication.
@@ -139,8 +141,15 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     owner: true,
     // UpdateItem: the record's completion and confirmation.
     tables: [linkHolder, { table: filesTable, actions: ['GetItem', 'UpdateItem'] }, sharesGranted, audit],
-    // ListParts, then CompleteMultipartUpload (s3:PutObject) with what S3 holds.
-    bucket: [{ prefix: bucketLayout.incomingPrefix, actions: ['ListMultipartUploadParts', 'PutObject'] }],
+    // ListParts, then CompleteMultipartUpload (s3:PutObject) with what S3 holds; when S3 no longer knows the
+    // upload, a HEAD tells a completion that won from an abort (listing: a missing object is a 404, not a 403).
+    bucket: [
+      {
+        prefix: bucketLayout.incomingPrefix,
+        actions: ['ListMultipartUploadParts', 'PutObject', 'HeadObject'],
+        list: true,
+      },
+    ],
   },
   'list-files': {
     owner: true,

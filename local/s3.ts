@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { bucketCors } from '#contracts/bucket';
 import { closeGracefully } from './graceful-close';
+import { CHECKSUM_RESOURCE, extendS3rverMultipart } from './s3-multipart';
 import { urlHost } from './url-host';
 
 const require = createRequire(import.meta.url);
@@ -32,6 +33,7 @@ function loadS3rverWithRfc3986QuerySigning() {
   return require('@20minutes/s3rver');
 }
 const S3rver = loadS3rverWithRfc3986QuerySigning();
+extendS3rverMultipart();
 
 /** The shape of the events the s3rver fork emits (keys not URL-encoded, unlike S3's). */
 export interface EmulatorS3Event {
@@ -74,7 +76,7 @@ interface FilesystemStore {
 function keepEmptyFolders(store: FilesystemStore): void {
   store.deleteObject = async (bucket, key) => {
     await Promise.all(
-      ['object', 'object.md5', 'metadata.json'].map((resource) =>
+      ['object', 'object.md5', 'metadata.json', CHECKSUM_RESOURCE].map((resource) =>
         rm(store.getResourcePath(bucket, key, resource), { force: true }),
       ),
     );

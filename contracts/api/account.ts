@@ -46,6 +46,7 @@ export const auditAction = z.enum([
   'link.revoke',
   'upload.presign',
   'upload.confirm',
+  'upload.complete',
   'upload.validate',
   'upload.abandon',
   'upload.expire',

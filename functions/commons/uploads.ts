@@ -1,6 +1,7 @@
 import {
   auditLogFromEnvironment,
   createDocumentClient,
+  createS3Client,
   quotasFromEnvironment,
   signingStorageFromEnvironment,
 } from './clients';
@@ -16,7 +17,8 @@ export function uploadSigningFromEnvironment(db = createDocumentClient()) {
     'UPLOAD_URL_SECONDS',
   );
   return {
-    storage: signingStorageFromEnvironment(db),
+    // The S3 client opens multipart uploads (CreateMultipartUpload, and AbortMultipartUpload if recording fails).
+    storage: { ...signingStorageFromEnvironment(db), s3: createS3Client() },
     drive: driveFromEnvironment(db),
     quotas: quotasFromEnvironment(db),
     links: linksFromEnvironment(db),

@@ -1,15 +1,23 @@
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient } from '#commons/clients';
-import { Conflict } from '#commons/errors';
+import { auditLogFromEnvironment, createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler } from '#commons/http';
 import { linksFromEnvironment } from '#commons/links';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { completeOwnerUpload as operation } from '#contracts/api/uploads';
 import { authenticateLinkToken } from '#domain/links/upload-links';
+import { uploadOutcome } from '#domain/uploads/confirm-upload';
+import { type CompleteDeps, completeUpload, uploadCallerOf } from '#domain/uploads/upload-parts';
 
-const links = linksFromEnvironment(createDocumentClient());
+const db = createDocumentClient();
+const links = linksFromEnvironment(db);
+const deps: CompleteDeps = {
+  ...storageFromEnvironment(db),
+  drive: driveFromEnvironment(db),
+  audit: auditLogFromEnvironment(db),
+};
 
-// Interim: the route exists in the contract; its use case lands with issue 13's server part.
+/** Serves the owner and the link route: completes with the parts storage holds; answers like confirm. */
 export const handler = httpHandler(
   {
     ...operation,
@@ -18,7 +26,10 @@ export const handler = httpHandler(
       link: (token) => authenticateLinkToken(links, token),
     }),
   },
-  async () => {
-    throw new Conflict('not_multipart', 'Multipart uploads are not offered yet.');
+  async ({ params, caller, origin }) => {
+    const file = await completeUpload(deps, origin, uploadCallerOf(caller), params.uploadId);
+    if (caller.kind === 'link') return { status: 200, body: { uploadId: file.fileId, ...uploadOutcome(file) } };
+    // A replace upload became a new version of the file it replaced: that is the file to name.
+    return { status: 200, body: { fileId: file.mergedInto ?? file.fileId, ...uploadOutcome(file) } };
   },
 );

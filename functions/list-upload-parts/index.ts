@@ -1,15 +1,18 @@
 import { createAuthenticator } from '#commons/authenticate';
-import { createDocumentClient } from '#commons/clients';
-import { Conflict } from '#commons/errors';
+import { createDocumentClient, storageFromEnvironment } from '#commons/clients';
+import { driveFromEnvironment } from '#commons/drive';
 import { httpHandler } from '#commons/http';
 import { linksFromEnvironment } from '#commons/links';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { listOwnerUploadParts as operation } from '#contracts/api/uploads';
 import { authenticateLinkToken } from '#domain/links/upload-links';
+import { listUploadParts, type PartsStorageDeps, uploadCallerOf } from '#domain/uploads/upload-parts';
 
-const links = linksFromEnvironment(createDocumentClient());
+const db = createDocumentClient();
+const links = linksFromEnvironment(db);
+const deps: PartsStorageDeps = { ...storageFromEnvironment(db), drive: driveFromEnvironment(db) };
 
-// Interim: the route exists in the contract; its use case lands with issue 13's server part.
+/** Serves the owner and the link route: the parts storage holds, so a client resumes with the others. */
 export const handler = httpHandler(
   {
     ...operation,
@@ -18,7 +21,8 @@ export const handler = httpHandler(
       link: (token) => authenticateLinkToken(links, token),
     }),
   },
-  async () => {
-    throw new Conflict('not_multipart', 'Multipart uploads are not offered yet.');
-  },
+  async ({ params, caller }) => ({
+    status: 200,
+    body: { parts: await listUploadParts(deps, uploadCallerOf(caller), params.uploadId) },
+  }),
 );

@@ -12,6 +12,10 @@ import {
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { bucketCors, bucketLayout } from '#contracts/bucket';
+import { multipart } from '#contracts/limits';
+
+/** Days an incoming object or multipart upload may stay: a PUT's day, plus a multipart upload's open time. */
+const INCOMING_DAYS = 1 + Math.ceil(multipart.uploadSeconds / 86_400);
 
 export interface StorageProps {
   readonly noncurrentVersionDays: number;
@@ -99,8 +103,12 @@ export class Storage extends Construct {
         {
           id: 'sweep-never-validated-uploads',
           prefix: bucketLayout.incomingPrefix,
-          expiration: Duration.days(1),
+          // A completed multipart object is dated from its upload's creation, up to
+          // `multipart.uploadSeconds` before it arrived: it gets that long more than a PUT's day.
+          expiration: Duration.days(INCOMING_DAYS),
           noncurrentVersionExpiration: Duration.days(1),
+          // The backstop of the sweep, which aborts a multipart upload at its expiresAt.
+          abortIncompleteMultipartUploadAfter: Duration.days(INCOMING_DAYS),
         },
       ],
       removalPolicy,

@@ -11,6 +11,7 @@ import {
   functionTimeoutSeconds,
   validatorFunction,
 } from '#contracts/functions';
+import { s3Limits } from '#contracts/limits';
 import { routeKey, routes } from '#contracts/routes';
 import {
   auditTable,
@@ -242,8 +243,14 @@ describe('documents bucket', () => {
         expect.objectContaining({ Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
       ]),
     );
+    // A multipart object is dated from its upload's creation (open up to a day): two days, and
+    // an upload left open is aborted by then even if the sweep missed it.
     expect(rulesFor(bucketLayout.incomingPrefix)).toContainEqual(
-      expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 1 }),
+      expect.objectContaining({
+        Status: 'Enabled',
+        ExpirationInDays: 2,
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 },
+      }),
     );
   });
 
@@ -779,7 +786,40 @@ describe('least privilege', () => {
       'dynamodb:UpdateItem quotas',
       'dynamodb:Query quotas',
       'dynamodb:DeleteItem quotas',
+      // A single PUT's URL and CreateMultipartUpload; an upload whose record could not be written is aborted.
       's3:PutObject bucket/incoming/*',
+      's3:AbortMultipartUpload bucket/incoming/*',
+      'kms:GenerateDataKey documents-key',
+      'kms:Decrypt documents-key',
+    ],
+    // The multipart routes read the upload (and, for a sharee, the share; for a link holder, the link).
+    'sign-upload-parts': [
+      'dynamodb:GetItem links',
+      'dynamodb:GetItem files',
+      ...sharesGranted,
+      // Signs UploadPart URLs (s3:PutObject) under incoming/, encrypted with the key.
+      's3:PutObject bucket/incoming/*',
+      'kms:GenerateDataKey documents-key',
+      'kms:Decrypt documents-key',
+    ],
+    'list-upload-parts': [
+      'dynamodb:GetItem links',
+      'dynamodb:GetItem files',
+      ...sharesGranted,
+      's3:ListMultipartUploadParts bucket/incoming/*',
+    ],
+    'complete-upload': [
+      'dynamodb:GetItem links',
+      'dynamodb:GetItem files',
+      // The record's completion and confirmation.
+      'dynamodb:UpdateItem files',
+      ...sharesGranted,
+      'dynamodb:PutItem audit',
+      // ListParts, CompleteMultipartUpload (s3:PutObject) with what S3 holds, and a HEAD when S3 no longer knows the upload.
+      's3:ListMultipartUploadParts bucket/incoming/*',
+      's3:PutObject bucket/incoming/*',
+      's3:GetObject bucket/incoming/*',
+      listing('incoming/'),
       'kms:GenerateDataKey documents-key',
       'kms:Decrypt documents-key',
     ],
@@ -805,8 +845,9 @@ describe('least privilege', () => {
       // The reservation closed, in the same transaction.
       'dynamodb:UpdateItem quotas',
       'dynamodb:PutItem audit',
-      // Only HEADs the upload, to tell one that arrived.
+      // HEADs the upload, to tell one that arrived; aborts a multipart one first.
       's3:GetObject bucket/incoming/*',
+      's3:AbortMultipartUpload bucket/incoming/*',
       listing('incoming/'),
     ],
     'sweep-uploads': [
@@ -818,8 +859,9 @@ describe('least privilege', () => {
       'dynamodb:UpdateItem quotas',
       'dynamodb:UpdateItem links',
       'dynamodb:PutItem audit',
-      // Only HEADs uploads, to see which arrived.
+      // HEADs uploads, to see which arrived; aborts a multipart upload left open past its time.
       's3:GetObject bucket/incoming/*',
+      's3:AbortMultipartUpload bucket/incoming/*',
       listing('incoming/'),
       'lambda:InvokeFunction validator',
       // The validator's failure queue, redriven: read and delete only, on the queue's key.
@@ -1409,6 +1451,23 @@ describe('settings', () => {
     });
   });
 
+  it('builds with a per-file limit above a single PUT (multipart carries it) and hands it to the functions that check it', () => {
+    // prepare
+    const sixGiB = 6 * 1024 ** 3;
+    const { stack, template } = buildStack({ 'docdrop:maxFileBytes': String(sixGiB) });
+
+    // act
+    const withLimit = [...functionsByHandler(stack)]
+      .map(([handler, functionId]) => [
+        handler,
+        template.toJSON().Resources[functionId].Properties.Environment.Variables.MAX_FILE_BYTES,
+      ])
+      .filter(([, value]) => value !== undefined);
+
+    // assess
+    expect(Object.fromEntries(withLimit)).toEqual({ 'create-link': String(sixGiB), 'presign-upload': String(sixGiB) });
+  });
+
   it('hands the audit retention to every function that writes the trail, and to no other', () => {
     // prepare
     const { stack, template } = buildStack({ 'docdrop:auditRetentionDays': '90' });
@@ -1432,7 +1491,8 @@ describe('settings', () => {
     ['docdrop:auditRetentionDays', 0],
     ['docdrop:auditRetentionDays', 1.5],
     ['docdrop:maxFileBytes', -1],
-    ['docdrop:maxFileBytes', 6 * 1024 ** 3],
+    // Above S3's largest object (10,000 parts of 5 GiB): no upload could carry it.
+    ['docdrop:maxFileBytes', s3Limits.maxObjectBytes + 1],
     ['docdrop:maxImagePixels', 0],
     ['docdrop:maxImagePixels', 'lots'],
     ['docdrop:webOrigins', 'ftp://x'],

@@ -7,6 +7,7 @@ import {
   describeUpload,
   newOwner,
   type Owner,
+  objectExists,
   PDF,
   putToS3,
   s3,
@@ -18,8 +19,8 @@ import {
 
 /**
  * The presigned PUT is the only way bytes reach the bucket, so what S3 accepts must be pinned by
- * the signature: key, type, length, checksum and no-overwrite. s3rver verifies SigV4 and expiry;
- * where it cannot enforce a signed header (If-None-Match, body vs checksum) the test says so.
+ * the signature: key, type, length, checksum and no-overwrite. The emulator verifies SigV4 and
+ * expiry, and (patched in local/s3-multipart.ts) the body against the checksum and If-None-Match.
  */
 
 const FILE_NAME = 'Contract secret-name.pdf';
@@ -142,8 +143,8 @@ describe('upload contract: the presigned PUT', () => {
     ['another Content-Type', { 'content-type': 'text/html' }],
     ['no x-amz-checksum-sha256 header', { 'x-amz-checksum-sha256': undefined }],
     ['another x-amz-checksum-sha256 value', { 'x-amz-checksum-sha256': sha256Base64(TEXT('other bytes')) }],
-    // If-None-Match is signed, so a client cannot drop it to overwrite (the emulator does not
-    // enforce the condition itself; real S3 answers 412 to an overwrite).
+    // If-None-Match is signed, so a client cannot drop it to overwrite (the condition itself is
+    // enforced: see the overwrite test below).
     ['no If-None-Match header', { 'if-none-match': undefined }],
   ] as const)('refuses the URL sent with %s', async (_case, override) => {
     // prepare
@@ -239,33 +240,46 @@ describe('upload contract: the presigned PUT', () => {
     expect(await s3ErrorOf(put)).toEqual({ code: 'AccessDenied', message: 'Request has expired' });
   });
 
-  // Emulator gap: s3rver accepts a second PUT to the same key. Real S3 refuses it (412) because
-  // If-None-Match: * is part of the signed request; this checks what is signed.
-  it('signs If-None-Match: * so S3 refuses an overwrite (s3rver does not enforce it)', async () => {
+  // The emulator enforces the condition (local/s3-multipart.ts) as S3 does: of two PUTs of the
+  // same URL, sent together so the validator cannot have moved the first away, one is refused.
+  it('refuses an overwrite: If-None-Match: * is signed, and of two PUTs of the same URL one gets 412', async () => {
     // prepare
     const owner = await newOwner();
-
-    // act
     const upload = await presignPdf(owner);
-
-    // assess
     expect(signedHeadersOf(upload.url)).toContain('if-none-match');
     expect(upload.headers['if-none-match']).toBe('*');
-  });
-
-  // Emulator gap: s3rver does not compare the body with x-amz-checksum-sha256 (other bytes of the
-  // same length get 200). Real S3 refuses them (BadDigest); this checks what is signed.
-  it('signs the SHA-256 of the declared bytes so S3 refuses other bytes of the same length (s3rver does not check the body)', async () => {
-    // prepare
-    const owner = await newOwner();
 
     // act
-    const upload = await presignPdf(owner);
+    const puts = await Promise.all([putToS3(upload, PDF), putToS3(upload, PDF)]);
 
     // assess
-    expect(signedHeadersOf(upload.url)).toContain('x-amz-checksum-sha256');
+    expect(puts.map((put) => put.status).sort()).toEqual([200, 412]);
+    expect(await s3ErrorOf(puts.find((put) => put.status === 412) as Response)).toMatchObject({
+      code: 'PreconditionFailed',
+    });
+    const file = await waitForSettled(owner, upload.uploadId);
+    expect(file).toMatchObject({ status: 'clean', size: PDF.length });
+  });
+
+  // The emulator checks the body against the signed x-amz-checksum-sha256 (local/s3-multipart.ts),
+  // as S3 does: other bytes of the declared length pass the signature and are refused for the digest.
+  it('refuses other bytes of the declared length with BadDigest, and stores nothing', async () => {
+    // prepare
+    const owner = await newOwner();
+    const upload = await presignPdf(owner);
+    expect(signedHeadersOf(upload.url)).toEqual(expect.arrayContaining(['x-amz-checksum-sha256', 'content-length']));
     expect(upload.headers['x-amz-checksum-sha256']).toBe(sha256Base64(PDF));
-    expect(signedHeadersOf(upload.url)).toContain('content-length');
-    expect(upload.headers['content-length']).toBe(String(PDF.length));
+    const tampered = Uint8Array.from(PDF);
+    tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 0xff;
+
+    // act
+    const put = await putToS3(upload, tampered);
+
+    // assess
+    expect(put.status).toBe(400);
+    expect((await s3ErrorOf(put)).code).toBe('BadDigest');
+    expect(await objectExists(`incoming/${owner.sub}/${upload.uploadId}`)).toBe(false);
+    // Control: the declared bytes through the same URL are accepted.
+    expect((await putToS3(upload, PDF)).status).toBe(200);
   });
 });

@@ -6,6 +6,7 @@ const ACTION_WORDS: Record<AuditAction, string> = {
   'link.revoke': 'Upload link revoked',
   'upload.presign': 'Upload started',
   'upload.confirm': 'Upload confirmed',
+  'upload.complete': 'All parts received',
   'upload.validate': 'Checked',
   'upload.abandon': 'Upload given up',
   'upload.expire': 'Not sent before its upload URL expired',

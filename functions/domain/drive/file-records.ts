@@ -92,7 +92,9 @@ export async function putPendingFile(
   const item: FileRecord = {
     ...record,
     status: 'pending',
-    ttl: epochSeconds(now) + limits.pendingRecordHours * 3600,
+    // A multipart upload stays open until its expiry (up to a day): its record outlives that by
+    // the same margin, so the sweep gives it back before TTL could remove it.
+    ttl: epochSeconds(record.multipart ? urlExpiresAt : now) + limits.pendingRecordHours * 3600,
     uploadUntil: epochSeconds(urlExpiresAt),
     pendingSweep: PENDING_SWEEP,
   };
@@ -126,9 +128,10 @@ export function settleFileUpdate(
     Key: { ownerId, fileId },
     ...(outcome.status === 'clean'
       ? {
+          // A rebuilt image is described by its own bytes: the parts' composite no longer applies.
           UpdateExpression: `SET #status = :status, validatedAt = :now${
             outcome.image ? ', #size = :size, sha256 = :sha256, width = :width, height = :height, thumbnail = :yes' : ''
-          } REMOVE #ttl, pendingSweep`,
+          } REMOVE #ttl, pendingSweep${outcome.image ? ', partsSha256' : ''}`,
           ExpressionAttributeValues: {
             ':status': 'clean',
             ':now': now.toISOString(),
@@ -252,6 +255,50 @@ export async function markConfirmed(
   }
 }
 
+/**
+ * Records that a multipart upload was completed, which is also its confirmation; the first
+ * completion wins. True when this call recorded it (false: recorded before, or the record is gone).
+ */
+export async function markCompleted(
+  store: FilesStore,
+  ownerId: string,
+  fileId: string,
+  /** S3's composite checksum of the parts, when its answer carried one. */
+  partsSha256: string | undefined,
+  now = new Date(),
+): Promise<boolean> {
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { ownerId, fileId },
+        UpdateExpression: `SET completedAt = :now, confirmedAt = if_not_exists(confirmedAt, :now)${
+          partsSha256 ? ', partsSha256 = :parts' : ''
+        }`,
+        ConditionExpression: 'attribute_exists(fileId) AND attribute_not_exists(completedAt)',
+        ExpressionAttributeValues: { ':now': now.toISOString(), ...(partsSha256 ? { ':parts': partsSha256 } : {}) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * The digests S3 (or the validator) verified: a single PUT's whole-file SHA-256, pinned by its
+ * signature; a multipart upload's declared one only once the validator checked it (released),
+ * and the composite of its parts.
+ */
+export function verifiedDigests(file: FileRecord): { sha256?: string; partsSha256?: string } {
+  const wholeChecked = file.sha256 !== undefined && (!file.multipart || file.status === 'clean');
+  return {
+    ...(wholeChecked ? { sha256: file.sha256 } : {}),
+    ...(file.partsSha256 ? { partsSha256: file.partsSha256 } : {}),
+  };
+}
+
 /** The owner's current profile picture: one item beside their files, never listed. */
 export interface ProfilePointer {
   readonly ownerId: string;
@@ -304,6 +351,7 @@ export function describeFile(file: FileRecord) {
     ...(file.linkId ? { linkId: file.linkId } : {}),
     ...(file.reason ? { reason: file.reason } : {}),
     ...(file.width && file.height ? { width: file.width, height: file.height } : {}),
+    ...verifiedDigests(file),
   };
 }
 

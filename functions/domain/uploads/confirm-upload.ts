@@ -1,6 +1,6 @@
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import { accessUpload, type DriveDeps } from '#domain/drive/access';
-import type { FileRecord } from '#domain/drive/file-records';
+import { type FileRecord, verifiedDigests } from '#domain/drive/file-records';
 import type { UploadLink } from '#domain/links/upload-links';
 import { confirmUpload, type Revalidation, type StorageDeps } from '#domain/uploads/uploads';
 
@@ -53,8 +53,9 @@ export async function confirmLinkUpload(
   return confirmAndRecord(deps, origin, { ownerId: link.ownerId, linkId: link.linkId }, uploadId);
 }
 
-/** The confirmed upload's state; with `reason` when it was rejected. */
+/** The confirmed upload's state; with `reason` when it was rejected, and the digests storage verified. */
 export const uploadOutcome = (file: FileRecord) => ({
   status: file.status,
   ...(file.reason ? { reason: file.reason } : {}),
+  ...verifiedDigests(file),
 });

@@ -1,9 +1,13 @@
-import { Invalid } from '#commons/errors';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Conflict, Invalid } from '#commons/errors';
 import { newFileId } from '#commons/ids';
 import { logger } from '#commons/logger';
-import type { OwnerUploadRequest, UploadRequest } from '#contracts/api/uploads';
+import type { MultipartUpload, OwnerUploadRequest, UploadRequest } from '#contracts/api/uploads';
+import { incomingKey } from '#contracts/bucket';
+import { multipart, planParts } from '#contracts/limits';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import { accessFolder, type DriveDeps } from '#domain/drive/access';
+import { type FileRecord, getFile } from '#domain/drive/file-records';
 import { ROOT } from '#domain/drive/names';
 import {
   assertLinkActive,
@@ -16,24 +20,32 @@ import {
 } from '#domain/links/upload-links';
 import { cancelReservation, reserveUpload } from '#domain/quotas/reservations';
 import type { QuotaStore } from '#domain/quotas/usage-item';
+import { abortMultipartUpload, createMultipartUpload } from '#domain/uploads/multipart-uploads';
 import {
   checkAgainstPolicy,
   linkUploadPolicy,
   ownerUploadPolicy,
   profilePhotoPolicy,
   refuseLinkPlacement,
+  type UploadPolicy,
 } from '#domain/uploads/upload-policies';
 import {
   type PresignedUpload,
   presignUpload,
+  recordPendingUpload,
   type SigningDeps,
   type SinglePutRequest,
   signUploadPut,
+  type UploadToSign,
   urlExpiryOf,
 } from '#domain/uploads/uploads';
 
+/** What a presign answers: one signed PUT, or a multipart upload's plan (its parts are signed later). */
+export type SignedUpload = PresignedUpload | MultipartUpload;
+
 export interface PresignDeps {
-  readonly storage: SigningDeps;
+  /** The S3 client opens multipart uploads; single PUTs are only signed. */
+  readonly storage: SigningDeps & { readonly s3: S3Client };
   readonly drive: DriveDeps;
   readonly quotas: QuotaStore;
   readonly links: LinksStore;
@@ -55,8 +67,8 @@ async function reservingQuota(
   ownerId: string,
   request: UploadRequest,
   upload: { fileId: string; now: Date; urlExpiresAt: Date },
-  sign: () => Promise<PresignedUpload>,
-): Promise<PresignedUpload> {
+  sign: () => Promise<SignedUpload>,
+): Promise<SignedUpload> {
   const { fileId, now, urlExpiresAt } = upload;
   await reserveUpload(deps.quotas, { ownerId, fileId, bytes: request.size, urlExpiresAt }, deps.quotaBytes, now);
   try {
@@ -73,7 +85,7 @@ async function recordSigned(
   deps: Pick<PresignDeps, 'audit'>,
   origin: AuditOrigin,
   ownerId: string,
-  upload: PresignedUpload,
+  upload: SignedUpload,
   outcome: string,
 ): Promise<void> {
   await recordAudit(deps.audit, origin, { ownerId, action: 'upload.presign', objectId: upload.uploadId, outcome });
@@ -81,17 +93,67 @@ async function recordSigned(
 
 /** The request as a single PUT (the contract requires its sha256 unless it asks for parts). */
 function singlePut(request: UploadRequest): SinglePutRequest {
-  if (request.multipart || request.sha256 === undefined) {
-    throw new Invalid(
-      'invalid_body',
-      'Multipart uploads are not offered by this route yet: send one PUT with its sha256.',
-    );
+  if (request.sha256 === undefined) {
+    throw new Invalid('invalid_body', 'sha256 is required for a single PUT (send multipart: true to upload in parts).');
   }
   return { ...request, sha256: request.sha256 };
 }
 
-const logSigned = (upload: PresignedUpload, request: UploadRequest) =>
-  logger.info('upload signed', { uploadId: upload.uploadId, size: request.size, contentType: request.contentType });
+const logSigned = (upload: SignedUpload, request: UploadRequest) =>
+  logger.info('upload signed', {
+    uploadId: upload.uploadId,
+    method: upload.method,
+    size: request.size,
+    contentType: request.contentType,
+  });
+
+/** When what is signed now stops working: a PUT's URL, or a multipart upload (never past the policy's end). */
+const expiryOf = (
+  deps: Pick<PresignDeps, 'uploadUrlSeconds'>,
+  policy: UploadPolicy,
+  request: UploadRequest,
+  now: Date,
+) => urlExpiryOf(policy, now, request.multipart ? multipart.uploadSeconds : deps.uploadUrlSeconds);
+
+const multipartAnswer = (
+  fileId: string,
+  plan: NonNullable<FileRecord['multipart']>,
+  expiresAt: Date,
+): MultipartUpload => ({
+  uploadId: fileId,
+  method: 'MULTIPART',
+  partSize: plan.partSize,
+  partCount: plan.partCount,
+  expiresAt: expiresAt.toISOString(),
+});
+
+/**
+ * Opens the multipart upload on the server-chosen key, then records it pending with its plan;
+ * a failure to record aborts the S3 upload, so nothing is left open that no record names.
+ */
+async function openMultipartUpload(
+  deps: PresignDeps,
+  upload: Omit<UploadToSign, 'request'> & { request: UploadRequest },
+): Promise<MultipartUpload> {
+  const target = { ...deps.storage, key: incomingKey(upload.owner.ownerId, upload.fileId) };
+  const plan = planParts(upload.request.size);
+  const s3UploadId = await createMultipartUpload(target, upload.request.contentType);
+  try {
+    await recordPendingUpload(deps.storage.files, { ...upload, multipart: { s3UploadId, ...plan } });
+  } catch (error) {
+    await abortMultipartUpload(target, s3UploadId).catch((abortError) =>
+      logger.error('could not abort a multipart upload no record names', abortError as Error),
+    );
+    throw error;
+  }
+  return { ...multipartAnswer(upload.fileId, { s3UploadId, ...plan }, upload.urlExpiresAt) };
+}
+
+/** A new upload: recorded and signed as one PUT, or opened in parts. */
+const signNew = (deps: PresignDeps, upload: Omit<UploadToSign, 'request'> & { request: UploadRequest }) =>
+  upload.request.multipart
+    ? openMultipartUpload(deps, upload)
+    : presignUpload(deps.storage, { ...upload, request: singlePut(upload.request) });
 
 /**
  * Owner upload: the owner's defaults; no link involved. Into the caller's own top level, or a
@@ -103,9 +165,8 @@ export async function presignOwnerUpload(
   origin: AuditOrigin,
   userId: string,
   request: OwnerUploadRequest,
-): Promise<PresignedUpload> {
-  const { folderId, onConflict, ...asked } = request;
-  const upload = singlePut(asked);
+): Promise<SignedUpload> {
+  const { folderId, onConflict, ...upload } = request;
   const policy = ownerUploadPolicy(deps.maxFileBytes);
   checkAgainstPolicy(upload, policy);
   const folder = await accessFolder(deps.drive, userId, folderId ?? ROOT, 'edit');
@@ -116,36 +177,43 @@ export async function presignOwnerUpload(
     ...(folder.shareId ? { viaShare: { shareId: folder.shareId, granteeId: userId } } : {}),
   } as const;
   const now = new Date();
-  const signing = {
-    fileId: newFileId(now.getTime()),
-    now,
-    urlExpiresAt: urlExpiryOf(policy, now, deps.uploadUrlSeconds),
-  };
+  const signing = { fileId: newFileId(now.getTime()), now, urlExpiresAt: expiryOf(deps, policy, upload, now) };
   const signed = await reservingQuota(deps, folder.ownerId, upload, signing, () =>
-    presignUpload(deps.storage, { owner: where, request: upload, ...signing }),
+    signNew(deps, { owner: where, request: upload, ...signing }),
   );
   await recordSigned(deps, origin, folder.ownerId, signed, 'signed');
   logSigned(signed, upload);
   return signed;
 }
 
-/** A retry of a file whose upload already holds a use of the link: the same upload, signed again for the time it has left. */
+/**
+ * A retry of a file whose upload already holds a use of the link: the same upload, as it was
+ * signed (one PUT signed again for the time it has left, or the multipart upload's plan).
+ */
 async function resignHeld(
   deps: PresignDeps,
   origin: AuditOrigin,
   link: UploadLink,
   held: { fileId: string; hold: UseHold },
   /** The same file as the hold's (same SHA-256, size and type). */
-  upload: SinglePutRequest,
+  upload: UploadRequest,
   now: Date,
-): Promise<PresignedUpload> {
-  const signed = await signUploadPut(deps.storage, {
-    ownerId: link.ownerId,
-    fileId: held.fileId,
-    request: upload,
-    now,
-    urlExpiresAt: new Date(held.hold.until * 1000),
-  });
+): Promise<SignedUpload> {
+  const until = new Date(held.hold.until * 1000);
+  const record = await getFile(deps.storage.files, link.ownerId, held.fileId);
+  if (!record && upload.multipart) {
+    // Its first request holds the use and has not yet recorded the upload it opens.
+    throw new Conflict('upload_being_signed', 'The same file is being signed by another request: try again shortly.');
+  }
+  const signed = record?.multipart
+    ? multipartAnswer(held.fileId, record.multipart, until)
+    : await signUploadPut(deps.storage, {
+        ownerId: link.ownerId,
+        fileId: held.fileId,
+        request: singlePut(upload),
+        now,
+        urlExpiresAt: until,
+      });
   await recordSigned(deps, origin, link.ownerId, signed, 'signed:again');
   return signed;
 }
@@ -161,8 +229,8 @@ export async function presignLinkUpload(
   origin: AuditOrigin,
   link: UploadLink,
   request: OwnerUploadRequest,
-): Promise<PresignedUpload> {
-  const upload = singlePut(refuseLinkPlacement(request));
+): Promise<SignedUpload> {
+  const upload = refuseLinkPlacement(request);
   const policy = linkUploadPolicy(link, deps.maxFileBytes);
   checkAgainstPolicy(upload, policy);
   const now = new Date();
@@ -170,24 +238,20 @@ export async function presignLinkUpload(
   if (retried) return resignHeld(deps, origin, link, retried, upload, now);
   // The link as authenticated moments ago: one already used up costs no write.
   assertLinkActive(link, now);
-  const signing = {
-    fileId: newFileId(now.getTime()),
-    now,
-    urlExpiresAt: urlExpiryOf(policy, now, deps.uploadUrlSeconds),
-  };
+  const signing = { fileId: newFileId(now.getTime()), now, urlExpiresAt: expiryOf(deps, policy, upload, now) };
   const hold: UseHold = {
-    sha256: upload.sha256,
+    ...(upload.sha256 ? { sha256: upload.sha256 } : {}),
     size: upload.size,
     contentType: upload.contentType,
     until: Math.floor(signing.urlExpiresAt.getTime() / 1000),
   };
   const taken = await holdLinkUse(deps.links, link.linkId, signing.fileId, hold, now);
   if (taken.heldBy === 'earlier') return resignHeld(deps, origin, link, taken, upload, now);
-  let signed: PresignedUpload;
+  let signed: SignedUpload;
   try {
     const where = { ownerId: link.ownerId, linkId: link.linkId };
     signed = await reservingQuota(deps, link.ownerId, upload, signing, () =>
-      presignUpload(deps.storage, { owner: where, request: upload, ...signing }),
+      signNew(deps, { owner: where, request: upload, ...signing }),
     );
   } catch (error) {
     await giveBackLinkHold(deps.links, link.linkId, signing.fileId).catch((giveBackError) =>
@@ -205,12 +269,14 @@ export async function presignLinkUpload(
  * 400x400 picture. Not a document: no folder, no quota.
  */
 export async function presignProfilePhotoUpload(
-  deps: Pick<PresignDeps, 'storage' | 'audit' | 'uploadUrlSeconds'>,
+  deps: { storage: SigningDeps } & Pick<PresignDeps, 'audit' | 'uploadUrlSeconds'>,
   origin: AuditOrigin,
   ownerId: string,
   request: UploadRequest,
 ): Promise<PresignedUpload> {
   checkAgainstPolicy(request, profilePhotoPolicy);
+  // A profile photo is small: always one PUT.
+  if (request.multipart) throw new Invalid('invalid_body', 'A profile photo is sent as one PUT, not in parts.');
   const now = new Date();
   const signed = await presignUpload(deps.storage, {
     owner: { ownerId },

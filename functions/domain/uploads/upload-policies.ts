@@ -1,6 +1,6 @@
 import { Invalid, TooLarge, UnsupportedType } from '#commons/errors';
 import type { OwnerUploadRequest, UploadRequest } from '#contracts/api/uploads';
-import { IMAGE_TYPES, limits, REFUSED_TYPES } from '#contracts/limits';
+import { IMAGE_TYPES, isImageType, limits, REFUSED_TYPES } from '#contracts/limits';
 import type { UploadLink } from '#domain/links/upload-links';
 
 /** What this upload may be: the link's limits, or the owner defaults. */
@@ -58,6 +58,13 @@ export function checkAgainstPolicy(request: UploadRequest, policy: UploadPolicy)
     throw new TooLarge(
       'file_too_large',
       `The file is ${request.size} bytes; the limit here is ${policy.maxBytes} bytes.`,
+    );
+  }
+  // The validator decodes and rebuilds an image whole in memory.
+  if (isImageType(request.contentType) && request.size > limits.maxImageBytes) {
+    throw new TooLarge(
+      'image_too_large',
+      `The image is ${request.size} bytes; images are accepted up to ${limits.maxImageBytes} bytes (they are rebuilt whole to strip their metadata). Send it as a PDF, or smaller.`,
     );
   }
 }

@@ -98,14 +98,19 @@ export async function signUploadPut(
   return { uploadId: fileId, method: 'PUT', url, headers, expiresAt: urlExpiresAt.toISOString() };
 }
 
-/** Records a pending file and signs its PUT (see `signUploadPut`). */
-export async function presignUpload(
-  deps: SigningDeps,
-  { owner, request, fileId, now, urlExpiresAt, purpose }: UploadToSign,
-): Promise<PresignedUpload> {
+/** An upload to record as pending: a single PUT's, or a multipart one's with its S3 upload and plan. */
+export interface UploadToRecord extends Omit<UploadToSign, 'request'> {
+  readonly request: UploadRequest;
+  readonly multipart?: FileRecord['multipart'];
+}
+
+/** Records a pending file, listed in its folder from the start under the name asked for. */
+export async function recordPendingUpload(
+  files: FilesStore,
+  { owner, request, fileId, now, urlExpiresAt, purpose, multipart }: UploadToRecord,
+): Promise<void> {
   const name = sanitizeFileName(request.fileName);
-  // Listed in its folder from the start, under the name asked for; the name is settled
-  // (claimed, or numbered) when the validator releases it: see validation/release.ts.
+  // The name is settled (claimed, or numbered) when the validator releases it: see validation/release.ts.
   const folderId = owner.folderId ?? ROOT;
   const listing = purpose
     ? {}
@@ -117,23 +122,30 @@ export async function presignUpload(
         onConflict: owner.onConflict ?? 'keep-both',
       };
   await putPendingFile(
-    deps.files,
+    files,
     {
       ownerId: owner.ownerId,
       fileId,
       name,
       contentType: request.contentType,
       size: request.size,
-      sha256: request.sha256,
+      ...(request.sha256 ? { sha256: request.sha256 } : {}),
       createdAt: now.toISOString(),
       ...(owner.linkId ? { linkId: owner.linkId } : {}),
       ...(owner.viaShare ? { viaShare: owner.viaShare } : {}),
       ...(purpose ? { purpose } : {}),
+      ...(multipart ? { multipart } : {}),
       ...listing,
     },
     now,
     urlExpiresAt,
   );
+}
+
+/** Records a pending file and signs its PUT (see `signUploadPut`). */
+export async function presignUpload(deps: SigningDeps, upload: UploadToSign): Promise<PresignedUpload> {
+  await recordPendingUpload(deps.files, upload);
+  const { owner, fileId, request, now, urlExpiresAt } = upload;
   return signUploadPut(deps, { ownerId: owner.ownerId, fileId, request, now, urlExpiresAt });
 }
 

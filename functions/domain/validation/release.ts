@@ -38,21 +38,36 @@ export async function planRelease(store: FilesStore, file: FileRecord): Promise<
 
 const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
+/**
+ * What a released record says of its bytes. A cleaned image is described by its rebuilt bytes
+ * (their SHA-256; the parts' composite no longer describes them). Otherwise the upload's own:
+ * the whole-file SHA-256 S3 or the validator checked, if any, and S3's composite of the parts.
+ */
 function describedBytes(file: FileRecord, image: ReleasedImage | undefined) {
   const size = image?.size ?? file.size;
+  const sha256 = image?.sha256 ?? file.sha256;
+  const partsSha256 = image ? undefined : file.partsSha256;
   return {
     set: {
       '#size': ['size', size],
       sizeKey: ['sizeKey', sizeKeyOf(size)],
-      sha256: ['sha256', image?.sha256 ?? file.sha256],
+      ...(sha256 ? { sha256: ['sha256', sha256] } : {}),
+      ...(partsSha256 ? { partsSha256: ['partsSha256', partsSha256] } : {}),
       contentType: ['contentType', file.contentType],
       ...(image
         ? { width: ['width', image.width], height: ['height', image.height], thumbnail: ['thumbnail', true] }
         : {}),
     } as Record<string, [string, unknown]>,
-    remove: image ? [] : ['width', 'height', 'thumbnail'],
+    remove: [
+      ...(image ? [] : ['width', 'height', 'thumbnail']),
+      ...(sha256 ? [] : ['sha256']),
+      ...(partsSha256 ? [] : ['partsSha256']),
+    ],
   };
 }
+
+const removing = (attributes: readonly string[]) =>
+  attributes.length ? ` REMOVE ${attributes.map((a) => `#${a}`).join(', ')}` : '';
 
 export type ReleaseResult =
   | { readonly outcome: 'released'; readonly name: string; readonly folderId: string }
@@ -105,6 +120,7 @@ export async function releaseWithName(
       ':listKey': listKeyOfFiles(file.ownerId, folder),
       ':yes': true,
     };
+    for (const attribute of bytes.remove) names[`#${attribute}`] = attribute;
     const sets = [
       '#status = :clean',
       'validatedAt = :now',
@@ -125,7 +141,7 @@ export async function releaseWithName(
         Update: {
           TableName: store.tableName,
           Key: { ownerId: file.ownerId, fileId: file.fileId },
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE #ttl, pendingSweep`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE #ttl, pendingSweep${bytes.remove.map((a) => `, #${a}`).join('')}`,
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -209,7 +225,7 @@ export async function releaseAsReplacement(
     Update: {
       TableName: store.tableName,
       Key: { ownerId: replaced.ownerId, fileId: replaced.fileId },
-      UpdateExpression: `SET ${sets.join(', ')}${bytes.remove.length ? ` REMOVE ${bytes.remove.map((a) => `#${a}`).join(', ')}` : ''}`,
+      UpdateExpression: `SET ${sets.join(', ')}${removing(bytes.remove)}`,
       ConditionExpression: '#status = :clean',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,

@@ -39,6 +39,7 @@ import {
   releaseWithName,
 } from '#domain/validation/release';
 import { settleUploadAndQuota } from '#domain/validation/upload-settlement';
+import { checkDeclaredDigest } from '#domain/validation/whole-file-digest';
 
 export interface ValidatorDeps {
   readonly s3: S3Client;
@@ -164,6 +165,9 @@ async function judgeAndRelease(
 ): Promise<{ verdict: Verdict; image?: ReleasedImage }> {
   const verdict = await checkContent(head.bytes, file, { size: head.totalSize });
   if (!verdict.ok) return { verdict };
+  // After the type check, which is cheap: this one reads the whole object.
+  const digest = await checkDeclaredDigest(deps.s3, deps.bucket, incomingKey(file.ownerId, file.fileId), file);
+  if (!digest.ok) return { verdict: digest };
   const profilePhoto = file.purpose === 'profile-photo';
   if (!isImageType(file.contentType)) {
     if (profilePhoto)

@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { FileRecord } from '#domain/drive/file-records';
+import type { Verdict } from '#domain/validation/content-check';
+
+/** The SHA-256 (base64) of a stored object, streamed once: constant memory whatever its size. */
+export async function streamedSha256(s3: S3Client, bucket: string, key: string): Promise<string> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const hash = createHash('sha256');
+  for await (const chunk of (object.Body ?? []) as AsyncIterable<Uint8Array>) hash.update(chunk);
+  return hash.digest('base64');
+}
+
+/**
+ * S3 checks each part of a multipart upload against its SHA-256 and the parts' composite, but
+ * not the whole file's: a whole-file SHA-256 its client declared is checked here, by reading
+ * the object once. A single PUT needs nothing more (S3 checked its SHA-256 on arrival).
+ */
+export async function checkDeclaredDigest(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  file: Pick<FileRecord, 'multipart' | 'sha256'>,
+): Promise<Verdict> {
+  if (!file.multipart || !file.sha256) return { ok: true };
+  if ((await streamedSha256(s3, bucket, key)) === file.sha256) return { ok: true };
+  return { ok: false, code: 'checksum_mismatch', reason: "the file's SHA-256 is not the one declared" };
+}
