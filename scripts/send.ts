@@ -196,12 +196,17 @@ async function savedUploadFor(
     saved.firstPartSha256 === sha256Base64(await readRange(path, 0, plannedPartSize(plan, file.size, 1)));
   if (!same) {
     console.error('The file or the link changed since the last run: starting a new upload.');
+    // The old upload holds a link use and reserved bytes: given back now rather than at its expiry.
+    if (saved.apiBase === target.apiBase && saved.caller === target.caller) {
+      await callTarget(target, 'DELETE', `/${saved.uploadId}`).catch(() => undefined);
+    }
+    await rm(statePathOf(path), { force: true });
     return undefined;
   }
   return saved;
 }
 
-/** Sends the parts storage does not hold yet, `parallel` at a time; the numbers of those sent. */
+/** Sends the parts storage does not hold yet, `parallel` at a time, each retried on a dropped connection. */
 async function sendMissingParts(
   target: Target,
   path: string,
@@ -275,6 +280,12 @@ async function sendInParts(
       ({ parts: held } = await callTarget<{ parts: StoredPart[] }>(target, 'GET', `/${saved.uploadId}/parts`));
     } catch (error) {
       if (!(error instanceof ApiError && (error.status === 404 || error.status === 409))) throw error;
+      // Completed by the last run, whose answer was lost: its receipt, not a second upload.
+      const completed = await callTarget<Receipt>(target, 'POST', `/${saved.uploadId}/confirm`).catch(() => undefined);
+      await rm(statePathOf(path), { force: true });
+      if (completed && completed.status !== 'expired') {
+        return confirmUntilDecided(target, { ...completed, uploadId: saved.uploadId });
+      }
       console.error(`The earlier upload cannot be resumed (${error.message}): starting a new one.`);
       saved = undefined;
     }
@@ -283,6 +294,7 @@ async function sendInParts(
     const plan = planParts(file.size);
     const signed = await callTarget<MultipartUpload>(target, 'POST', '', { ...request, multipart: true });
     if (signed.partSize !== plan.partSize || signed.partCount !== plan.partCount) {
+      await callTarget(target, 'DELETE', `/${signed.uploadId}`).catch(() => undefined);
       throw new Refused(
         `docdrop planned ${signed.partCount} parts of ${signed.partSize} bytes; this uploader expects ${plan.partCount} of ${plan.partSize}.`,
       );

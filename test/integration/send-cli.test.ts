@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MiB } from '#contracts/limits';
+import { MiB, plannedPartSize, planParts } from '#contracts/limits';
 import { api, db, newOwner, type Owner, tableName, waitForSettled } from '../support/harness';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -23,7 +23,7 @@ interface Run {
 }
 
 /** `npm run send` as its own process (without npm, so a signal reaches the uploader itself). */
-function startSend(args: readonly string[]): { child: ChildProcess; done: Promise<Run> } {
+function startSend(args: readonly string[]): { child: ChildProcess; done: Promise<Run>; stdout: () => string } {
   const child = spawn(process.execPath, ['--import', TSX_LOADER, SEND, ...args], {
     cwd: ROOT,
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' },
@@ -38,7 +38,7 @@ function startSend(args: readonly string[]): { child: ChildProcess; done: Promis
     stderr += chunk.toString();
   });
   const done = new Promise<Run>((settle) => child.once('close', (code) => settle({ code, stdout, stderr })));
-  return { child, done };
+  return { child, done, stdout: () => stdout };
 }
 
 const send = (args: readonly string[]): Promise<Run> => startSend(args).done;
@@ -69,6 +69,10 @@ async function ownerDownload(fileId: string): Promise<Buffer> {
   expect(download.status).toBe(200);
   return Buffer.from(await (await fetch(download.body.url)).arrayBuffer());
 }
+
+/** The part numbers `--verbose` says were sent. */
+const partsSent = (stdout: string): number[] =>
+  [...stdout.matchAll(/^part (\d+) of \d+ sent/gm)].map((match) => Number(match[1])).sort((a, b) => a - b);
 
 const receiptField = (stdout: string, label: string): string | undefined =>
   new RegExp(`^  ${label} +(\\S+)$`, 'm').exec(stdout)?.[1];
@@ -166,4 +170,72 @@ describe('npm run send, through an upload link', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('The link has no token after its #');
   });
+});
+
+describe('npm run send, in parts', () => {
+  it('resumes after being killed mid-upload, sending only the parts storage does not hold; the owner downloads the same bytes', async () => {
+    // prepare: 80 MiB in 10 planned parts, one in flight at a time; killed once 3 are sent
+    const link = await newLink({ maxBytes: 100 * MiB });
+    const file = pdfFile('archive.pdf', 80 * MiB);
+    const plan = planParts(file.bytes.length);
+    const statePath = `${file.path}.docdrop-send.json`;
+    const first = startSend([file.path, '--link', link.url, '--verbose', '--parallel', '1']);
+    await new Promise<void>((killed) => {
+      first.child.stdout?.on('data', () => {
+        if (partsSent(first.stdout()).length >= 3 && first.child.kill('SIGKILL')) killed();
+      });
+    });
+    await first.done;
+    const { uploadId } = JSON.parse(readFileSync(statePath, 'utf8'));
+    const listed = await api('GET', `/api/drop/uploads/${uploadId}/parts`, { uploadToken: link.token });
+    const held = (listed.body.parts as { partNumber: number; size: number }[]).map((part) => part.partNumber);
+    const missing = Array.from({ length: plan.partCount }, (_, i) => i + 1).filter((n) => !held.includes(n));
+
+    // act
+    const rerun = await send([file.path, '--link', link.url, '--verbose']);
+
+    // assess: the rerun sent exactly what storage lacked, finished, and cleaned up after itself
+    expect(held.length).toBeGreaterThanOrEqual(3);
+    expect(missing.length).toBeGreaterThan(0);
+    for (const part of listed.body.parts)
+      expect(part.size).toBe(plannedPartSize(plan, file.bytes.length, part.partNumber));
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toContain(`Resuming: storage holds ${held.length} of ${plan.partCount} parts.`);
+    expect(partsSent(rerun.stdout)).toEqual(missing);
+    expect(existsSync(statePath)).toBe(false);
+    expect(receiptField(rerun.stdout, 'upload')).toBe(uploadId);
+    expect(receiptField(rerun.stdout, 'status')).toBe('clean');
+    const released = await waitForSettled(owner, uploadId, 30_000);
+    expect(released.status).toBe('clean');
+    // The receipt prints the parts' composite checksum the file's record holds.
+    expect(receiptField(rerun.stdout, 'parts sha256')).toBe(released.partsSha256);
+    expect(sha256Hex(await ownerDownload(uploadId))).toBe(sha256Hex(file.bytes));
+  }, 120_000);
+
+  it('starts a new upload when the file changed since the interrupted run, giving the old one’s link use back', async () => {
+    // prepare: a one-use link; a run killed after its first part, then the file rewritten with other bytes
+    const link = await newLink({ maxBytes: 100 * MiB, maxUploads: 1 });
+    const original = pdfFile('draft.pdf', 40 * MiB);
+    const first = startSend([original.path, '--link', link.url, '--verbose', '--parallel', '1']);
+    await new Promise<void>((killed) => {
+      first.child.stdout?.on('data', () => {
+        if (partsSent(first.stdout()).length >= 1 && first.child.kill('SIGKILL')) killed();
+      });
+    });
+    await first.done;
+    const { uploadId: abandoned } = JSON.parse(readFileSync(`${original.path}.docdrop-send.json`, 'utf8'));
+    const changed = pdfFile('draft.pdf', 40 * MiB);
+
+    // act
+    const rerun = await send([changed.path, '--link', link.url, '--verbose']);
+
+    // assess: the old upload aborted (its use is what the new one holds), every part sent anew, the new bytes delivered
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toContain('The file or the link changed since the last run: starting a new upload.');
+    expect(partsSent(rerun.stdout)).toEqual([1, 2, 3, 4, 5]);
+    const uploadId = receiptField(rerun.stdout, 'upload') as string;
+    expect(uploadId).not.toBe(abandoned);
+    expect(receiptField(rerun.stdout, 'status')).toBe('clean');
+    expect(sha256Hex(await ownerDownload(uploadId))).toBe(sha256Hex(changed.bytes));
+  }, 120_000);
 });
