@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MiB } from '../../contracts/limits';
+import { MiB, planParts } from '../../contracts/limits';
 import { type ConfiguredSystem, startConfiguredSystem } from '../support/configured-system';
 import { launchChromium } from './browser';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { chromiumPath } = inject('browser');
 const WAIT = { timeout: 120_000 };
+const LARGE_BYTES = 150 * MiB;
 
 let own: ConfiguredSystem;
 let integrator: Server;
@@ -131,4 +132,30 @@ describe('Uppy 5 (@uppy/core + @uppy/aws-s3) on an integrator’s page, through 
     expect(sha256Hex(downloaded.bytes)).toBe(sha256Hex(bytes));
     expect(problems).toEqual([]);
   });
+
+  it('sends a 150 MB file in docdrop’s planned parts, and the owner downloads the same bytes', async () => {
+    // prepare
+    const bytes = pdfOfSize(LARGE_BYTES);
+    const path = join(scratch, 'large.pdf');
+    writeFileSync(path, bytes);
+    const { page, problems } = await openIntegratorPage();
+    const partPuts = new Set<string>();
+    page.on('requestfinished', (request) => {
+      const partNumber = new URL(request.url()).searchParams.get('partNumber');
+      if (request.method() === 'PUT' && partNumber) partPuts.add(partNumber);
+    });
+
+    // act
+    await page.setInputFiles('#files', path);
+    const outcome = JSON.parse((await page.locator('#outcomes li').first().textContent(WAIT)) ?? '{}');
+
+    // assess: every planned part went to storage once signed; complete answered; same bytes downloaded
+    expect(outcome).toMatchObject({ name: 'large.pdf', ok: true, receipt: { uploadId: expect.any(String) } });
+    expect(partPuts.size).toBe(planParts(LARGE_BYTES).partCount);
+    const downloaded = await ownerDownloads(outcome.receipt.uploadId);
+    expect(downloaded.status).toBe('clean');
+    expect(downloaded.bytes.length).toBe(LARGE_BYTES);
+    expect(sha256Hex(downloaded.bytes)).toBe(sha256Hex(bytes));
+    expect(problems).toEqual([]);
+  }, 180_000);
 });
