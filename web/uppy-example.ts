@@ -1,8 +1,9 @@
 /**
  * An integrator's page, as small as it gets: Uppy's own core and S3 plugin sending the files
  * picked in `#files` to docdrop through the upload link in the page's `#fragment`
- * (`?api=<docdrop origin>` says where docdrop is). Each file's outcome is written into
- * `#outcomes` as a JSON line: what test/e2e/uppy.test.ts reads.
+ * (`?api=<docdrop origin>` says where docdrop is); `#cancel` stops every upload (a multipart
+ * one is aborted). Each file's outcome is written into `#outcomes` as a JSON line: what
+ * test/e2e/uppy.test.ts reads.
  */
 import AwsS3 from '@uppy/aws-s3';
 import Uppy from '@uppy/core';
@@ -27,6 +28,8 @@ uppy.on('upload-success', (file, response) => {
 uppy.on('upload-error', (file, error) => {
   report({ name: file?.name, ok: false, message: error.message });
 });
+
+document.querySelector('#cancel')?.addEventListener('click', () => uppy.cancelAll());
 
 input?.addEventListener('change', async () => {
   for (const file of input.files ?? []) uppy.addFile({ name: file.name, type: file.type, data: file });

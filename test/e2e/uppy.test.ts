@@ -31,6 +31,15 @@ function pdfOfSize(size: number): Buffer {
   return Buffer.concat([head, randomBytes(size - head.length - tail.length), tail]);
 }
 
+async function newLink(body: Record<string, unknown>): Promise<string> {
+  const link = await own.call('POST', '/api/links', {
+    token: own.owner.idToken,
+    body: { label: `Uppy ${randomUUID().slice(0, 8)}`, ...body },
+  });
+  expect(link.status).toBe(201);
+  return link.body.token;
+}
+
 const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** The integrator's page: web/uppy-example.ts with the real @uppy/core and @uppy/aws-s3, bundled as an app would. */
@@ -47,7 +56,7 @@ async function serveIntegratorPage(): Promise<Server> {
   });
   const script = bundle.outputFiles[0]?.contents ?? new Uint8Array();
   const html =
-    '<!doctype html><title>An app with Uppy</title><input id="files" type="file" multiple><ol id="outcomes"></ol><script type="module" src="/uppy.js"></script>';
+    '<!doctype html><title>An app with Uppy</title><input id="files" type="file" multiple><button id="cancel">Cancel</button><ol id="outcomes"></ol><script type="module" src="/uppy.js"></script>';
   const server = createServer((request, response) => {
     const isScript = request.url === '/uppy.js';
     response.writeHead(200, { 'content-type': isScript ? 'text/javascript' : 'text/html; charset=utf-8' });
@@ -56,14 +65,14 @@ async function serveIntegratorPage(): Promise<Server> {
   return new Promise((ready) => server.listen(0, '127.0.0.1', () => ready(server)));
 }
 
-async function openIntegratorPage(): Promise<{ page: Page; problems: string[] }> {
+async function openIntegratorPage(token = linkToken): Promise<{ page: Page; problems: string[] }> {
   const problems: string[] = [];
   const page = await (await browser.newContext()).newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(`${integratorOrigin}/?api=${encodeURIComponent(own.local.apiUrl)}#${linkToken}`);
+  await page.goto(`${integratorOrigin}/?api=${encodeURIComponent(own.local.apiUrl)}#${token}`);
   return { page, problems };
 }
 
@@ -91,11 +100,7 @@ beforeAll(async () => {
   integratorOrigin = `http://127.0.0.1:${(integrator.address() as AddressInfo).port}`;
   // A system of its own: the shared one's owner quota is a few MB, and this page's origin must be let in.
   own = await startConfiguredSystem('uppy', { webOrigins: [integratorOrigin] });
-  const link = await own.call('POST', '/api/links', {
-    token: own.owner.idToken,
-    body: { label: `Uppy ${randomUUID().slice(0, 8)}`, maxUploads: 5, maxBytes: 200 * MiB },
-  });
-  linkToken = link.body.token;
+  linkToken = await newLink({ maxUploads: 5, maxBytes: 200 * MiB });
   browser = await launchChromium(chromiumPath);
   scratch = mkdtempSync(join(tmpdir(), 'docdrop-uppy-'));
 });
@@ -158,4 +163,59 @@ describe('Uppy 5 (@uppy/core + @uppy/aws-s3) on an integrator’s page, through 
     expect(sha256Hex(downloaded.bytes)).toBe(sha256Hex(bytes));
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('reports a refusal to upload-error in docdrop’s own words', async () => {
+    // prepare: a link that takes at most 1 MiB
+    const token = await newLink({ maxBytes: MiB });
+    const path = join(scratch, 'too-big.pdf');
+    const bytes = pdfOfSize(2 * MiB);
+    writeFileSync(path, bytes);
+    const sha256 = createHash('sha256').update(bytes).digest('base64');
+    const refusal = await own.call('POST', '/api/drop/uploads', {
+      uploadToken: token,
+      body: { fileName: 'too-big.pdf', contentType: 'application/pdf', size: bytes.length, sha256 },
+    });
+    const { page } = await openIntegratorPage(token);
+
+    // act
+    await page.setInputFiles('#files', path);
+    const outcome = JSON.parse((await page.locator('#outcomes li').first().textContent(WAIT)) ?? '{}');
+
+    // assess
+    expect(refusal.status).toBe(413);
+    expect(outcome).toEqual({ name: 'too-big.pdf', ok: false, message: refusal.body.error.message });
+  });
+
+  it('aborts a multipart upload cancelled in Uppy, giving a one-use link its use back', async () => {
+    // prepare: a one-use link; a 64 MiB upload under way, one part sent
+    const token = await newLink({ maxUploads: 1, maxBytes: 100 * MiB });
+    const large = join(scratch, 'cancelled.pdf');
+    writeFileSync(large, pdfOfSize(64 * MiB));
+    const small = join(scratch, 'instead.pdf');
+    const smallBytes = pdfOfSize(4096);
+    writeFileSync(small, smallBytes);
+    const { page } = await openIntegratorPage(token);
+    const firstPart = page.waitForEvent('requestfinished', {
+      predicate: (request) => request.method() === 'PUT' && request.url().includes('partNumber='),
+      ...WAIT,
+    });
+    const aborted = page.waitForResponse(
+      (response) => response.request().method() === 'DELETE' && /\/api\/drop\/uploads\/[^/]+$/.test(response.url()),
+      WAIT,
+    );
+    await page.setInputFiles('#files', large);
+    await firstPart;
+
+    // act
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    const abort = await aborted;
+    await page.setInputFiles('#files', small);
+    const outcome = JSON.parse((await page.locator('#outcomes li').first().textContent(WAIT)) ?? '{}');
+
+    // assess: the abort answered 204, and the link's one use went to the next file
+    expect(abort.status()).toBe(204);
+    expect(outcome).toMatchObject({ name: 'instead.pdf', ok: true });
+    const downloaded = await ownerDownloads(outcome.receipt.uploadId);
+    expect(sha256Hex(downloaded.bytes)).toBe(sha256Hex(smallBytes));
+  });
 });
