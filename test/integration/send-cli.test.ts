@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MiB, plannedPartSize, planParts } from '#contracts/limits';
-import { api, db, newOwner, type Owner, tableName, waitForSettled } from '../support/harness';
+import { api, db, newOwner, type Owner, system, tableName, waitForSettled } from '../support/harness';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -23,10 +23,13 @@ interface Run {
 }
 
 /** `npm run send` as its own process (without npm, so a signal reaches the uploader itself). */
-function startSend(args: readonly string[]): { child: ChildProcess; done: Promise<Run>; stdout: () => string } {
+function startSend(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<Run>; stdout: () => string } {
   const child = spawn(process.execPath, ['--import', TSX_LOADER, SEND, ...args], {
     cwd: ROOT,
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' },
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -41,7 +44,7 @@ function startSend(args: readonly string[]): { child: ChildProcess; done: Promis
   return { child, done, stdout: () => stdout };
 }
 
-const send = (args: readonly string[]): Promise<Run> => startSend(args).done;
+const send = (args: readonly string[], env: Record<string, string> = {}): Promise<Run> => startSend(args, env).done;
 
 async function newLink(body: Record<string, unknown> = {}): Promise<{ linkId: string; url: string; token: string }> {
   const link = await api('POST', '/api/links', {
@@ -169,6 +172,33 @@ describe('npm run send, through an upload link', () => {
     // assess
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('The link has no token after its #');
+  });
+});
+
+describe('npm run send, as the owner', () => {
+  it('sends into the owner’s drive with the ID token from DOCDROP_ID_TOKEN, printing no token', async () => {
+    // prepare
+    const file = pdfFile('own.pdf', 40 * MiB);
+
+    // act
+    const run = await send([file.path, '--api', system.apiUrl, '--verbose'], { DOCDROP_ID_TOKEN: owner.idToken });
+
+    // assess: in parts (40 MiB is above the threshold), released, the same bytes
+    expect(run.code).toBe(0);
+    expect(partsSent(run.stdout)).toEqual([1, 2, 3, 4, 5]);
+    expect(receiptField(run.stdout, 'status')).toBe('clean');
+    const uploadId = receiptField(run.stdout, 'upload') as string;
+    expect(sha256Hex(await ownerDownload(uploadId))).toBe(sha256Hex(file.bytes));
+    expect(`${run.stdout}${run.stderr}`).not.toContain(owner.idToken);
+  }, 60_000);
+
+  it('refuses to run as the owner without DOCDROP_ID_TOKEN, before calling anyone', async () => {
+    // act
+    const run = await send([pdfFile('nobody.pdf', 1024).path, '--api', system.apiUrl], { DOCDROP_ID_TOKEN: '' });
+
+    // assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('DOCDROP_ID_TOKEN=<owner ID token> npm run send');
   });
 });
 
