@@ -1,8 +1,9 @@
 /**
  * An integrator's page, as small as it gets: Uppy's own core and S3 plugin sending the files
  * picked in `#files` to docdrop through the upload link in the page's `#fragment`
- * (`?api=<docdrop origin>` says where docdrop is); `#cancel` stops every upload (a multipart
- * one is aborted). Each file's outcome is written into `#outcomes` as a JSON line: what
+ * (`?api=<docdrop origin>` says where docdrop is); `#pause` and `#resume` hold and resume
+ * uploads (a multipart one resumes from the parts docdrop lists), `#cancel` stops them (a
+ * multipart one is aborted). Each file's outcome is written into `#outcomes` as a JSON line: what
  * test/e2e/uppy.test.ts reads.
  */
 import AwsS3 from '@uppy/aws-s3';
@@ -29,6 +30,8 @@ uppy.on('upload-error', (file, error) => {
   report({ name: file?.name, ok: false, message: error.message });
 });
 
+document.querySelector('#pause')?.addEventListener('click', () => uppy.pauseAll());
+document.querySelector('#resume')?.addEventListener('click', () => uppy.resumeAll());
 document.querySelector('#cancel')?.addEventListener('click', () => uppy.cancelAll());
 
 input?.addEventListener('change', async () => {

@@ -56,7 +56,7 @@ async function serveIntegratorPage(): Promise<Server> {
   });
   const script = bundle.outputFiles[0]?.contents ?? new Uint8Array();
   const html =
-    '<!doctype html><title>An app with Uppy</title><input id="files" type="file" multiple><button id="cancel">Cancel</button><ol id="outcomes"></ol><script type="module" src="/uppy.js"></script>';
+    '<!doctype html><title>An app with Uppy</title><input id="files" type="file" multiple><button id="pause">Pause</button><button id="resume">Resume</button><button id="cancel">Cancel</button><ol id="outcomes"></ol><script type="module" src="/uppy.js"></script>';
   const server = createServer((request, response) => {
     const isScript = request.url === '/uppy.js';
     response.writeHead(200, { 'content-type': isScript ? 'text/javascript' : 'text/html; charset=utf-8' });
@@ -217,5 +217,42 @@ describe('Uppy 5 (@uppy/core + @uppy/aws-s3) on an integrator’s page, through 
     expect(outcome).toMatchObject({ name: 'instead.pdf', ok: true });
     const downloaded = await ownerDownloads(outcome.receipt.uploadId);
     expect(sha256Hex(downloaded.bytes)).toBe(sha256Hex(smallBytes));
+  });
+
+  it('resumes a paused multipart upload from the parts docdrop lists, sending none of them again', async () => {
+    // prepare: a 64 MiB upload (8 parts), paused once two parts are in storage
+    const bytes = pdfOfSize(64 * MiB);
+    const path = join(scratch, 'paused.pdf');
+    writeFileSync(path, bytes);
+    const { page, problems } = await openIntegratorPage();
+    const stored: string[] = [];
+    page.on('requestfinished', async (request) => {
+      const partNumber = new URL(request.url()).searchParams.get('partNumber');
+      if (request.method() === 'PUT' && partNumber && (await request.response())?.status() === 200)
+        stored.push(partNumber);
+    });
+    const twoParts = new Promise<void>((enough) => {
+      page.on('requestfinished', () => stored.length >= 2 && enough());
+    });
+    await page.setInputFiles('#files', path);
+    await twoParts;
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const listed = page.waitForResponse(
+      (response) => response.request().method() === 'GET' && /\/api\/drop\/uploads\/[^/]+\/parts$/.test(response.url()),
+      WAIT,
+    );
+
+    // act
+    await page.getByRole('button', { name: 'Resume' }).click();
+    const list = await listed;
+    const outcome = JSON.parse((await page.locator('#outcomes li').first().textContent(WAIT)) ?? '{}');
+
+    // assess: the list was asked, each planned part reached storage exactly once, the bytes are whole
+    expect(list.status()).toBe(200);
+    expect(outcome).toMatchObject({ name: 'paused.pdf', ok: true });
+    expect([...stored].sort((a, b) => Number(a) - Number(b))).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    const downloaded = await ownerDownloads(outcome.receipt.uploadId);
+    expect(sha256Hex(downloaded.bytes)).toBe(sha256Hex(bytes));
+    expect(problems).toEqual([]);
   });
 });
