@@ -1,7 +1,7 @@
 /**
  * An integrator's page, as small as it gets: Uppy's own core and S3 plugin sending the files
- * picked in `#files` to docdrop through the upload link in the page's `#fragment`
- * (`?api=<docdrop origin>` says where docdrop is); `#pause` and `#resume` hold and resume
+ * picked in `#files` to docdrop through the upload link in the page's `#fragment`, or as the
+ * owner without one (`?api=<docdrop origin>` says where docdrop is); `#pause` and `#resume` hold and resume
  * uploads (a multipart one resumes from the parts docdrop lists), `#cancel` stops them (a
  * multipart one is aborted). Each file's outcome is written into `#outcomes` as a JSON line: what
  * test/e2e/uppy.test.ts reads.
@@ -15,7 +15,10 @@ const linkToken = decodeURIComponent(location.hash.slice(1));
 const input = document.querySelector<HTMLInputElement>('#files');
 const outcomes = document.querySelector<HTMLElement>('#outcomes');
 
-const uppy = new Uppy({ autoProceed: false }).use(AwsS3, docdropS3Options({ apiBase, auth: { linkToken } }));
+// No link in the fragment: the owner, with the ID token the app's own sign-in keeps (here, in sessionStorage).
+const idToken = () => sessionStorage.getItem('docdrop-id-token') ?? '';
+const auth = linkToken ? { linkToken } : { idToken };
+const uppy = new Uppy({ autoProceed: false }).use(AwsS3, docdropS3Options({ apiBase, auth }));
 
 const report = (outcome: Record<string, unknown>) => {
   const line = document.createElement('li');

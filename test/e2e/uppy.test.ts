@@ -65,14 +65,22 @@ async function serveIntegratorPage(): Promise<Server> {
   return new Promise((ready) => server.listen(0, '127.0.0.1', () => ready(server)));
 }
 
-async function openIntegratorPage(token = linkToken): Promise<{ page: Page; problems: string[] }> {
+/** The page through a link (its token in the fragment), or as the owner when `token` is null. */
+async function openIntegratorPage(token: string | null = linkToken): Promise<{ page: Page; problems: string[] }> {
   const problems: string[] = [];
   const page = await (await browser.newContext()).newPage();
+  if (token === null) {
+    // Runs in the page, where sessionStorage is (this file is type-checked without the DOM's types).
+    const keep = (idToken: string) => (globalThis as any).sessionStorage.setItem('docdrop-id-token', idToken);
+    await page.addInitScript(keep, own.owner.idToken);
+  }
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(`${integratorOrigin}/?api=${encodeURIComponent(own.local.apiUrl)}#${token}`);
+  await page.goto(
+    `${integratorOrigin}/?api=${encodeURIComponent(own.local.apiUrl)}${token === null ? '' : `#${token}`}`,
+  );
   return { page, problems };
 }
 
@@ -112,7 +120,7 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('Uppy 5 (@uppy/core + @uppy/aws-s3) on an integrator’s page, through an upload link', () => {
+describe('Uppy 5 (@uppy/core + @uppy/aws-s3) on an integrator’s page on a second origin', () => {
   it('sends a small file in one signed PUT, and the owner downloads the same bytes', async () => {
     // prepare
     const bytes = pdfOfSize(200 * 1024);
@@ -255,4 +263,41 @@ describe('Uppy 5 (@uppy/core + @uppy/aws-s3) on an integrator’s page, through 
     expect(sha256Hex(downloaded.bytes)).toBe(sha256Hex(bytes));
     expect(problems).toEqual([]);
   });
+
+  it('sends as the owner, with the ID token the page holds, in one PUT and in parts', async () => {
+    // prepare
+    const small = pdfOfSize(100 * 1024);
+    const large = pdfOfSize(40 * MiB);
+    writeFileSync(join(scratch, 'owner-small.pdf'), small);
+    writeFileSync(join(scratch, 'owner-large.pdf'), large);
+    const { page, problems } = await openIntegratorPage(null);
+    const ownerRoutes = new Set<string>();
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith('/api/')) ownerRoutes.add(`${request.method()} ${path.replace(/\/[\w-]{20,}/, '/{id}')}`);
+    });
+
+    // act
+    await page.setInputFiles('#files', [join(scratch, 'owner-small.pdf'), join(scratch, 'owner-large.pdf')]);
+    await page.locator('#outcomes li').nth(1).waitFor(WAIT);
+    const outcomes = (await page.locator('#outcomes li').allTextContents()).map((line) => JSON.parse(line));
+
+    // assess: the owner's routes only, both files in the owner's drive with the bytes sent
+    expect([...ownerRoutes].sort()).toEqual([
+      'POST /api/uploads',
+      'POST /api/uploads/{id}/complete',
+      'POST /api/uploads/{id}/confirm',
+      'POST /api/uploads/{id}/parts',
+    ]);
+    const byName = Object.fromEntries(outcomes.map((outcome) => [outcome.name, outcome]));
+    for (const [name, bytes] of [
+      ['owner-small.pdf', small],
+      ['owner-large.pdf', large],
+    ] as const) {
+      expect(byName[name]).toMatchObject({ ok: true });
+      const downloaded = await ownerDownloads(byName[name].receipt.fileId ?? byName[name].receipt.uploadId);
+      expect(sha256Hex(downloaded.bytes)).toBe(sha256Hex(bytes));
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
 });
