@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { limits } from '#contracts/limits';
 import { handlerEnvironment } from '../../local/environment';
 import { api, describeUpload, newOwner, type Owner, PDF, system } from '../support/harness';
 import { type HttpFunction, httpEvent, type Invocation, invoke } from '../support/in-process';
@@ -239,12 +240,15 @@ describe('log hygiene', () => {
   });
 
   it('logs a link upload refused over the owner’s quota with the link id, never the token', async () => {
-    // prepare: the owner's quota nearly full of reservations (24 MiB left)
+    // prepare: the owner's quota nearly full of reservations (24 MiB left, less than the link's 25 MiB)
     const MiB = 1024 * 1024;
-    for (let i = 0; i < 10; i++) {
+    const fillers = Math.ceil((limits.quota.defaultBytes - 24 * MiB) / limits.maxFileBytes);
+    const fillerBytes = (limits.quota.defaultBytes - 24 * MiB) / fillers;
+    expect(Number.isInteger(fillerBytes)).toBe(true);
+    for (let i = 0; i < fillers; i++) {
       const filler = await api('POST', '/api/uploads', {
         token: owner.idToken,
-        body: { ...describeUpload('filler.pdf', 'application/pdf', PDF), size: 100 * MiB },
+        body: { ...describeUpload('filler.pdf', 'application/pdf', PDF), size: fillerBytes },
       });
       expect(filler.status).toBe(201);
     }

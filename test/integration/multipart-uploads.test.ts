@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { multipart, plannedPartSize, planParts } from '#contracts/limits';
 import {
@@ -115,6 +115,19 @@ async function sendParts(
       }
     }),
   );
+}
+
+/** S3's COMPOSITE checksum, computed here: the SHA-256 of the parts' SHA-256 digests, then `-<parts>`. */
+function compositeOf(upload: { partSize: number; partCount: number }, bytes: Uint8Array): string {
+  const outer = createHash('sha256');
+  for (let partNumber = 1; partNumber <= upload.partCount; partNumber++) {
+    outer.update(
+      createHash('sha256')
+        .update(partBytes(upload, bytes, partNumber))
+        .digest(),
+    );
+  }
+  return `${outer.digest('base64')}-${upload.partCount}`;
 }
 
 const allParts = (partCount: number) => Array.from({ length: partCount }, (_, index) => index + 1);
@@ -318,6 +331,41 @@ describe('signing parts', () => {
     expect(sent.status).toBe(403);
   });
 
+  it('signs no part for an upload that is one PUT, completed, or past its time (409 saying which)', async () => {
+    // prepare
+    const owner = await newOwner();
+    const bytes = pdfOf(20 * MiB);
+    const single = await api('POST', '/api/uploads', {
+      token: owner.idToken,
+      body: { fileName: 'a.pdf', contentType: 'application/pdf', size: 10, sha256: sha256Base64(TEXT('x')) },
+    });
+    const { body: done } = await startMultipart(asOwner(owner), bytes);
+    await sendParts(asOwner(owner), done, bytes, allParts(done.partCount));
+    expect((await call(asOwner(owner), 'POST', `/${done.uploadId}/complete`)).status).toBe(200);
+    const { body: late } = await startMultipart(asOwner(owner), bytes);
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName('FILES_TABLE'),
+        Key: { ownerId: owner.sub, fileId: late.uploadId },
+        UpdateExpression: 'SET uploadUntil = :past',
+        ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },
+      }),
+    );
+    const parts = [{ partNumber: 1, size: done.partSize, sha256: sha256Base64(partBytes(done, bytes, 1)) }];
+
+    // act
+    const toSingle = await call(asOwner(owner), 'POST', `/${single.body.uploadId}/parts`, { parts });
+    const toDone = await call(asOwner(owner), 'POST', `/${done.uploadId}/parts`, { parts });
+    const toLate = await call(asOwner(owner), 'POST', `/${late.uploadId}/parts`, { parts });
+    const completeLate = await call(asOwner(owner), 'POST', `/${late.uploadId}/complete`);
+
+    // assess
+    expectError(toSingle, 409, 'not_multipart');
+    expectError(toDone, 409, 'upload_completed');
+    expectError(toLate, 409, 'upload_expired');
+    expectError(completeLate, 409, 'upload_expired');
+  }, 60_000);
+
   it('answers 404 on every multipart route for another owner’s upload', async () => {
     // prepare
     const owner = await newOwner();
@@ -357,14 +405,19 @@ describe('completing', () => {
     const completed = await call(asOwner(owner), 'POST', `/${upload.uploadId}/complete`);
 
     // assess
+    const partsSha256 = compositeOf(upload, bytes);
     expect(completed.status).toBe(200);
-    expect(completed.body).toMatchObject({ fileId: upload.uploadId, status: expect.any(String) });
+    expect(completed.body).toMatchObject({ fileId: upload.uploadId, status: expect.any(String), partsSha256 });
     const record = await storedFile(owner.sub, upload.uploadId);
     expect(record?.completedAt).toEqual(expect.any(String));
     expect(record?.confirmedAt).toEqual(record?.completedAt);
     const file = await waitForSettled(owner, upload.uploadId, 60_000);
-    expect(file).toMatchObject({ status: 'clean', size: bytes.length });
+    expect(file).toMatchObject({ status: 'clean', size: bytes.length, partsSha256 });
+    // No whole-file digest was declared: none is claimed.
+    expect(file.sha256).toBeUndefined();
     expect(await downloaded(owner, upload.uploadId)).toBe(sha256Base64(bytes));
+    const confirmed = await call(asOwner(owner), 'POST', `/${upload.uploadId}/confirm`);
+    expect(confirmed.body).toEqual({ fileId: upload.uploadId, status: 'clean', partsSha256 });
   }, 180_000);
 
   it('uploads a 150 MB file in parts through a link, resumed after half its parts: only the rest sent', async () => {

@@ -24,6 +24,8 @@ import {
 
 const MiB = 1024 * 1024;
 const LIMIT = limits.quota.defaultBytes;
+/** A 1024th of the quota: the sizes below are the MiB of a 1 GiB quota, scaled to the one configured. */
+const UNIT = LIMIT / 1024;
 const quotasTable = system.tableNames.QUOTAS_TABLE as string;
 
 /** A declared upload that is never sent: only its size matters to the quota. */
@@ -99,10 +101,10 @@ describe('storage quota', () => {
     expect(response.status).toBe(401);
   });
 
-  it('lets exactly the 10 of 20 parallel 100 MiB presigns that fit in 1 GiB succeed', async () => {
+  it('lets exactly the 10 of 20 parallel presigns of a tenth of the quota that fit succeed', async () => {
     // prepare
     const owner = await newOwner();
-    const size = 100 * MiB;
+    const size = 100 * UNIT;
 
     // act
     const responses = await Promise.all(Array.from({ length: 20 }, () => presign(owner, declared(size))));
@@ -120,9 +122,9 @@ describe('storage quota', () => {
   });
 
   it('lets through parallel presigns of mixed sizes only while they fit, and counts exactly those', async () => {
-    // prepare: 20 sizes between 60 and 99 MiB, together about 1.5 GiB
+    // prepare: 20 sizes between 60 and 99 units, together about 1.5 quotas
     const owner = await newOwner();
-    const sizes = Array.from({ length: 20 }, (_, i) => (60 + ((i * 17) % 40)) * MiB + i);
+    const sizes = Array.from({ length: 20 }, (_, i) => (60 + ((i * 17) % 40)) * UNIT + i);
 
     // act
     const responses = await Promise.all(sizes.map((size) => presign(owner, declared(size))));
@@ -144,18 +146,18 @@ describe('storage quota', () => {
   it('refuses a file larger than what is left and says how much is left', async () => {
     // prepare
     const owner = await newOwner();
-    await Promise.all(Array.from({ length: 10 }, () => presign(owner, declared(100 * MiB))));
+    await Promise.all(Array.from({ length: 10 }, () => presign(owner, declared(100 * UNIT))));
 
     // act
-    const response = await presign(owner, declared(30 * MiB));
+    const response = await presign(owner, declared(30 * UNIT));
 
     // assess
     expect(response.status).toBe(413);
     expect(response.body.error).toEqual({
       code: 'quota_exceeded',
-      message: `This upload needs ${30 * MiB} bytes, but only ${24 * MiB} of the ${LIMIT}-byte storage quota are left.`,
+      message: `This upload needs ${30 * UNIT} bytes, but only ${24 * UNIT} of the ${LIMIT}-byte storage quota are left.`,
     });
-    expect((await usageOf(owner)).reservedBytes).toBe(1000 * MiB);
+    expect((await usageOf(owner)).reservedBytes).toBe(1000 * UNIT);
   });
 
   it('turns a released file’s reservation into used bytes', async () => {
@@ -258,8 +260,8 @@ describe('storage quota', () => {
   it('gives back a reservation whose upload was never sent once it has expired', async () => {
     // prepare
     const owner = await newOwner();
-    const signed = await presign(owner, declared(100 * MiB));
-    expect((await usageOf(owner)).reservedBytes).toBe(100 * MiB);
+    const signed = await presign(owner, declared(100 * UNIT));
+    expect((await usageOf(owner)).reservedBytes).toBe(100 * UNIT);
 
     // act: the URL's lifetime and the grace period pass
     await expireReservation(owner, signed.body.uploadId);
@@ -276,16 +278,16 @@ describe('storage quota', () => {
   it('frees expired reservations before refusing a new upload', async () => {
     // prepare: the quota full of reservations that are never sent
     const owner = await newOwner();
-    const signed = await Promise.all(Array.from({ length: 10 }, () => presign(owner, declared(100 * MiB))));
-    expect((await presign(owner, declared(100 * MiB))).status).toBe(413);
+    const signed = await Promise.all(Array.from({ length: 10 }, () => presign(owner, declared(100 * UNIT))));
+    expect((await presign(owner, declared(100 * UNIT))).status).toBe(413);
 
     // act
     for (const response of signed) await expireReservation(owner, response.body.uploadId);
-    const response = await presign(owner, declared(100 * MiB));
+    const response = await presign(owner, declared(100 * UNIT));
 
     // assess
     expect(response.status).toBe(201);
-    expect((await usageOf(owner)).reservedBytes).toBe(100 * MiB);
+    expect((await usageOf(owner)).reservedBytes).toBe(100 * UNIT);
   });
 
   it('still counts a file that arrives after its reservation was given back', async () => {
@@ -437,8 +439,9 @@ describe('replaced content', () => {
 });
 
 describe('link uploads and the quota', () => {
-  async function createLink(owner: Owner, maxUploads = 3): Promise<string> {
-    const link = await api('POST', '/api/links', { token: owner.idToken, body: { label: 'Quota', maxUploads } });
+  async function createLink(owner: Owner, maxUploads = 3, maxBytes?: number): Promise<string> {
+    const body = { label: 'Quota', maxUploads, ...(maxBytes ? { maxBytes } : {}) };
+    const link = await api('POST', '/api/links', { token: owner.idToken, body });
     expect(link.status).toBe(201);
     return link.body.token as string;
   }
@@ -467,19 +470,19 @@ describe('link uploads and the quota', () => {
   });
 
   it('refuses a link upload that does not fit the owner’s quota without taking a use of the link', async () => {
-    // prepare: 24 MiB left
+    // prepare: 24 units left; the link itself takes the 25 sent
     const owner = await newOwner();
-    const token = await createLink(owner, 1);
-    await Promise.all(Array.from({ length: 10 }, () => presign(owner, declared(100 * MiB))));
+    const token = await createLink(owner, 1, 25 * UNIT);
+    await Promise.all(Array.from({ length: 10 }, () => presign(owner, declared(100 * UNIT))));
 
     // act
-    const response = await api('POST', '/api/drop/uploads', { uploadToken: token, body: declared(25 * MiB) });
+    const response = await api('POST', '/api/drop/uploads', { uploadToken: token, body: declared(25 * UNIT) });
 
     // assess
     expect(response.status).toBe(413);
     expect(response.body.error.code).toBe('quota_exceeded');
     expect((await api('GET', '/api/drop', { uploadToken: token })).body.uploadsLeft).toBe(1);
-    expect((await usageOf(owner)).reservedBytes).toBe(1000 * MiB);
+    expect((await usageOf(owner)).reservedBytes).toBe(1000 * UNIT);
   });
 
   it('gives the reservation back when the link’s last use is taken by another client first', async () => {

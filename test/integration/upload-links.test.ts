@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { limits } from '#contracts/limits';
 import {
   type ApiResponse,
   api,
@@ -12,6 +13,7 @@ import {
   PDF,
   PNG,
   putToS3,
+  sha256Base64,
   TEXT,
   tableName,
   waitForSettled,
@@ -20,7 +22,7 @@ import {
 const MiB = 1024 * 1024;
 const DEFAULT_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/webp', 'text/plain'];
 /** The per-file limit of the test system (no MAX_FILE_BYTES override: the product default). */
-const MAX_FILE_BYTES = 100 * MiB;
+const MAX_FILE_BYTES = limits.maxFileBytes;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{43}$/;
 
 /** Every refusal the API makes carries `{ error: { code, message } }`. */
@@ -149,7 +151,12 @@ describe('upload links: the whole flow', () => {
 
     // assess
     expect(confirm.status).toBe(200);
-    expect(confirm.body).toEqual({ uploadId, status: expect.stringMatching(/^(pending|clean)$/) });
+    // The receipt names the SHA-256 S3 checked the PUT against.
+    expect(confirm.body).toEqual({
+      uploadId,
+      status: expect.stringMatching(/^(pending|clean)$/),
+      sha256: sha256Base64(bytes),
+    });
 
     // act: the owner sees it, downloads it, deletes it
     const file = await waitForSettled(owner, uploadId);

@@ -195,7 +195,14 @@ describe('validation gate', () => {
       );
       expect(settled.status).toBe(final);
       expect(after.status).toBe(200);
-      expect(after.body).toEqual({ fileId, status: final, ...(settled.reason ? { reason: settled.reason } : {}) });
+      // The receipt names the SHA-256 S3 checked the PUT against, as the owner's list does.
+      expect(settled.sha256).toEqual(expect.any(String));
+      expect(after.body).toEqual({
+        fileId,
+        status: final,
+        sha256: settled.sha256,
+        ...(settled.reason ? { reason: settled.reason } : {}),
+      });
       expect((await storedRecord(owner, fileId))?.status).toBe(final);
     },
   );

@@ -256,6 +256,33 @@ export async function markConfirmed(
 }
 
 /**
+ * Notes the composite checksum a multipart upload's completion will have, before the object can
+ * exist: the validator, run by the object's event, reads it from the record it releases.
+ */
+export async function notePartsSha256(
+  store: FilesStore,
+  ownerId: string,
+  fileId: string,
+  partsSha256: string,
+): Promise<void> {
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { ownerId, fileId },
+        UpdateExpression: 'SET partsSha256 = :parts',
+        ConditionExpression: '#status = :pending AND attribute_not_exists(completedAt)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':parts': partsSha256, ':pending': 'pending' },
+      }),
+    );
+  } catch (error) {
+    // Completed, settled or given up meanwhile: the completion that follows finds out which.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/**
  * Records that a multipart upload was completed, which is also its confirmation; the first
  * completion wins. True when this call recorded it (false: recorded before, or the record is gone).
  */
@@ -263,9 +290,9 @@ export async function markCompleted(
   store: FilesStore,
   ownerId: string,
   fileId: string,
-  /** S3's composite checksum of the parts, when its answer carried one. */
-  partsSha256: string | undefined,
   now = new Date(),
+  /** S3's composite checksum, when it differs from the one noted (see notePartsSha256). */
+  partsSha256?: string,
 ): Promise<boolean> {
   try {
     await store.db.send(
@@ -293,9 +320,11 @@ export async function markCompleted(
  */
 export function verifiedDigests(file: FileRecord): { sha256?: string; partsSha256?: string } {
   const wholeChecked = file.sha256 !== undefined && (!file.multipart || file.status === 'clean');
+  // Noted just before completion: S3's once the upload is complete (or released).
+  const partsChecked = file.partsSha256 !== undefined && (file.completedAt !== undefined || file.status === 'clean');
   return {
     ...(wholeChecked ? { sha256: file.sha256 } : {}),
-    ...(file.partsSha256 ? { partsSha256: file.partsSha256 } : {}),
+    ...(partsChecked ? { partsSha256: file.partsSha256 } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -108,6 +109,13 @@ export async function completeMultipartUpload(
     if (isNoSuchUpload(error) || (error as { name?: string }).name === 'PreconditionFailed') return 'gone';
     throw error;
   }
+}
+
+/** S3's COMPOSITE checksum of an object made of these parts: the SHA-256 of their SHA-256 digests, then `-<parts>`. */
+export function compositeSha256Of(parts: readonly Pick<StoredPart, 'sha256'>[]): string {
+  const outer = createHash('sha256');
+  for (const part of parts) outer.update(Buffer.from(part.sha256, 'base64'));
+  return `${outer.digest('base64')}-${parts.length}`;
 }
 
 /** One part to sign: its number, and the exact length and SHA-256 S3 is to accept. */

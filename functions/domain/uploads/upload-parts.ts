@@ -1,16 +1,18 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Conflict, Invalid, NotFound } from '#commons/errors';
 import type { Caller } from '#commons/http';
+import { logger } from '#commons/logger';
 import type { UrlSigner } from '#commons/url-signer';
 import type { PartsToSign, SignedPart, StoredPart } from '#contracts/api/uploads';
 import { incomingKey } from '#contracts/bucket';
 import { plannedPartSize } from '#contracts/limits';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import { accessUpload, type DriveDeps } from '#domain/drive/access';
-import { type FileRecord, type FilesStore, getFile, markCompleted } from '#domain/drive/file-records';
+import { type FileRecord, type FilesStore, getFile, markCompleted, notePartsSha256 } from '#domain/drive/file-records';
 import type { UploadLink } from '#domain/links/upload-links';
 import {
   completeMultipartUpload,
+  compositeSha256Of,
   listStoredParts,
   type MultipartTarget,
   signPartPut,
@@ -170,8 +172,10 @@ export async function completeUpload(
   assertOpen(file, now);
   const target = targetOf(deps, file);
   const stored = await listStoredParts(target, file.multipart.s3UploadId);
-  const completed =
-    stored && (await completeMultipartUpload(target, file.multipart.s3UploadId, partsOfPlan(file, stored)));
+  const parts = stored && partsOfPlan(file, stored);
+  const expected = parts && compositeSha256Of(parts);
+  if (expected) await notePartsSha256(deps.files, file.ownerId, file.fileId, expected);
+  const completed = parts && (await completeMultipartUpload(target, file.multipart.s3UploadId, parts));
   if (!completed || completed === 'gone') {
     if (!(await objectExists(deps, target.key))) {
       const current = await getFile(deps.files, file.ownerId, file.fileId);
@@ -180,8 +184,11 @@ export async function completeUpload(
       throw noLongerOpen();
     }
   }
-  const partsSha256 = completed && completed !== 'gone' ? completed.partsSha256 : undefined;
-  if (await markCompleted(deps.files, file.ownerId, file.fileId, partsSha256, now)) {
+  const answered = completed && completed !== 'gone' ? completed.partsSha256 : undefined;
+  // S3's answer prevails; it can differ from the one noted only if S3 changed how it composes them.
+  const differing = answered !== undefined && answered !== expected ? answered : undefined;
+  if (differing) logger.error('S3 answered another composite checksum than its parts make', { uploadId });
+  if (await markCompleted(deps.files, file.ownerId, file.fileId, now, differing)) {
     await recordAudit(deps.audit, origin, {
       ownerId: file.ownerId,
       action: 'upload.complete',
