@@ -137,7 +137,8 @@ describe('Uppy 5 (@uppy/core + @uppy/aws-s3) on an integrator’s page on a seco
     const outcome = JSON.parse((await page.locator('#outcomes li').first().textContent(WAIT)) ?? '{}');
 
     // assess: one PUT, not a part; docdrop's receipt reached Uppy; the owner gets the bytes sent
-    expect(outcome).toMatchObject({ name: 'small.pdf', ok: true, receipt: { uploadId: expect.any(String) } });
+    const sha256 = createHash('sha256').update(bytes).digest('base64');
+    expect(outcome).toMatchObject({ name: 'small.pdf', ok: true, receipt: { uploadId: expect.any(String), sha256 } });
     expect(puts).toHaveLength(1);
     expect(puts[0]).not.toContain('partNumber=');
     const downloaded = await ownerDownloads(outcome.receipt.uploadId);
@@ -163,7 +164,12 @@ describe('Uppy 5 (@uppy/core + @uppy/aws-s3) on an integrator’s page on a seco
     const outcome = JSON.parse((await page.locator('#outcomes li').first().textContent(WAIT)) ?? '{}');
 
     // assess: every planned part went to storage once signed; complete answered; same bytes downloaded
-    expect(outcome).toMatchObject({ name: 'large.pdf', ok: true, receipt: { uploadId: expect.any(String) } });
+    const partCount = planParts(LARGE_BYTES).partCount;
+    expect(outcome).toMatchObject({
+      name: 'large.pdf',
+      ok: true,
+      receipt: { uploadId: expect.any(String), partsSha256: expect.stringMatching(new RegExp(`=-${partCount}$`)) },
+    });
     expect(partPuts.size).toBe(planParts(LARGE_BYTES).partCount);
     const downloaded = await ownerDownloads(outcome.receipt.uploadId);
     expect(downloaded.status).toBe('clean');

@@ -104,6 +104,7 @@ describe('npm run send, through an upload link', () => {
     expect(run.stdout).toMatch(/^docdrop receipt$/m);
     expect(receiptField(run.stdout, 'file')).toBe('statement.pdf');
     expect(receiptField(run.stdout, 'status')).toBe('clean');
+    expect(receiptField(run.stdout, 'sha256')).toBe(createHash('sha256').update(file.bytes).digest('base64'));
     const uploadId = receiptField(run.stdout, 'upload') as string;
     expect((await waitForSettled(owner, uploadId)).status).toBe('clean');
     expect(sha256Hex(await ownerDownload(uploadId))).toBe(sha256Hex(file.bytes));
@@ -237,7 +238,8 @@ describe('npm run send, in parts', () => {
     expect(receiptField(rerun.stdout, 'status')).toBe('clean');
     const released = await waitForSettled(owner, uploadId, 30_000);
     expect(released.status).toBe('clean');
-    // The receipt prints the parts' composite checksum the file's record holds.
+    // The receipt prints S3's composite checksum of the 10 parts, as the file's record holds it.
+    expect(receiptField(rerun.stdout, 'parts sha256')).toMatch(new RegExp(`^[A-Za-z0-9+/]{43}=-${plan.partCount}$`));
     expect(receiptField(rerun.stdout, 'parts sha256')).toBe(released.partsSha256);
     expect(sha256Hex(await ownerDownload(uploadId))).toBe(sha256Hex(file.bytes));
   }, 120_000);
