@@ -270,4 +270,31 @@ describe('npm run send, in parts', () => {
     expect(receiptField(rerun.stdout, 'status')).toBe('clean');
     expect(sha256Hex(await ownerDownload(uploadId))).toBe(sha256Hex(changed.bytes));
   }, 120_000);
+
+  it('prints the receipt of an upload the last run completed when its state was left behind, sending nothing', async () => {
+    // prepare: a run that completes, its state file copied while it ran and put back after, as
+    // when the complete answer was lost; a one-use link, so a second upload would be refused
+    const link = await newLink({ maxBytes: 100 * MiB, maxUploads: 1 });
+    const file = pdfFile('done.pdf', 40 * MiB);
+    const statePath = `${file.path}.docdrop-send.json`;
+    const first = startSend([file.path, '--link', link.url, '--verbose', '--parallel', '1']);
+    let state = '';
+    first.child.stdout?.on('data', () => {
+      if (!state && existsSync(statePath)) state = readFileSync(statePath, 'utf8');
+    });
+    const firstRun = await first.done;
+    expect(firstRun.code).toBe(0);
+    writeFileSync(statePath, state);
+
+    // act
+    const rerun = await send([file.path, '--link', link.url, '--verbose']);
+
+    // assess: the same upload's receipt, found through confirm (the upload no longer lists parts), nothing sent
+    expect(rerun.stderr).toBe('');
+    expect(rerun.code).toBe(0);
+    expect(partsSent(rerun.stdout)).toEqual([]);
+    expect(receiptField(rerun.stdout, 'upload')).toBe(receiptField(firstRun.stdout, 'upload'));
+    expect(receiptField(rerun.stdout, 'status')).toBe('clean');
+    expect(existsSync(statePath)).toBe(false);
+  }, 60_000);
 });
