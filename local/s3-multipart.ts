@@ -438,7 +438,8 @@ async function listParts(ctx: Ctx): Promise<void> {
 
 async function abortMultipartUpload(ctx: Ctx): Promise<void> {
   const { dir } = await readUpload(ctx, ctx.query.uploadId);
-  await rm(dir, { recursive: true, force: true });
+  // A part still being written may add a file while the folder goes: rm tries again (ENOTEMPTY).
+  await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   ctx.status = 204;
   ctx.body = null;
 }

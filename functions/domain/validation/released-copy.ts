@@ -75,23 +75,33 @@ async function copyInParts(s3: S3Client, request: CopyRequest, plan: CopyPlan): 
   try {
     const etags: string[] = new Array(partCount);
     let next = 0;
+    let failed = false;
     const copyParts = async () => {
-      for (let index = next++; index < partCount; index = next++) {
+      for (let index = next++; index < partCount && !failed; index = next++) {
         const { first, last } = ranges[index] as { first: number; last: number };
-        const copied = await s3.send(
-          new UploadPartCopyCommand({
-            Bucket: bucket,
-            Key: target,
-            UploadId: uploadId,
-            PartNumber: index + 1,
-            CopySource: `${bucket}/${source}`,
-            CopySourceRange: `bytes=${first}-${last}`,
-          }),
-        );
+        const copied = await s3
+          .send(
+            new UploadPartCopyCommand({
+              Bucket: bucket,
+              Key: target,
+              UploadId: uploadId,
+              PartNumber: index + 1,
+              CopySource: `${bucket}/${source}`,
+              CopySourceRange: `bytes=${first}-${last}`,
+            }),
+          )
+          .catch((error: unknown) => {
+            failed = true;
+            throw error;
+          });
         etags[index] = copied.CopyPartResult?.ETag as string;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(plan.partsInFlight, partCount) }, copyParts));
+    // On a failure the other lanes take no new part, and the copies already on their way are
+    // let finish: a part that lands after the abort would otherwise be stored (and billed).
+    const lanes = await Promise.allSettled(Array.from({ length: Math.min(plan.partsInFlight, partCount) }, copyParts));
+    const refusal = lanes.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+    if (refusal) throw refusal.reason;
     await s3.send(
       new CompleteMultipartUploadCommand({
         Bucket: bucket,
