@@ -62,6 +62,9 @@ export const functionNames: readonly FunctionName[] = [...apiFunctions, validato
  */
 export const functionTimeoutSeconds: Readonly<Record<FunctionName, number>> = {
   ...(Object.fromEntries(apiFunctions.map((name) => [name, 10])) as Record<ApiFunctionName, number>),
+  // S3 may take many seconds to assemble a large multipart object (limits.ts `completionCalls`):
+  // its deadline plus the margin, still under API Gateway's 30 s.
+  'complete-upload': 28,
   [validatorFunction]: 900,
   [sweepFunction]: 120,
 };

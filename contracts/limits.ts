@@ -172,6 +172,20 @@ export const dependencyCalls = {
   healthCheckTimeoutMs: 1500,
 } as const;
 
+/**
+ * Completing a multipart upload: S3 answers CompleteMultipartUpload at once and may take many
+ * seconds to assemble thousands of parts, so complete-upload's S3 calls get longer and its
+ * request a later deadline, still inside API Gateway's 30 s. One try: a client asks again (a
+ * complete S3 finished meanwhile is found and answered then), rather than the SDK repeating a
+ * long call past the deadline.
+ */
+export const completionCalls = {
+  connectionTimeoutMs: dependencyCalls.connectionTimeoutMs,
+  requestTimeoutMs: 20_000,
+  maxAttempts: 1,
+  requestDeadlineMs: 25_000,
+} as const;
+
 /** The validator's calls: it reads and writes whole objects (up to 5 GiB copies), within its 2-minute timeout. */
 export const backgroundCalls = {
   connectionTimeoutMs: 2000,

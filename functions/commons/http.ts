@@ -46,6 +46,8 @@ interface Spec<Body, Params, Query> {
   readonly body?: z.core.$ZodType<Body>;
   readonly params?: z.core.$ZodType<Params>;
   readonly query?: z.core.$ZodType<Query>;
+  /** This route's deadline for its dependencies, when not `dependencyCalls.requestDeadlineMs` (see `completionCalls`). */
+  readonly requestDeadlineMs?: number;
 }
 
 const ROUTES_BY_KEY = new Map<string, RouteDefinition>(routes.map((route) => [routeKey(route), route]));
@@ -78,19 +80,20 @@ class RequestDeadlinePassed extends ServiceUnavailable {}
  * How long this request may wait for its dependencies: `requestDeadlineMs`, and never past
  * the function's own timeout less the time to log and answer.
  */
-function deadlineOf(context: Context): number {
-  return Math.max(
-    0,
-    Math.min(dependencyCalls.requestDeadlineMs, context.getRemainingTimeInMillis() - dependencyCalls.answerMarginMs),
-  );
+function deadlineOf(context: Context, requestDeadlineMs: number): number {
+  return Math.max(0, Math.min(requestDeadlineMs, context.getRemainingTimeInMillis() - dependencyCalls.answerMarginMs));
 }
 
 /**
  * Runs `work` within the deadline: past it, in-flight SDK calls are aborted (call-bounds.ts)
  * and the request answers 503, however many calls it was making.
  */
-async function withinDeadline<T>(context: Context, work: () => Promise<T>): Promise<T> {
-  const deadlineMs = deadlineOf(context);
+async function withinDeadline<T>(
+  context: Context,
+  work: () => Promise<T>,
+  requestDeadlineMs: number = dependencyCalls.requestDeadlineMs,
+): Promise<T> {
+  const deadlineMs = deadlineOf(context, requestDeadlineMs);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
@@ -128,30 +131,34 @@ export function httpHandler<Body = undefined, Params = undefined, Query = undefi
     logger.appendKeys({ apiRequestId: requestId, route: event.routeKey });
     const started = Date.now();
     try {
-      return await withinDeadline(context, async () => {
-        const route = ROUTES_BY_KEY.get(event.routeKey);
-        if (!route) throw new Error(`no route definition for ${event.routeKey}`);
-        const caller = await spec.authenticate(route, event);
-        logger.appendKeys(callerKeys(caller));
-        const sourceIp = sourceAddressOf(event);
-        const request: Request<Body, Params, Query> = {
-          body: spec.body ? parse(spec.body, readJsonBody(event), 'body') : (undefined as Body),
-          params: spec.params ? parse(spec.params, event.pathParameters ?? {}, 'path') : (undefined as Params),
-          query: spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : (undefined as Query),
-          caller,
-          route,
-          requestId,
-          sourceIp,
-          origin: { actor: actorOf(caller), requestId, sourceIp },
-        };
-        if (request.sourceIp !== event.requestContext.http.sourceIp) {
-          // The operator's logs keep the connection's own address beside the one CloudFront reported.
-          logger.appendKeys({ viewerIp: request.sourceIp, peerIp: event.requestContext.http.sourceIp });
-        }
-        const response = await run(request);
-        logger.info('request done', { status: response.status });
-        return json(response.status, response.body);
-      });
+      return await withinDeadline(
+        context,
+        async () => {
+          const route = ROUTES_BY_KEY.get(event.routeKey);
+          if (!route) throw new Error(`no route definition for ${event.routeKey}`);
+          const caller = await spec.authenticate(route, event);
+          logger.appendKeys(callerKeys(caller));
+          const sourceIp = sourceAddressOf(event);
+          const request: Request<Body, Params, Query> = {
+            body: spec.body ? parse(spec.body, readJsonBody(event), 'body') : (undefined as Body),
+            params: spec.params ? parse(spec.params, event.pathParameters ?? {}, 'path') : (undefined as Params),
+            query: spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : (undefined as Query),
+            caller,
+            route,
+            requestId,
+            sourceIp,
+            origin: { actor: actorOf(caller), requestId, sourceIp },
+          };
+          if (request.sourceIp !== event.requestContext.http.sourceIp) {
+            // The operator's logs keep the connection's own address beside the one CloudFront reported.
+            logger.appendKeys({ viewerIp: request.sourceIp, peerIp: event.requestContext.http.sourceIp });
+          }
+          const response = await run(request);
+          logger.info('request done', { status: response.status });
+          return json(response.status, response.body);
+        },
+        spec.requestDeadlineMs,
+      );
     } catch (error) {
       const refusal = refusalOf(error);
       if (refusal instanceof ServiceUnavailable) {

@@ -5,6 +5,7 @@ import { httpHandler } from '#commons/http';
 import { linksFromEnvironment } from '#commons/links';
 import { ownerVerifierFromEnvironment } from '#commons/owner-verifier';
 import { completeOwnerUpload as operation } from '#contracts/api/uploads';
+import { completionCalls } from '#contracts/limits';
 import { authenticateLinkToken } from '#domain/links/upload-links';
 import { uploadOutcome } from '#domain/uploads/confirm-upload';
 import { type CompleteDeps, completeUpload, uploadCallerOf } from '#domain/uploads/upload-parts';
@@ -12,7 +13,8 @@ import { type CompleteDeps, completeUpload, uploadCallerOf } from '#domain/uploa
 const db = createDocumentClient();
 const links = linksFromEnvironment(db);
 const deps: CompleteDeps = {
-  ...storageFromEnvironment(db),
+  // S3 may take many seconds to assemble a large object: this function's S3 calls get longer.
+  ...storageFromEnvironment(db, completionCalls),
   drive: driveFromEnvironment(db),
   audit: auditLogFromEnvironment(db),
 };
@@ -21,6 +23,7 @@ const deps: CompleteDeps = {
 export const handler = httpHandler(
   {
     ...operation,
+    requestDeadlineMs: completionCalls.requestDeadlineMs,
     authenticate: createAuthenticator({
       owner: ownerVerifierFromEnvironment(),
       link: (token) => authenticateLinkToken(links, token),

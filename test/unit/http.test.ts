@@ -487,6 +487,24 @@ describe('httpHandler when a dependency fails', () => {
     expect(aborted).toBe(true);
   });
 
+  it('holds a route that names a longer deadline to it: no 503 at the usual 5 s', async () => {
+    // prepare: a call that takes just past the usual deadline, on a route given 6 s (complete-upload's way)
+    const slow = dependencyCalls.requestDeadlineMs + 300;
+    const handler = httpHandler(
+      { authenticate: owner, requestDeadlineMs: dependencyCalls.requestDeadlineMs + 1000 },
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, slow));
+        return { status: 200 };
+      },
+    );
+
+    // act
+    const result = await handler(event(), { ...context, getRemainingTimeInMillis: () => 28_000 });
+
+    // assess
+    expect(result.statusCode).toBe(200);
+  }, 10_000);
+
   it('gives no abort signal to calls made outside a request', async () => {
     // prepare
     const seen: unknown[] = [];
