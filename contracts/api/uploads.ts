@@ -151,7 +151,8 @@ export const presignLinkUpload = {
   summary: 'Sign an upload through the upload link in X-Upload-Token: one PUT, or parts.',
   body: ownerUploadRequest,
   responses: { 201: signedUpload },
-  refusals: [413, 415],
+  // 409 `upload_being_signed`: the same file's first request still holds the use it is recording.
+  refusals: [409, 413, 415],
 } satisfies Operation;
 
 export const signOwnerUploadParts = {

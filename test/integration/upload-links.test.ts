@@ -385,6 +385,65 @@ describe('upload links: uses', () => {
     expect((await waitForSettled(owner, first.body.uploadId)).status).toBe('clean');
   });
 
+  /** A use held for `PDF` as a presign takes it, by a request that then died before recording its upload. */
+  async function holdLeftBehind(linkId: string, heldSecondsAgo: number): Promise<string> {
+    const fileId = `0${randomBytes(12).toString('base64url')}`;
+    const now = Math.floor(Date.now() / 1000);
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName('LINKS_TABLE'),
+        Key: { linkId },
+        UpdateExpression: 'SET usesTaken = usesTaken + :one, holds.#file = :hold',
+        ExpressionAttributeNames: { '#file': fileId },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':hold': {
+            sha256: sha256Base64(PDF),
+            size: PDF.length,
+            contentType: 'application/pdf',
+            heldAt: now - heldSecondsAgo,
+            until: now + 600,
+          },
+        },
+      }),
+    );
+    return fileId;
+  }
+
+  it('gives back a use whose presign died before recording its upload, and signs the retry anew', async () => {
+    // prepare: a one-use link whose use a request took a minute ago and never recorded (a 503 at
+    // its deadline aborts its calls, the give-back among them)
+    const owner = await newOwner();
+    const link = await createLink(owner, { maxUploads: 1 });
+    const stale = await holdLeftBehind(link.linkId, 60);
+
+    // act
+    const retry = await presignThroughLink(link.token, PDF);
+
+    // assess: a new upload holds the one use, and the file it sends is released (not lost as an orphan)
+    expect(retry.status).toBe(201);
+    expect(retry.body.uploadId).not.toBe(stale);
+    const stored = await storedLink(link.linkId);
+    expect(Object.keys(stored.holds)).toEqual([retry.body.uploadId]);
+    expect(stored.usesTaken).toBe(1);
+    expect((await putToS3(retry.body, PDF)).status).toBe(200);
+    expect((await waitForSettled(owner, retry.body.uploadId)).status).toBe('clean');
+  });
+
+  it('asks a retry to wait while the request that took its use may still record the upload', async () => {
+    // prepare: the same, taken a second ago: that request may still be writing the record
+    const owner = await newOwner();
+    const link = await createLink(owner, { maxUploads: 1 });
+    const inProgress = await holdLeftBehind(link.linkId, 1);
+
+    // act
+    const retry = await presignThroughLink(link.token, PDF);
+
+    // assess: no URL for an upload nothing records, and the use stays with the first request
+    expectError(retry, 409, 'upload_being_signed');
+    expect(Object.keys((await storedLink(link.linkId)).holds)).toEqual([inProgress]);
+  });
+
   it('holds a use while the upload is in flight and spends it when the file arrives', async () => {
     // prepare
     const owner = await newOwner();

@@ -43,6 +43,11 @@ export interface UseHold {
   readonly sha256?: string;
   readonly size: number;
   readonly contentType: string;
+  /**
+   * Epoch seconds when the use was taken: a hold whose upload was never recorded is a request
+   * that died on its way (see presign-upload.ts `resignHeld`). Absent on holds taken before it existed.
+   */
+  readonly heldAt?: number;
   /** Epoch seconds: the signed URL's expiry. */
   readonly until: number;
 }

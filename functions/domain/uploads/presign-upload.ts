@@ -4,6 +4,7 @@ import { newFileId } from '#commons/ids';
 import { logger } from '#commons/logger';
 import type { MultipartUpload, OwnerUploadRequest, UploadRequest } from '#contracts/api/uploads';
 import { incomingKey } from '#contracts/bucket';
+import { functionTimeoutSeconds } from '#contracts/functions';
 import { multipart, planParts } from '#contracts/limits';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import { accessFolder, type DriveDeps } from '#domain/drive/access';
@@ -198,14 +199,18 @@ async function resignHeld(
   /** The same file as the hold's (same SHA-256, size and type). */
   upload: UploadRequest,
   now: Date,
-): Promise<SignedUpload> {
+): Promise<SignedUpload | 'stale'> {
   const until = new Date(held.hold.until * 1000);
   const record = await getFile(deps.storage.files, link.ownerId, held.fileId);
-  if (!record && upload.multipart) {
-    // Its first request holds the use and has not yet recorded the upload it opens.
+  if (!record) {
+    // The request that took this use has not recorded its upload: still on its way, or it died
+    // (a 503 at its deadline aborts its calls, the give-back among them). Past the longest a
+    // presign can run, nothing will record it: the caller gives the use back and starts again.
+    const heldFor = Math.floor(now.getTime() / 1000) - (held.hold.heldAt ?? 0);
+    if (heldFor > functionTimeoutSeconds['presign-upload']) return 'stale';
     throw new Conflict('upload_being_signed', 'The same file is being signed by another request: try again shortly.');
   }
-  const signed = record?.multipart
+  const signed = record.multipart
     ? multipartAnswer(held.fileId, record.multipart, until)
     : await signUploadPut(deps.storage, {
         ownerId: link.ownerId,
@@ -216,6 +221,15 @@ async function resignHeld(
       });
   await recordSigned(deps, origin, link.ownerId, signed, 'signed:again');
   return signed;
+}
+
+/** Gives back a use (and any bytes) a presign that died took for an upload it never recorded. */
+async function giveBackStaleHold(deps: PresignDeps, link: UploadLink, fileId: string): Promise<UploadLink> {
+  await giveBackLinkHold(deps.links, link.linkId, fileId);
+  await cancelReservation(deps.quotas, link.ownerId, fileId);
+  logger.warn('gave back a link use whose upload was never recorded', { linkId: link.linkId, fileId });
+  const { [fileId]: _stale, ...holds } = link.holds ?? {};
+  return { ...link, holds, usesTaken: link.usesTaken - 1 };
 }
 
 /**
@@ -235,7 +249,11 @@ export async function presignLinkUpload(
   checkAgainstPolicy(upload, policy);
   const now = new Date();
   const retried = heldUploadOf(link, upload, now);
-  if (retried) return resignHeld(deps, origin, link, retried, upload, now);
+  if (retried) {
+    const again = await resignHeld(deps, origin, link, retried, upload, now);
+    if (again !== 'stale') return again;
+    return presignLinkUpload(deps, origin, await giveBackStaleHold(deps, link, retried.fileId), request);
+  }
   // The link as authenticated moments ago: one already used up costs no write.
   assertLinkActive(link, now);
   const signing = { fileId: newFileId(now.getTime()), now, urlExpiresAt: expiryOf(deps, policy, upload, now) };
@@ -243,10 +261,15 @@ export async function presignLinkUpload(
     ...(upload.sha256 ? { sha256: upload.sha256 } : {}),
     size: upload.size,
     contentType: upload.contentType,
+    heldAt: Math.floor(now.getTime() / 1000),
     until: Math.floor(signing.urlExpiresAt.getTime() / 1000),
   };
   const taken = await holdLinkUse(deps.links, link.linkId, signing.fileId, hold, now);
-  if (taken.heldBy === 'earlier') return resignHeld(deps, origin, link, taken, upload, now);
+  if (taken.heldBy === 'earlier') {
+    const again = await resignHeld(deps, origin, link, taken, upload, now);
+    if (again !== 'stale') return again;
+    return presignLinkUpload(deps, origin, await giveBackStaleHold(deps, link, taken.fileId), request);
+  }
   let signed: SignedUpload;
   try {
     const where = { ownerId: link.ownerId, linkId: link.linkId };
