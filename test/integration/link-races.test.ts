@@ -40,6 +40,26 @@ async function newLink(maxUploads: number): Promise<{ linkId: string; token: str
 const presignThrough = (token: string, size: number) =>
   call('POST', '/api/drop/uploads', { uploadToken: token, body: declared(size) });
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A client as the contract asks: the same file again after a 503 (`Retry-After`), and again
+ * after a 409 `upload_being_signed` (its first request may still hold the use). 200 presigns
+ * at once make ~650 DynamoDB calls, and DynamoDB Local answers ~190 a second, so now and then
+ * one meets the API's 5 s deadline; what the race must decide is the same once it answers.
+ */
+async function presignAsAClientWould(token: string, size: number) {
+  const body = declared(size);
+  const giveUpAt = Date.now() + 25_000;
+  for (;;) {
+    const response = await call('POST', '/api/drop/uploads', { uploadToken: token, body });
+    const retry =
+      response.status === 503 || (response.status === 409 && response.body.error?.code === 'upload_being_signed');
+    if (!retry || Date.now() > giveUpAt) return response;
+    await pause(response.status === 503 ? 1000 : 2000);
+  }
+}
+
 async function usage() {
   const response = await call('GET', '/api/usage', { token: idToken });
   expect(response.status).toBe(200);
@@ -76,7 +96,7 @@ describe('races for the uses of a link', () => {
     const link = await newLink(1);
 
     // act
-    const responses = await Promise.all(Array.from({ length: 200 }, () => presignThrough(link.token, 25 * MiB)));
+    const responses = await Promise.all(Array.from({ length: 200 }, () => presignAsAClientWould(link.token, 25 * MiB)));
 
     // assess
     const winners = responses.filter((response) => response.status === 201);
@@ -87,7 +107,7 @@ describe('races for the uses of a link', () => {
     );
     expect(await usage()).toMatchObject({ reservedBytes: 25 * MiB });
     expect(await linkAsOwnerSees(link.linkId)).toMatchObject({ usesTaken: 1, usesInFlight: 1, uploadsLeft: 0 });
-  });
+  }, 60_000);
 
   it('gives the 50 uses of a link to exactly 50 of 200 clients and reserves exactly their bytes', async () => {
     // prepare
@@ -95,7 +115,7 @@ describe('races for the uses of a link', () => {
     const before = await usage();
 
     // act
-    const responses = await Promise.all(Array.from({ length: 200 }, () => presignThrough(link.token, 1 * MiB)));
+    const responses = await Promise.all(Array.from({ length: 200 }, () => presignAsAClientWould(link.token, 1 * MiB)));
 
     // assess
     const winners = responses.filter((response) => response.status === 201);
@@ -107,7 +127,7 @@ describe('races for the uses of a link', () => {
     );
     expect((await usage()).reservedBytes - before.reservedBytes).toBe(50 * MiB);
     expect(await linkAsOwnerSees(link.linkId)).toMatchObject({ usesTaken: 50, usesInFlight: 50, uploadsLeft: 0 });
-  });
+  }, 60_000);
 
   it('costs a loser on a used-up link at most 2 DynamoDB calls: the authentication read and the one update', async () => {
     // prepare: what a winner costs, measured alone
