@@ -21,8 +21,6 @@ export default defineConfig({
   test: {
     // Node's own sockets and timers; no jsdom.
     environment: 'node',
-    // Both cores (Vitest's default leaves one idle): the emulators wait on I/O much of the time.
-    maxWorkers: 2,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
