@@ -5,6 +5,7 @@
  * connection and only the parts storage does not hold yet are sent.
  *
  *   npm run send -- <file> --link '<drop page URL, with its #token>'
+ *   DOCDROP_LINK='<drop page URL>' npm run send -- <file>   (the token stays off the command line npm prints)
  *   DOCDROP_ID_TOKEN=... npm run send -- <file> --api https://docs.example.com
  *
  * Tokens are taken from the link's fragment or the environment and are never printed, logged
@@ -19,9 +20,11 @@ import { multipart, type PartPlan, plannedPartSize, planParts } from '#contracts
 import { declaredTypeOf, formatBytes } from '../web/src/format';
 
 const USAGE = `Usage: npm run send -- <file> --link <drop page URL> [--parallel <n>] [--verbose]
+       DOCDROP_LINK=<drop page URL> npm run send -- <file> [...]
        DOCDROP_ID_TOKEN=<owner ID token> npm run send -- <file> --api <docdrop URL> [...]
 
-  --link <url>      an upload link as its owner shared it (https://.../u/#<token>)
+  --link <url>      an upload link as its owner shared it (https://.../u/#<token>); npm prints
+                    its command line, token included: DOCDROP_LINK keeps the link out of it
   --api <url>       docdrop's address, to upload as the owner whose ID token is in DOCDROP_ID_TOKEN
   --type <mime>     the file's type, when its name's ending does not say it
   --parallel <n>    parts in flight at once (default 4)
@@ -91,8 +94,10 @@ async function apiBaseOf(origin: string): Promise<string> {
 }
 
 async function targetOf(values: { link?: string; api?: string }): Promise<Target> {
-  if (values.link) {
-    const url = new URL(values.link);
+  // From the environment, the link's token is not on the command line npm echoes (nor in `ps`).
+  const link = values.link ?? (values.api ? undefined : process.env.DOCDROP_LINK || undefined);
+  if (link) {
+    const url = new URL(link);
     const token = decodeURIComponent(url.hash.slice(1));
     if (!token) throw new Refused('The link has no token after its #: copy the whole link its owner sent.');
     return {

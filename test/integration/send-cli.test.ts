@@ -193,6 +193,20 @@ describe('npm run send, as the owner', () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain(owner.idToken);
   }, 60_000);
 
+  it('takes the link from DOCDROP_LINK, so its token is on no command line, and prints no token', async () => {
+    // prepare
+    const link = await newLink({});
+    const file = pdfFile('from-env.pdf', 2048);
+
+    // act
+    const run = await send([file.path], { DOCDROP_LINK: link.url });
+
+    // assess
+    expect(run.code).toBe(0);
+    expect(receiptField(run.stdout, 'status')).toBe('clean');
+    expect(`${run.stdout}${run.stderr}`).not.toContain(link.token);
+  });
+
   it('refuses to run as the owner without DOCDROP_ID_TOKEN, before calling anyone', async () => {
     // act
     const run = await send([pdfFile('nobody.pdf', 1024).path, '--api', system.apiUrl], { DOCDROP_ID_TOKEN: '' });
