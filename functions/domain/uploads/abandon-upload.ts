@@ -1,13 +1,12 @@
 import { Conflict, NotFound } from '#commons/errors';
-import { incomingKey } from '#contracts/bucket';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import { accessUpload, type DriveDeps } from '#domain/drive/access';
 import { type FileRecord, getFile } from '#domain/drive/file-records';
 import type { LinksStore, UploadLink } from '#domain/links/upload-links';
 import type { QuotaStore } from '#domain/quotas/usage-item';
 import { giveBackUpload } from '#domain/uploads/give-back';
-import { abortMultipartUpload } from '#domain/uploads/multipart-uploads';
-import { objectExists, type StorageDeps } from '#domain/uploads/uploads';
+import { closeUnarrived } from '#domain/uploads/multipart-uploads';
+import type { StorageDeps } from '#domain/uploads/uploads';
 
 export interface AbandonDeps {
   readonly storage: StorageDeps;
@@ -30,23 +29,11 @@ function refuseSettled(file: FileRecord): 'expired' | undefined {
 }
 
 /**
- * Whether the upload's bytes have not arrived, and now cannot. A multipart upload is aborted
- * first, so no complete can follow; if S3 no longer knows it, a complete that won the race
- * left its object (a HEAD tells), or an abort or the sweep took it (given back either way).
- */
-async function nothingArrived(storage: StorageDeps, file: FileRecord): Promise<boolean> {
-  const key = incomingKey(file.ownerId, file.fileId);
-  if (!file.multipart) return !(await objectExists(storage, key));
-  if (file.completedAt) return false;
-  if (await abortMultipartUpload({ ...storage, key }, file.multipart.s3UploadId)) return true;
-  return !(await objectExists(storage, key));
-}
-
-/**
  * Gives up an upload whose bytes have not arrived: the record goes and its reservation and
  * link use are given back, in one transaction (see give-back.ts); a multipart upload is
- * aborted in storage first. Refused with 409 once the object is in storage: from then on it is the validator's to settle. Its URL still works
- * until it expires; a PUT made after this finds no record and the validator removes it.
+ * aborted in storage first. Refused with 409 once the object is in storage: from then on it is
+ * the validator's to settle. Its URL still works until it expires; a PUT made after this finds
+ * no record and the validator removes it.
  */
 async function abandon(
   deps: AbandonDeps,
@@ -57,7 +44,7 @@ async function abandon(
   const file = await getFile(deps.storage.files, owner.ownerId, uploadId);
   if (!file || file.purpose || (owner.linkId !== undefined && file.linkId !== owner.linkId)) throw notFound();
   if (refuseSettled(file)) return;
-  if (!(await nothingArrived(deps.storage, file))) throw arrived();
+  if (!(await closeUnarrived(deps.storage, file))) throw arrived();
   const given = await giveBackUpload(
     { files: deps.storage.files, quotas: deps.quotas, links: deps.links },
     file,

@@ -8,7 +8,10 @@ import {
 } from '@aws-sdk/client-s3';
 import type { UrlSigner } from '#commons/url-signer';
 import type { SignedPart, StoredPart } from '#contracts/api/uploads';
+import { incomingKey } from '#contracts/bucket';
 import { s3Limits } from '#contracts/limits';
+import type { FileRecord } from '#domain/drive/file-records';
+import { objectExists, type StorageDeps } from '#domain/uploads/uploads';
 
 /** The S3 side of a multipart upload: the bucket, and the key the server chose. */
 export interface MultipartTarget {
@@ -146,4 +149,17 @@ export async function signPartPut(
     expiresIn: Math.max(1, Math.floor((timing.expiresAt.getTime() - timing.now.getTime()) / 1000)),
   });
   return { partNumber: part.partNumber, url, headers, expiresAt: timing.expiresAt.toISOString() };
+}
+
+/**
+ * Whether an upload's bytes have not arrived, and now cannot. A multipart upload is aborted
+ * first, so no complete can follow; if S3 no longer knows it, a complete that won the race left
+ * its object (a HEAD tells), or an abort or the sweep took it. Abandon and the sweep both ask.
+ */
+export async function closeUnarrived(storage: StorageDeps, file: FileRecord): Promise<boolean> {
+  const key = incomingKey(file.ownerId, file.fileId);
+  if (!file.multipart) return !(await objectExists(storage, key));
+  if (file.completedAt) return false;
+  if (await abortMultipartUpload({ ...storage, key }, file.multipart.s3UploadId)) return true;
+  return !(await objectExists(storage, key));
 }

@@ -5,7 +5,7 @@ import { type filesTable, PENDING_SWEEP } from '#contracts/tables';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import type { FileRecord } from '#domain/drive/file-records';
 import { type GiveBackDeps, giveBackUpload } from '#domain/uploads/give-back';
-import { abortMultipartUpload } from '#domain/uploads/multipart-uploads';
+import { closeUnarrived } from '#domain/uploads/multipart-uploads';
 import { arrivedAt, inStorageSince, type Revalidation, type StorageDeps } from '#domain/uploads/uploads';
 
 const PENDING_INDEX = 'pendingByUrlExpiry' satisfies (typeof filesTable.globalIndexes)[number]['indexName'];
@@ -47,19 +47,6 @@ async function* pendingUploads(deps: SweepDeps): AsyncGenerator<FileRecord> {
   } while (start);
 }
 
-/**
- * A multipart upload past its time is aborted in S3 first (its parts deleted; no complete can
- * follow), then looked for again: a complete that won the race left its object, which is the
- * validator's. True when nothing arrived and nothing can (a single PUT: its URL has expired).
- */
-async function closeMultipartUpload(storage: StorageDeps, file: FileRecord): Promise<boolean> {
-  if (!file.multipart) return true;
-  const key = incomingKey(file.ownerId, file.fileId);
-  // False (NoSuchUpload) is fine too: aborted before, or completed, which the HEAD tells.
-  await abortMultipartUpload({ ...storage, key }, file.multipart.s3UploadId);
-  return (await arrivedAt(storage, key)) === undefined;
-}
-
 /** Gives up one upload that was never sent, and records it in its owner's trail. */
 export async function expireUpload(
   deps: SweepDeps,
@@ -97,7 +84,8 @@ export async function sweepUploads(deps: SweepDeps, origin: AuditOrigin, now = n
     }
     const givenUpAt = ((file.uploadUntil ?? 0) + deps.graceSeconds) * 1000;
     if (file.uploadUntil === undefined || now.getTime() < givenUpAt) report.waiting += 1;
-    else if (!(await closeMultipartUpload(deps.storage, file))) report.waiting += 1;
+    // A multipart upload past its time is aborted first; a complete that won the race is the validator's.
+    else if (file.multipart && !(await closeUnarrived(deps.storage, file))) report.waiting += 1;
     else if (await expireUpload(deps, origin, file, now)) report.expired += 1;
   }
   if (report.expired || report.revalidated) logger.info('uploads swept', report);
