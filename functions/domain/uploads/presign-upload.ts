@@ -232,6 +232,21 @@ async function giveBackStaleHold(deps: PresignDeps, link: UploadLink, fileId: st
   return { ...link, holds, usesTaken: link.usesTaken - 1 };
 }
 
+/** The held upload signed again; or, when its presign died before recording it, its use given back and the file signed anew. */
+async function resignHeldOrAnew(
+  deps: PresignDeps,
+  origin: AuditOrigin,
+  link: UploadLink,
+  held: { fileId: string; hold: UseHold },
+  asked: { request: OwnerUploadRequest; upload: UploadRequest },
+  now: Date,
+): Promise<SignedUpload> {
+  const { request, upload } = asked;
+  const again = await resignHeld(deps, origin, link, held, upload, now);
+  if (again !== 'stale') return again;
+  return presignLinkUpload(deps, origin, await giveBackStaleHold(deps, link, held.fileId), request);
+}
+
 /**
  * Link upload: checks the file against the link first, so a refused file costs the client
  * nothing. Then holds a use of the link (the race for the last use is decided there, and its
@@ -249,11 +264,7 @@ export async function presignLinkUpload(
   checkAgainstPolicy(upload, policy);
   const now = new Date();
   const retried = heldUploadOf(link, upload, now);
-  if (retried) {
-    const again = await resignHeld(deps, origin, link, retried, upload, now);
-    if (again !== 'stale') return again;
-    return presignLinkUpload(deps, origin, await giveBackStaleHold(deps, link, retried.fileId), request);
-  }
+  if (retried) return resignHeldOrAnew(deps, origin, link, retried, { request, upload }, now);
   // The link as authenticated moments ago: one already used up costs no write.
   assertLinkActive(link, now);
   const signing = { fileId: newFileId(now.getTime()), now, urlExpiresAt: expiryOf(deps, policy, upload, now) };
@@ -265,11 +276,7 @@ export async function presignLinkUpload(
     until: Math.floor(signing.urlExpiresAt.getTime() / 1000),
   };
   const taken = await holdLinkUse(deps.links, link.linkId, signing.fileId, hold, now);
-  if (taken.heldBy === 'earlier') {
-    const again = await resignHeld(deps, origin, link, taken, upload, now);
-    if (again !== 'stale') return again;
-    return presignLinkUpload(deps, origin, await giveBackStaleHold(deps, link, taken.fileId), request);
-  }
+  if (taken.heldBy === 'earlier') return resignHeldOrAnew(deps, origin, link, taken, { request, upload }, now);
   let signed: SignedUpload;
   try {
     const where = { ownerId: link.ownerId, linkId: link.linkId };
