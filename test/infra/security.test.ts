@@ -11,7 +11,7 @@ import {
   functionTimeoutSeconds,
   validatorFunction,
 } from '#contracts/functions';
-import { s3Limits } from '#contracts/limits';
+import { limits, s3Limits } from '#contracts/limits';
 import { routeKey, routes } from '#contracts/routes';
 import {
   auditTable,
@@ -28,6 +28,7 @@ import {
   asList,
   type BuiltStack,
   buildStack,
+  contextDefaults,
   defaultStack,
   describeGrants,
   describeResource,
@@ -977,6 +978,11 @@ describe('least privilege', () => {
       'cognito-idp:ListUsers user-pool',
     ],
     'list-audit-trail': ['dynamodb:Query audit'],
+    // The owner's settings item in their own files partition.
+    'get-settings': ['dynamodb:GetItem files'],
+    'update-settings': ['dynamodb:UpdateItem files', 'dynamodb:PutItem audit'],
+    // INTERIM (issue 14 contract): the malware gate grants what the release needs.
+    'release-held-file': ['dynamodb:GetItem files'],
     // Records the pending photo and the audit entry, and signs the PUT into incoming/ (encrypted with the key).
     'upload-profile-photo': [
       'dynamodb:PutItem files',
@@ -1419,6 +1425,22 @@ describe('outputs', () => {
 });
 
 describe('settings', () => {
+  it('ships in cdk.json the limits the local system and the web app use (contracts/limits.ts)', () => {
+    // act
+    const shipped = {
+      maxFileBytes: contextDefaults['docdrop:maxFileBytes'],
+      defaultQuotaBytes: contextDefaults['docdrop:defaultQuotaBytes'],
+      maxImagePixels: contextDefaults['docdrop:maxImagePixels'],
+    };
+
+    // assess
+    expect(shipped).toEqual({
+      maxFileBytes: limits.maxFileBytes,
+      defaultQuotaBytes: limits.quota.defaultBytes,
+      maxImagePixels: limits.maxImagePixels,
+    });
+  });
+
   it('hands the image pixel limit to the validator', () => {
     // prepare
     const { stack, template } = buildStack({ 'docdrop:maxImagePixels': '24000000' });

@@ -5,6 +5,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { describe, expect, it } from 'vitest';
+import { limits } from '#contracts/limits';
 import { routes } from '#contracts/routes';
 import { VIEWER_ADDRESS_HEADER } from '#contracts/web-security';
 import { createS3Client } from '../../functions/commons/clients';
@@ -497,7 +498,8 @@ describe('config.json', () => {
       userPoolId: 'eu-west-1_AbCdEf123',
       userPoolClientId: '4example0client0id0abcdefg',
       cognitoEndpoint: 'https://cognito-idp.eu-west-1.amazonaws.com/',
-      maxFileBytes: 100 * 1024 * 1024,
+      // cdk.json's default, which is the limit the local system uses.
+      maxFileBytes: limits.maxFileBytes,
     });
   });
 
