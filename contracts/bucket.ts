@@ -10,6 +10,12 @@ export const bucketLayout = {
   thumbsPrefix: 'thumbs/',
   /** Owners' 400x400 profile pictures, written by the validator. */
   profilesPrefix: 'profiles/',
+  /**
+   * Uploads the malware scan found a threat in, or could not decide on (`held`), moved out of
+   * `incoming/` so its 2-day expiry does not take them: kept `quarantineDays` (CDK context), then
+   * removed by a lifecycle rule. Nothing signs a read here; a held file is released from it.
+   */
+  quarantinePrefix: 'quarantine/',
   /** Object tag the validator sets on released objects; the cloud bucket policy denies reads without it. */
   releaseTag: { key: 'docdrop-status', value: 'clean' },
 } as const;
@@ -18,6 +24,9 @@ export const incomingKey = (ownerId: string, fileId: string): string =>
   `${bucketLayout.incomingPrefix}${ownerId}/${fileId}`;
 
 export const fileKey = (ownerId: string, fileId: string): string => `${bucketLayout.filesPrefix}${ownerId}/${fileId}`;
+
+export const quarantineKey = (ownerId: string, fileId: string): string =>
+  `${bucketLayout.quarantinePrefix}${ownerId}/${fileId}`;
 
 export const thumbKey = (ownerId: string, fileId: string): string =>
   `${bucketLayout.thumbsPrefix}${ownerId}/${fileId}.webp`;

@@ -281,6 +281,11 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     settings: ['DEFAULT_QUOTA_BYTES'],
   },
   'list-audit-trail': { owner: true, tables: [{ table: auditTable, actions: ['Query'] }] },
+  // The owner's settings item in their files partition (domain/account/owner-settings.ts).
+  'get-settings': { owner: true, tables: [{ table: filesTable, actions: ['GetItem'] }] },
+  'update-settings': { owner: true, tables: [{ table: filesTable, actions: ['UpdateItem'] }, audit] },
+  // INTERIM (issue 14 contract): the malware gate sets what releasing a held file needs.
+  'release-held-file': { owner: true, tables: [{ table: filesTable, actions: ['GetItem'] }] },
   'sweep-uploads': {
     tables: [
       // Query: the pending uploads, from the sparse index only; UpdateItem: an expired one's record, in one

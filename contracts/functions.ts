@@ -21,6 +21,7 @@ export const apiFunctions = [
   'download-thumbnail',
   'delete-file',
   'update-file',
+  'release-held-file',
   'list-folders',
   'create-folder',
   'update-folder',
@@ -34,6 +35,8 @@ export const apiFunctions = [
   'get-usage',
   'describe-me',
   'list-audit-trail',
+  'get-settings',
+  'update-settings',
 ] as const;
 
 /** The S3-triggered function that checks every upload before it can be downloaded. */

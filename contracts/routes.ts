@@ -41,6 +41,7 @@ export const routes = [
   { method: 'GET', path: '/api/files/{fileId}/thumbnail', handler: 'download-thumbnail', caller: 'owner' },
   { method: 'DELETE', path: '/api/files/{fileId}', handler: 'delete-file', caller: 'owner' },
   { method: 'PATCH', path: '/api/files/{fileId}', handler: 'update-file', caller: 'owner' },
+  { method: 'POST', path: '/api/files/{fileId}/release', handler: 'release-held-file', caller: 'owner' },
   { method: 'GET', path: '/api/folders', handler: 'list-folders', caller: 'owner' },
   { method: 'POST', path: '/api/folders', handler: 'create-folder', caller: 'owner' },
   { method: 'PATCH', path: '/api/folders/{folderId}', handler: 'update-folder', caller: 'owner' },
@@ -54,6 +55,8 @@ export const routes = [
   { method: 'GET', path: '/api/usage', handler: 'get-usage', caller: 'owner' },
   { method: 'GET', path: '/api/me', handler: 'describe-me', caller: 'owner' },
   { method: 'GET', path: '/api/audit', handler: 'list-audit-trail', caller: 'owner' },
+  { method: 'GET', path: '/api/settings', handler: 'get-settings', caller: 'owner' },
+  { method: 'PATCH', path: '/api/settings', handler: 'update-settings', caller: 'owner' },
 ] as const satisfies readonly RouteDefinition[];
 
 /** API Gateway's route key, e.g. `DELETE /api/links/{linkId}`. */

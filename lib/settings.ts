@@ -1,6 +1,7 @@
 import type { Node } from 'constructs';
 import * as z from 'zod';
 import { limits } from '#contracts/limits';
+import { malwareScanModes } from '#contracts/malware-scan';
 
 /**
  * What an operator can set with CDK context (`cdk.json` holds the defaults; `-c key=value`
@@ -73,6 +74,20 @@ const settingsFields = z.object({
   throttleBurst: z.coerce.number().int().positive(),
   /** Minutes between runs of the upload sweep (gives up unsent uploads, redrives the validator's failures). */
   sweepIntervalMinutes: z.coerce.number().int().min(1).max(60),
+  /** Every owner must set up an authenticator app (TOTP) and give its code at sign-in; off lets each owner choose. */
+  requireMfa: flag,
+  /**
+   * `guardduty`: GuardDuty Malware Protection for S3 scans every upload and a file is released only
+   * when its scan found no threat; `off`: the type check alone decides (contracts/malware-scan.ts).
+   */
+  malwareScan: z.enum(malwareScanModes),
+  /** Days an upload the scan found a threat in, or could not decide on, is kept under `quarantine/` before it is removed. */
+  quarantineDays: z.coerce.number().int().min(1),
+  /**
+   * The address notices are sent from (Amazon SES v2; its domain becomes an identity with DKIM in
+   * the stack); empty: owners get no e-mail, the activity trail and the operators' topic still have every notice.
+   */
+  mailFromAddress: z.union([z.literal(''), z.email()]),
 });
 
 const settingsSchema = settingsFields.superRefine((settings, context) => {

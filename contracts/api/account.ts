@@ -41,6 +41,49 @@ export const describeMe = {
   },
 } satisfies Operation;
 
+/**
+ * How an owner hears of files sent through their links: an e-mail for each file once it is
+ * decided (`each`, the default), one digest a day (`daily`), or none (`off`; the activity
+ * trail and the operators' topic still have every arrival).
+ */
+export const noticePreference = z.enum(['each', 'daily', 'off']);
+export type NoticePreference = z.output<typeof noticePreference>;
+
+/**
+ * What happens to a PDF that carries active content (JavaScript, a launch or open action, an
+ * embedded file): `allow` releases it flagged (the list and the notice say what it carries),
+ * `refuse` rejects it with that reason. A link may choose its own; otherwise the owner's applies.
+ */
+export const pdfActiveContentPolicy = z.enum(['allow', 'refuse']);
+export type PdfActiveContentPolicy = z.output<typeof pdfActiveContentPolicy>;
+
+/** An owner's settings, with their defaults filled in (an owner who never chose has these). */
+export const ownerSettings = z.object({
+  notices: noticePreference,
+  pdfActiveContent: pdfActiveContentPolicy,
+});
+export type OwnerSettings = z.output<typeof ownerSettings>;
+
+export const defaultOwnerSettings: OwnerSettings = { notices: 'each', pdfActiveContent: 'allow' };
+
+export const getSettings = {
+  summary: 'The caller’s settings: how they hear of arrivals, and what a PDF with active content does.',
+  responses: { 200: ownerSettings },
+} satisfies Operation;
+
+export const updateSettings = {
+  summary: 'Change one or more of the caller’s settings; the answer is all of them.',
+  body: z
+    .strictObject({ notices: z.optional(noticePreference), pdfActiveContent: z.optional(pdfActiveContentPolicy) })
+    .check(
+      z.refine(
+        (body) => body.notices !== undefined || body.pdfActiveContent !== undefined,
+        'give notices, pdfActiveContent or both',
+      ),
+    ),
+  responses: { 200: ownerSettings },
+} satisfies Operation;
+
 export const auditAction = z.enum([
   'link.create',
   'link.revoke',
@@ -63,6 +106,13 @@ export const auditAction = z.enum([
   'folder.delete',
   'share.create',
   'share.revoke',
+  'settings.update',
+  /** A malware scan's result recorded on an upload (outcome: the scan's result). */
+  'upload.scan',
+  /** The owner released a file held because its scan could not decide. */
+  'file.release',
+  /** The owner discarded a held file. */
+  'file.discard',
 ]);
 /** Every action the audit trail records: the domain writes them, the web app puts them in words. */
 export type AuditAction = z.output<typeof auditAction>;
@@ -71,7 +121,7 @@ export const auditEntry = z.object({
   eventId: id,
   at: timestamp,
   action: auditAction,
-  /** `user:<sub>`, `link:<linkId>` or `system:validator`; never a token. */
+  /** `user:<sub>`, `link:<linkId>`, `system:validator` or `system:scanner`; never a token. */
   actor: z.string(),
   objectId: z.string(),
   outcome: z.string(),

@@ -1,3 +1,4 @@
+import { scanResult } from '../malware-scan';
 import * as z from '../zod';
 import { folderRef, id, page, pageQuery, signedRead, text, timestamp } from './common';
 import type { Operation } from './operation';
@@ -28,6 +29,10 @@ const fileParams = z.object({ fileId: id });
 const folderParams = z.object({ folderId: id });
 const folderName = text.check(z.minLength(1), z.maxLength(1024));
 
+/** What a PDF can carry that acts when it is opened; found by parsing it (validation/pdf-active-content.ts). */
+export const activeContentKind = z.enum(['javascript', 'launch_action', 'open_action', 'embedded_file']);
+export type ActiveContentKind = z.output<typeof activeContentKind>;
+
 /** What a caller sees of a file; `width` and `height` for a released image, `linkId` when a client sent it. */
 export const fileDescription = z.object({
   fileId: id,
@@ -45,6 +50,10 @@ export const fileDescription = z.object({
   sha256: z.optional(sha256Digest),
   /** A multipart upload: S3's composite checksum of its parts (`<base64>-<parts>`). */
   partsSha256: z.optional(compositeSha256),
+  /** The malware scan's result, once one was recorded (absent with docdrop:malwareScan off). */
+  scan: z.optional(scanResult),
+  /** A PDF released with active content (its link or owner allows it): what it carries. */
+  activeContent: z.optional(z.array(activeContentKind)),
 });
 
 /** What a caller sees of a folder; `parentId` is `root` at the top level. */
@@ -86,10 +95,19 @@ export const downloadThumbnail = {
 } satisfies Operation;
 
 export const deleteFile = {
-  summary: 'Delete a file, its bytes and its thumbnail; its bytes leave the quota.',
+  summary: 'Delete a file, its bytes and its thumbnail; its bytes leave the quota. A held file is discarded (audited).',
   params: fileParams,
   responses: { 204: null },
   refusals: [403, 404, 409],
+} satisfies Operation;
+
+export const releaseHeldFile = {
+  summary:
+    'Release a file held because its malware scan could not decide: its owner takes the risk (audited). It is released as any upload, so it answers pending.',
+  params: fileParams,
+  responses: { 202: fileDescription },
+  // 409 `not_held` for a file in any other state; 410 `hold_expired` once the quarantine kept it its days.
+  refusals: [404, 409, 410],
 } satisfies Operation;
 
 export const updateFile = {

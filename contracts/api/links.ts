@@ -1,5 +1,6 @@
 import { limits, SUPPORTED_TYPES } from '../limits';
 import * as z from '../zod';
+import { pdfActiveContentPolicy } from './account';
 import { id, mimeType, page, pageQuery, text, timestamp } from './common';
 import type { Operation } from './operation';
 
@@ -37,6 +38,8 @@ export const linkRequest = (maxFileBytes: number) =>
       ),
       limits.link.defaultAllowedTypes,
     ),
+    /** What a PDF with active content sent through this link does; without it, the owner's setting applies. */
+    pdfActiveContent: z.optional(pdfActiveContentPolicy),
   });
 
 const count = z.number().check(z.int(), z.gte(0));
@@ -78,6 +81,8 @@ export const linkForOwner = z.object({
   uploadsLeft: count,
   revoked: z.boolean(),
   state: linkState,
+  /** Set when the link chose its own; otherwise the owner's setting applies. */
+  pdfActiveContent: z.optional(pdfActiveContentPolicy),
   ...limitsOfLink,
 });
 

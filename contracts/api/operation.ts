@@ -1,7 +1,7 @@
 import type * as z from '../zod';
 
-/** What a route answers when it succeeds. */
-export type SuccessStatus = 200 | 201 | 204;
+/** What a route answers when it succeeds; 202 when it accepted work that finishes later. */
+export type SuccessStatus = 200 | 201 | 202 | 204;
 
 /**
  * Refusals a route's own code can answer, each with `{ error: { code, message } }`. The

@@ -122,8 +122,12 @@ export const presignedUpload = z.object({
 });
 export type PresignedUpload = z.output<typeof presignedUpload>;
 
-/** `expired`: signed and never sent before its URL ran out; its link use and bytes were given back. */
-export const fileStatus = z.enum(['pending', 'clean', 'rejected', 'expired']);
+/**
+ * `expired`: signed and never sent before its URL ran out; its link use and bytes were given back.
+ * `held`: its type check passed but the malware scan could not decide (failed, unsupported, no
+ * access); it waits, not downloadable, for its owner to release or discard it.
+ */
+export const fileStatus = z.enum(['pending', 'clean', 'rejected', 'expired', 'held']);
 
 /**
  * A file's state once its upload is confirmed; `reason` says why a rejected one was refused.

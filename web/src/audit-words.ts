@@ -23,6 +23,10 @@ const ACTION_WORDS: Record<AuditAction, string> = {
   'folder.delete': 'Folder deleted',
   'share.create': 'Shared',
   'share.revoke': 'Share revoked',
+  'settings.update': 'Settings changed',
+  'upload.scan': 'Scanned for malware',
+  'file.release': 'Released by you after a scan could not decide',
+  'file.discard': 'Discarded',
 };
 
 const OUTCOME_WORDS: Record<string, string> = {

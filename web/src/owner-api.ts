@@ -1,3 +1,4 @@
+import type { OwnerSettings } from '#contracts/api/account';
 import type { PartsToSign, SignedPart, StoredPart } from '#contracts/api/uploads';
 import { ApiError, callApi } from './api-client';
 import type { AppConfig } from './config';
@@ -13,7 +14,7 @@ import type { Usage } from './usage-words';
 
 export type { Usage } from './usage-words';
 
-export type FileStatus = 'pending' | 'clean' | 'rejected' | 'expired';
+export type FileStatus = 'pending' | 'clean' | 'rejected' | 'expired' | 'held';
 
 /** One row of `GET /api/files` (functions/domain/drive/file-records.ts describeFile). */
 export interface FileItem {
@@ -240,5 +241,11 @@ export class OwnerApi {
   }
   listAudit(cursor?: string, limit = 20): Promise<Page<AuditItem>> {
     return this.call('GET', `/api/audit?${OwnerApi.page(cursor, limit)}`);
+  }
+  settings(): Promise<OwnerSettings> {
+    return this.call('GET', '/api/settings');
+  }
+  updateSettings(change: Partial<OwnerSettings>): Promise<OwnerSettings> {
+    return this.call('PATCH', '/api/settings', change);
   }
 }

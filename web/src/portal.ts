@@ -6,6 +6,7 @@ import { showSignIn } from './portal-auth';
 import { FilesView } from './portal-files';
 import { FolderNavigator } from './portal-folders';
 import { LinksView } from './portal-links';
+import { SettingsView } from './portal-settings';
 import { SharedWithMeView } from './portal-shared';
 import { UsageMeter } from './portal-usage';
 import { profilePhoto } from './profile-photo';
@@ -16,12 +17,13 @@ import { WatchedOwnerApi } from './watched-owner-api';
 
 const main = document.getElementById('main') as HTMLElement;
 
-type Tab = 'files' | 'links' | 'activity' | 'shared';
+type Tab = 'files' | 'links' | 'activity' | 'shared' | 'settings';
 const TAB_TITLES: Record<Tab, string> = {
   files: 'Files',
   links: 'Upload links',
   activity: 'Activity',
   shared: 'Shared with me',
+  settings: 'Settings',
 };
 
 async function start(): Promise<void> {
@@ -47,6 +49,8 @@ async function start(): Promise<void> {
     const shared = new SharedWithMeView(api);
     const usage = new UsageMeter(api);
     const activity = new ActivityView(api, () => session.bearer());
+    // INTERIM (issue 14 contract): the sign-in paths put the account's security here.
+    const settings = new SettingsView(api, h('div', { class: 'settings-security' }));
     stopPortal = () => {
       files.stop();
       usage.stop();
@@ -102,12 +106,14 @@ async function start(): Promise<void> {
       links: section('links', 'Upload links', links.element),
       activity: section('activity', 'Activity', activity.element),
       shared: section('shared', 'Shared with me', shared.element),
+      settings: section('settings', 'Settings', settings.element),
     };
     const tabs = {
       files: h('button', { type: 'button', onclick: () => select('files') }, 'Files'),
       links: h('button', { type: 'button', onclick: () => select('links') }, 'Upload links'),
       activity: h('button', { type: 'button', onclick: () => select('activity') }, 'Activity'),
       shared: h('button', { type: 'button', onclick: () => select('shared') }, 'Shared with me'),
+      settings: h('button', { type: 'button', onclick: () => select('settings') }, 'Settings'),
     };
     const select = (tab: Tab) => {
       for (const name of Object.keys(panels) as Tab[]) {
@@ -118,12 +124,13 @@ async function start(): Promise<void> {
       document.title = `${TAB_TITLES[tab]} - docdrop`;
       if (tab === 'activity') void activity.reload();
       if (tab === 'shared') void shared.reload();
+      if (tab === 'settings') void settings.reload();
     };
     const header = h(
       'header',
       { class: 'top' },
       h('h1', { class: 'brand' }, 'docdrop'),
-      h('nav', { 'aria-label': 'Main' }, tabs.files, tabs.links, tabs.activity, tabs.shared),
+      h('nav', { 'aria-label': 'Main' }, tabs.files, tabs.links, tabs.activity, tabs.shared, tabs.settings),
       h(
         'div',
         { class: 'account' },
@@ -147,6 +154,7 @@ async function start(): Promise<void> {
       panels.links.element,
       panels.activity.element,
       panels.shared.element,
+      panels.settings.element,
     );
     panels.files.heading.after(usage.element);
     select('files');

@@ -26,7 +26,7 @@ export type { MultipartUpload, PresignedUpload };
 
 export interface UploadOutcome {
   readonly uploadId: string;
-  readonly status: 'pending' | 'clean' | 'rejected' | 'expired';
+  readonly status: 'pending' | 'clean' | 'rejected' | 'expired' | 'held';
   readonly reason?: string;
   /** A multipart upload's COMPOSITE SHA-256 as storage computed it (`<base64>-<parts>`). */
   readonly partsSha256?: string;

@@ -32,6 +32,7 @@ export const STATUS_WORDS: Record<UploadOutcome['status'], string> = {
   clean: 'Clean',
   rejected: 'Rejected',
   expired: 'Not sent in time',
+  held: 'Held: the malware scan could not decide',
 };
 
 /** A client has no file list: the drop page follows each file on its own to the checks' decision. */
@@ -40,6 +41,8 @@ const CLIENT_STATUS_WORDS: Record<UploadOutcome['status'], string> = {
   clean: 'Received; passed the checks and delivered',
   rejected: 'Received, but refused by the checks',
   expired: 'Not sent in time',
+  // The practice decides; the client's part is done.
+  held: 'Received; waiting for the practice to review it',
 };
 /** How long the drop page keeps asking: the checks take seconds; a client is not kept waiting for ever. */
 const CLIENT_PATIENCE_MS = 5 * 60_000;

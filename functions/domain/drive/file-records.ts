@@ -12,7 +12,7 @@ import { PENDING_SWEEP } from '#contracts/tables';
 import { ROOT } from '#domain/drive/names';
 
 /** `expired`: signed, never sent before its URL (and the grace S3 allows a started PUT) ran out. */
-export type FileStatus = 'pending' | 'clean' | 'rejected' | 'expired';
+export type FileStatus = 'pending' | 'clean' | 'rejected' | 'expired' | 'held';
 
 /** One file, from the moment its upload is signed. `fileId` is also the upload id. */
 export interface FileRecord {
