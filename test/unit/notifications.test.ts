@@ -26,7 +26,10 @@ describe('link arrival notices', () => {
 
   it('carry the reason when the file was rejected', () => {
     // act
-    const notice = arrivalNotice(file, 'rejected', 'the content is application/x-elf, not the declared image/png');
+    const notice = arrivalNotice(file, 'rejected', {
+      code: 'type_mismatch',
+      reason: 'the content is application/x-elf, not the declared image/png',
+    });
     const { subject, message } = describeNotice(notice);
 
     // assess

@@ -1,5 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { logger } from '#commons/logger';
+import type { ActiveContentKind } from '#contracts/api/drive';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import type { FileRecord } from '#domain/drive/file-records';
 
@@ -9,24 +10,46 @@ export interface ArrivalNotice {
   readonly linkId: string;
   readonly fileId: string;
   readonly name: string;
-  readonly status: 'clean' | 'rejected';
+  readonly size: number;
+  /** `held`: the malware scan could not decide; the owner releases or discards it. */
+  readonly status: 'clean' | 'rejected' | 'held';
+  /** A rejection's or hold's code (e.g. `malware`, `type_mismatch`) and its reason in words. */
+  readonly code?: string;
   readonly reason?: string;
+  /** A PDF released with active content: what it carries. */
+  readonly activeContent?: readonly ActiveContentKind[];
+}
+
+/** What decided a file's fate, beyond its status. */
+export interface NoticeDetails {
+  readonly code?: string;
+  readonly reason?: string;
+  readonly activeContent?: readonly ActiveContentKind[];
 }
 
 export const arrivalNotice = (
   file: FileRecord & { linkId: string },
-  status: 'clean' | 'rejected',
-  reason?: string,
+  status: ArrivalNotice['status'],
+  details: NoticeDetails = {},
 ): ArrivalNotice => ({
   ownerId: file.ownerId,
   linkId: file.linkId,
   fileId: file.fileId,
   name: file.name,
+  size: file.size,
   status,
-  ...(reason ? { reason } : {}),
+  ...(details.code ? { code: details.code } : {}),
+  ...(details.reason ? { reason: details.reason } : {}),
+  ...(details.activeContent?.length ? { activeContent: details.activeContent } : {}),
 });
 
 export function describeNotice(notice: ArrivalNotice): { subject: string; message: string } {
+  if (notice.status === 'held') {
+    return {
+      subject: 'docdrop: a file sent through your link is held for you',
+      message: `"${notice.name}" arrived through your upload link, but the malware scan could not decide (${notice.reason ?? 'no result'}). Release or discard it in docdrop.`,
+    };
+  }
   return notice.status === 'clean'
     ? {
         subject: 'docdrop: a file arrived through your link',

@@ -38,7 +38,7 @@ export async function settleUploadEvent(
   if (file.linkId) {
     await notifyLinkOwner(
       deps.notices,
-      arrivalNotice({ ...file, linkId: file.linkId }, outcome, rejection?.reason),
+      arrivalNotice({ ...file, linkId: file.linkId }, outcome, rejection ?? {}),
       origin,
     );
   }
