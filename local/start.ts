@@ -26,7 +26,8 @@ API gateway with the web app (built on every start). Data persists in .docdrop/ 
                       the API and PUT to the bucket; repeatable (the cloud's docdrop:webOrigins)
   --help              this text
 
-Ports: PORT (gateway, 3000), S3_PORT (4569), DYNAMODB_PORT (8000), COGNITO_PORT (9229).`;
+Ports: PORT (gateway, 3000), S3_PORT (4569), DYNAMODB_PORT (8000), COGNITO_PORT (9229).
+REQUIRE_MFA=true: every owner must set up an authenticator app (the cloud's docdrop:requireMfa).`;
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -37,6 +38,15 @@ function portFromEnv(name: string, fallback: number): number {
     process.exit(2);
   }
   return port;
+}
+
+/** The operator's `docdrop:requireMfa`, as an environment variable like the ports. */
+function requireMfaFromEnv(): boolean {
+  const raw = process.env.REQUIRE_MFA ?? '';
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  console.error(`REQUIRE_MFA must be true or false, not "${raw}".`);
+  process.exit(2);
 }
 
 /** The handlers' own setting (DEFAULT_QUOTA_BYTES), so the local system is configured as the stack configures Lambda. */
@@ -130,6 +140,7 @@ async function main(): Promise<void> {
     persistent: true,
     fresh: values.fresh ?? false,
     seedDemoOwner: true,
+    requireMfa: requireMfaFromEnv(),
     webRoot,
     environment,
     // Sign-up codes are not e-mailed locally: the line stands out from the JSON logs.
