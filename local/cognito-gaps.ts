@@ -160,6 +160,32 @@ export function closingCognitoGaps(services: CognitoLocalServices, route: (targe
     return user;
   };
 
+  /**
+   * A TOTP set-up call: with an access token, cognito-local's own target (once the token is
+   * verified); with an MFA_SETUP session, `run` for the session's user, and a new session back.
+   */
+  const withTokenOrSetupSession =
+    (
+      handle: Handler,
+      run: (
+        ctx: unknown,
+        who: { pool: LocalPool; user: LocalUser },
+        request: Request,
+      ) => Promise<Record<string, unknown>>,
+    ): Handler =>
+    async (ctx, raw) => {
+      const request = raw as Request;
+      if (request.AccessToken) {
+        verifiedAccessToken(request.AccessToken);
+        return handle(ctx, raw);
+      }
+      const { username, clientId } = pending(request.Session, 'MFA_SETUP');
+      const pool = await cognito.getUserPoolForClientId(ctx, clientId);
+      const answer = await run(ctx, { pool, user: await userOf(ctx, pool, username) }, request);
+      sessions.delete(request.Session as string);
+      return { ...answer, Session: issue(clientId, username, 'MFA_SETUP') };
+    };
+
   const patches: Record<string, (handle: Handler) => Handler> = {
     InitiateAuth: (handle) => async (ctx, raw) => {
       const request = raw as Request;
@@ -219,42 +245,26 @@ export function closingCognitoGaps(services: CognitoLocalServices, route: (targe
       return answer;
     },
 
-    AssociateSoftwareToken: (handle) => async (ctx, raw) => {
-      const request = raw as Request;
-      if (request.AccessToken) {
-        verifiedAccessToken(request.AccessToken);
-        return handle(ctx, raw);
-      }
-      const { username, clientId } = pending(request.Session, 'MFA_SETUP');
-      const pool = await cognito.getUserPoolForClientId(ctx, clientId);
-      const user = await userOf(ctx, pool, username);
-      const secret: string = totp.generateSecret();
-      await pool.saveUser(ctx, { ...user, SoftwareTokenMfaConfiguration: { Secret: secret, Verified: false } });
-      sessions.delete(request.Session as string);
-      return { SecretCode: secret, Session: issue(clientId, username, 'MFA_SETUP') };
-    },
+    AssociateSoftwareToken: (handle) =>
+      withTokenOrSetupSession(handle, async (ctx, { pool, user }) => {
+        const secret: string = totp.generateSecret();
+        await pool.saveUser(ctx, { ...user, SoftwareTokenMfaConfiguration: { Secret: secret, Verified: false } });
+        return { SecretCode: secret };
+      }),
 
-    VerifySoftwareToken: (handle) => async (ctx, raw) => {
-      const request = raw as Request;
-      if (request.AccessToken) {
-        verifiedAccessToken(request.AccessToken);
-        return handle(ctx, raw);
-      }
-      const { username, clientId } = pending(request.Session, 'MFA_SETUP');
-      const pool = await cognito.getUserPoolForClientId(ctx, clientId);
-      const user = await userOf(ctx, pool, username);
-      const secret = user.SoftwareTokenMfaConfiguration?.Secret;
-      if (!secret) throw new errors.InvalidParameterError('User has not associated a software token');
-      if (!request.UserCode || !totp.verify(secret, request.UserCode)) throw new errors.CodeMismatchError();
-      const methods = new Set([...(user.UserMFASettingList ?? []), 'SOFTWARE_TOKEN_MFA']);
-      await pool.saveUser(ctx, {
-        ...user,
-        SoftwareTokenMfaConfiguration: { Secret: secret, Verified: true },
-        UserMFASettingList: [...methods],
-      });
-      sessions.delete(request.Session as string);
-      return { Status: 'SUCCESS', Session: issue(clientId, username, 'MFA_SETUP') };
-    },
+    VerifySoftwareToken: (handle) =>
+      withTokenOrSetupSession(handle, async (ctx, { pool, user }, request) => {
+        const secret = user.SoftwareTokenMfaConfiguration?.Secret;
+        if (!secret) throw new errors.InvalidParameterError('User has not associated a software token');
+        if (!request.UserCode || !totp.verify(secret, request.UserCode)) throw new errors.CodeMismatchError();
+        const methods = new Set([...(user.UserMFASettingList ?? []), 'SOFTWARE_TOKEN_MFA']);
+        await pool.saveUser(ctx, {
+          ...user,
+          SoftwareTokenMfaConfiguration: { Secret: secret, Verified: true },
+          UserMFASettingList: [...methods],
+        });
+        return { Status: 'SUCCESS' };
+      }),
 
     SetUserMFAPreference: (handle) => async (ctx, raw) => {
       verifiedAccessToken((raw as Request).AccessToken);
