@@ -106,6 +106,7 @@ async function main(): Promise<void> {
     return;
   }
   const environment = quotaEnvironment(values['quota-bytes']);
+  const requireMfa = requireMfaFromEnv();
   const dataDir = resolve(values['data-dir'] ?? '.docdrop');
   // Emulator chatter and handler logs stay structured JSON lines; the banner below is for people.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
     persistent: true,
     fresh: values.fresh ?? false,
     seedDemoOwner: true,
-    requireMfa: requireMfaFromEnv(),
+    requireMfa,
     webRoot,
     environment,
     // Sign-up codes are not e-mailed locally: the line stands out from the JSON logs.
@@ -160,7 +161,7 @@ docdrop is running.
   Cognito       ${system.cognitoEndpoint}   pool ${system.userPoolId}, client ${system.userPoolClientId}
   demo owner    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}
   data          ${dataDir} (npm start -- --fresh wipes it; failed validations in failed-invocations/)
-${exposure(values.host, values['web-origin'] ?? [])}Sign-up confirmation codes are printed here (lines starting >>>).
+${requireMfa ? '  sign-in       every owner must use an authenticator app (REQUIRE_MFA=true)\n' : ''}${exposure(values.host, values['web-origin'] ?? [])}Sign-up and password-reset codes are printed here (lines starting >>>), as e-mails would be.
 Ctrl-C (or SIGTERM) stops everything.
 `);
 }

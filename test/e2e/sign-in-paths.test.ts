@@ -295,6 +295,9 @@ describe('REQUIRE_MFA=true (docdrop:requireMfa; a system of its own)', () => {
 
     // assess
     await page.getByRole('heading', { name: 'Enter your sign-in code' }).waitFor(WAIT);
+    expect(readFileSync(required.startLog, 'utf8')).toContain(
+      'sign-in       every owner must use an authenticator app (REQUIRE_MFA=true)',
+    );
     expect(turnOff).toBe(0);
     expect(why).toBe('Your organisation requires two-step sign-in for every account, so it cannot be turned off.');
     await context.close();
