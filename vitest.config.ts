@@ -75,6 +75,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The black-box smoke suite: against DOCDROP_URL, or `npm start` in a child process when none is given.
+          name: 'live',
+          include: ['test/live/**/*.test.ts'],
+          globalSetup: ['test/support/live-setup.ts'],
+          setupFiles: ['test/support/live-environment.ts'],
+          // Bounds a deployed stack needs (a scan, a cold start); each wait inside polls, never sleeps blind.
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           // Synthesising the stack (and, once, the real CLI with esbuild) takes seconds, not milliseconds.
