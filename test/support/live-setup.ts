@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import {
+  AssociateSoftwareTokenCommand,
+  SetUserMFAPreferenceCommand,
+  VerifySoftwareTokenCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import type { TestProject } from 'vitest/node';
-import { seedOwner } from '../../local/owners';
+import { type LocalPool, localIdentityProvider, seedOwner, signIn } from '../../local/owners';
 import { startDocdrop } from '../e2e/global-setup';
+import { totpCode } from '../live/client';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -33,20 +39,18 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const docdrop = await startDocdrop([]);
   const url = `http://localhost:${docdrop.ports.PORT}`;
   try {
-    const config = (await (await fetch(`${url}/config.json`)).json()) as {
-      cognitoEndpoint: string;
-      region: string;
-      userPoolId: string;
-    };
+    const config = (await (await fetch(`${url}/config.json`)).json()) as LocalPool;
     const owner = { email: `smoke-${randomUUID()}@example.test`, password: `Pw-${randomUUID()}-A1!` };
     const other = { email: `smoke-other-${randomUUID()}@example.test`, password: `Pw-${randomUUID()}-A1!` };
     for (const credentials of [owner, other]) await seedOwner(config, credentials);
+    const otherTotpSecret = await enrolInTotp(config, other);
     project.provide('liveEnvironment', {
       DOCDROP_URL: url,
       DOCDROP_OWNER_EMAIL: owner.email,
       DOCDROP_OWNER_PASSWORD: owner.password,
       DOCDROP_OTHER_OWNER_EMAIL: other.email,
       DOCDROP_OTHER_OWNER_PASSWORD: other.password,
+      DOCDROP_OTHER_OWNER_TOTP_SECRET: otherTotpSecret,
     });
   } catch (error) {
     await docdrop.stop();
@@ -55,4 +59,28 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   return async () => {
     await docdrop.stop();
   };
+}
+
+/**
+ * Sets up TOTP for an owner as the portal does (with its access token), so the suite's answer to
+ * a SOFTWARE_TOKEN_MFA challenge runs in `npm test`: once the local pool offers MFA (OPTIONAL, as
+ * the deployed one), a user with TOTP on is asked for a code at every sign-in.
+ */
+async function enrolInTotp(pool: LocalPool, owner: { email: string; password: string }): Promise<string> {
+  const { accessToken } = await signIn(pool, owner);
+  const idp = localIdentityProvider(pool.cognitoEndpoint, pool.region);
+  try {
+    const { SecretCode } = await idp.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }));
+    if (!SecretCode) throw new Error('AssociateSoftwareToken returned no secret');
+    await idp.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: totpCode(SecretCode) }));
+    await idp.send(
+      new SetUserMFAPreferenceCommand({
+        AccessToken: accessToken,
+        SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+      }),
+    );
+    return SecretCode;
+  } finally {
+    idp.destroy();
+  }
 }
