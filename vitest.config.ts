@@ -80,9 +80,10 @@ export default defineConfig({
           include: ['test/live/**/*.test.ts'],
           globalSetup: ['test/support/live-setup.ts'],
           setupFiles: ['test/support/live-environment.ts'],
-          // Bounds a deployed stack needs (a scan, a cold start); each wait inside polls, never sleeps blind.
-          testTimeout: 180_000,
-          hookTimeout: 300_000,
+          // Above the longest wait a case makes on a deployed stack (a file's verdict, scan included:
+          // DOCDROP_VERDICT_SECONDS, 180 by default); each wait polls, never sleeps blind.
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
         },
       },
       {

@@ -202,9 +202,13 @@ export async function fileOf(site: Site, owner: Owner, fileId: string, folderId 
 }
 
 /**
- * Waits until the file leaves `pending`. A deployed stack's validator (and, with the malware
- * gate, the scan) runs on S3's event, seconds after the PUT: two minutes is its bound.
+ * How long a file may take to leave `pending`: a deployed stack's validator (and, with the
+ * malware gate, the scan) runs on S3's event, seconds after the PUT. Three minutes unless
+ * `DOCDROP_VERDICT_SECONDS` says otherwise.
  */
+const verdictMs = (): number => Number(process.env.DOCDROP_VERDICT_SECONDS || 180) * 1000;
+
+/** Waits until the file leaves `pending`, polling. */
 export function settled(site: Site, owner: Owner, fileId: string, folderId = 'root'): Promise<any> {
   return waitFor(
     `file ${fileId}`,
@@ -212,7 +216,7 @@ export function settled(site: Site, owner: Owner, fileId: string, folderId = 'ro
       const file = await fileOf(site, owner, fileId, folderId);
       return { done: file && file.status !== 'pending' ? file : undefined, seen: file?.status ?? 'not listed' };
     },
-    120_000,
+    verdictMs(),
   );
 }
 
