@@ -61,6 +61,23 @@ describe('inspectPdf', () => {
     expect(inspection).toEqual({ inspected: true, kinds: ['javascript'] });
   });
 
+  it('finds JavaScript in an object a later revision of the file redefines without it (a viewer may still use either)', async () => {
+    // prepare: an incremental update appends a harmless object under the JavaScript action's number
+    const plain = Buffer.from(await samplePdf(['javascriptAnnotation'], { objectStreams: false }));
+    const number = /(\d+) 0 obj\n<<\n\/S \/JavaScript/.exec(plain.toString('latin1'))?.[1];
+    expect(number).toBeDefined();
+    const updated = Buffer.concat([
+      plain,
+      Buffer.from(`\n${number} 0 obj\n<< /S /GoTo /D [0 /Fit] >>\nendobj\n%%EOF\n`),
+    ]);
+
+    // act
+    const inspection = await inspectPdf(updated, bounds);
+
+    // assess
+    expect(inspection).toEqual({ inspected: true, kinds: ['javascript'] });
+  });
+
   it('reports every kind a file carries, once each', async () => {
     // prepare
     const pdf = await samplePdf(['javascriptNameTree', 'launchAction', 'openAction', 'attachedFile', 'pageTrigger'], {

@@ -139,7 +139,7 @@ function hookStreamDecoding(): void {
 
 /** What the parser keeps private: its context (to key the budget) and its yield check (to hold the deadline). */
 interface ParserInternals {
-  readonly context: PDFContext;
+  readonly context: PDFContext & { assign(ref: PDFRef, object: PDFObject): void };
   shouldWaitForTick: () => boolean;
 }
 
@@ -163,6 +163,15 @@ export async function inspectPdf(bytes: Uint8Array, bounds: PdfInspectionBounds)
   const parser = PDFParser.forBytesWithOptions(bytes, OBJECTS_PER_TICK, true);
   const internals = parser as unknown as ParserInternals;
   budgets.set(internals.context, budget);
+  // Every object as it is parsed, not just the table the parse ends with: a later definition
+  // of the same number (an incremental update) replaces the earlier one there, while a viewer
+  // following the cross-reference table may use either.
+  const parsed: PDFObject[] = [];
+  const assign = internals.context.assign.bind(internals.context);
+  internals.context.assign = (ref, object) => {
+    parsed.push(object);
+    assign(ref, object);
+  };
   const yieldCheck = internals.shouldWaitForTick;
   internals.shouldWaitForTick = () => {
     budget.tick();
@@ -178,7 +187,7 @@ export async function inspectPdf(bytes: Uint8Array, bounds: PdfInspectionBounds)
     return { inspected: false, why: budget.refusal ?? 'it could not be read as a PDF (damaged or not a PDF)' };
   }
   try {
-    return { inspected: true, kinds: findKinds(context, budget) };
+    return { inspected: true, kinds: findKinds(context, parsed, budget) };
   } catch (error) {
     if (error instanceof Refused) return { inspected: false, why: error.message };
     throw error;
@@ -186,14 +195,14 @@ export async function inspectPdf(bytes: Uint8Array, bounds: PdfInspectionBounds)
 }
 
 /**
- * Every indirect object, and every dictionary and array inside each (iteratively: nesting
- * can be deep), looked at once. References are not followed: what they point at is an
- * indirect object of its own and is visited as one.
+ * Every indirect object parsed, and every dictionary and array inside each (iteratively:
+ * nesting can be deep), looked at once. References are not followed: what they point at is
+ * an indirect object of its own and is visited as one.
  */
-function findKinds(context: PDFContext, budget: Budget): FoundKind[] {
+function findKinds(context: PDFContext, parsed: readonly PDFObject[], budget: Budget): FoundKind[] {
   const found = new Set<FoundKind>();
   const catalog = context.lookup(context.trailerInfo.Root);
-  const stack: PDFObject[] = context.enumerateIndirectObjects().map(([, object]) => object);
+  const stack: PDFObject[] = [...parsed];
   let visited = 0;
   while (stack.length > 0) {
     const object = stack.pop() as PDFObject;
