@@ -75,6 +75,20 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The black-box smoke suite: against DOCDROP_URL, or `npm start` in a child process when none is given.
+          name: 'live',
+          include: ['test/live/**/*.test.ts'],
+          globalSetup: ['test/support/live-setup.ts'],
+          setupFiles: ['test/support/live-environment.ts'],
+          // Above the longest wait a case makes on a deployed stack (a file's verdict, scan included:
+          // DOCDROP_VERDICT_SECONDS, 180 by default); each wait polls, never sleeps blind.
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           // Synthesising the stack (and, once, the real CLI with esbuild) takes seconds, not milliseconds.

@@ -96,6 +96,12 @@ export const limits = {
   maxFileBytesCeiling: s3Limits.maxObjectBytes,
   /** Images are decoded and rebuilt whole, in the validator's memory: a larger image is refused at signing. */
   maxImageBytes: 100 * MiB,
+  /**
+   * PDFs are parsed for active content whole, in the validator's memory (1 GiB), like images;
+   * a larger one, or one whose object streams decode to more, or that takes longer, is "not
+   * inspected" (its link's or owner's policy says what then: validation/pdf-gate.ts).
+   */
+  pdfInspection: { maxBytes: 100 * MiB, maxDecodedBytes: 256 * MiB, timeoutMs: 20_000 },
   /** Owner uploads: allowed types and size when no link narrows them. */
   ownerAllowedTypes: SUPPORTED_TYPES,
   link: {

@@ -23,7 +23,10 @@
  *     part URLs against the HMAC floor, the validator's reads on a 1 GiB multipart object
  *     (scripts/bench/multipart.ts). Minutes long, so only when named: `--only multipart`.
  *
- * Options: `--only bundles,probes,presign,system,web,faults,multipart` runs just those sections; `--root DIR`
+ * 10. pdf: the PDF active-content check on a small PDF and on 1,000 pages, and the parser's
+ *     import cost against the validator bundle without it (scripts/bench/pdf.ts); `--runs N`.
+ *
+ * Options: `--only bundles,probes,presign,system,web,faults,multipart,pdf` runs just those sections; `--root DIR`
  * measures another checkout (sections 5, 6 and 8), `--before DIR` measures DIR and
  * then this checkout, one after the other in the same run; `--pairs N` A/B pairs (default 11);
  * `--source-maps on|off` overrides the definition to measure that lever; `--functions a,b` only those;
@@ -54,6 +57,7 @@ import { measureBundles, measureProbes } from './bench/bundles';
 import { measureFaults } from './bench/faults';
 import { localS3Client, validatorDepsOf } from './bench/local-clients';
 import { measureMultipart } from './bench/multipart';
+import { measurePdf } from './bench/pdf';
 import { measurePresignCost } from './bench/presign-cost';
 
 const MiB = 1024 * 1024;
@@ -65,7 +69,7 @@ const quantile = (values: number[], q: number): number => {
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} us` : `${ms.toFixed(2)} ms`);
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['bundles', 'probes', 'presign', 'system', 'web', 'faults', 'multipart'] as const;
+const SECTIONS = ['bundles', 'probes', 'presign', 'system', 'web', 'faults', 'multipart', 'pdf'] as const;
 /** Sections a bare `npm run bench` runs: faults and multipart take minutes and start whole systems. */
 const DEFAULT_SECTIONS = SECTIONS.filter((section) => section !== 'faults' && section !== 'multipart');
 
@@ -118,6 +122,7 @@ async function main() {
       ...(values['port-base'] ? { portBase: Number(values['port-base']) } : {}),
     });
   if (only.has('multipart')) await measureMultipart({ runs: Number(values.runs), sizeMiB: Number(values['size-mib']) });
+  if (only.has('pdf')) await measurePdf({ root, pairs, runs: Number(values.runs) });
 }
 
 async function measureWeb() {

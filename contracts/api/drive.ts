@@ -29,8 +29,17 @@ const fileParams = z.object({ fileId: id });
 const folderParams = z.object({ folderId: id });
 const folderName = text.check(z.minLength(1), z.maxLength(1024));
 
-/** What a PDF can carry that acts when it is opened; found by parsing it (validation/pdf-active-content.ts). */
-export const activeContentKind = z.enum(['javascript', 'launch_action', 'open_action', 'embedded_file']);
+/**
+ * What a PDF can carry that acts when it is opened; found by parsing it (validation/pdf-active-content.ts).
+ * `not_inspected`: it could not be checked (too large, encrypted, unreadable) and was released as it is.
+ */
+export const activeContentKind = z.enum([
+  'javascript',
+  'launch_action',
+  'open_action',
+  'embedded_file',
+  'not_inspected',
+]);
 export type ActiveContentKind = z.output<typeof activeContentKind>;
 
 /** What a caller sees of a file; `width` and `height` for a released image, `linkId` when a client sent it. */

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import type { FunctionBundling } from '../../lib/constructs/function-bundling';
 
 const KB = 1000;
@@ -53,6 +53,8 @@ export async function bundleEntry(
   root: string,
   entry: { name: string; path?: string; contents?: string },
   outDir: string,
+  /** Extra esbuild plugins, e.g. to leave a module out and measure what it costs. */
+  plugins: Plugin[] = [],
 ): Promise<BuiltBundle> {
   const outfile = join(outDir, entry.name, 'index.mjs');
   const result = await build({
@@ -74,6 +76,7 @@ export async function bundleEntry(
     outfile,
     metafile: true,
     logLevel: 'error',
+    plugins,
   });
   const code = readFileSync(outfile);
   return {
@@ -99,7 +102,7 @@ export function functionsOf(root: string): string[] {
  * AWS_LAMBDA_* ones the local system sets in this process: with them Powertools expects the
  * runtime's InvokeStore, which only Lambda provides.
  */
-function lambdaEnvironment(name: string, bundling: FunctionBundling): NodeJS.ProcessEnv {
+export function lambdaEnvironment(name: string, bundling: FunctionBundling): NodeJS.ProcessEnv {
   const machine = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_LAMBDA_')));
   return {
     ...machine,

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { samplePdf } from '../support/pdf-samples';
 import { launchChromium, NO_PROFILE_PHOTO_YET } from './browser';
 
 const { webUrl, startLog, chromiumPath } = inject('browser');
@@ -234,6 +235,35 @@ describe('the web app in a real browser', () => {
     await screenshot(owner, '02-files-clean');
   });
 
+  it('flags a PDF that carries scripts and an attachment with badges in words, each with a title that explains', async () => {
+    // prepare
+    const scripted = await samplePdf(['javascriptAnnotation', 'attachedFile'], { objectStreams: true });
+    const dropped = await owner.evaluateHandle((base64) => {
+      const transfer = new (globalThis as any).DataTransfer();
+      const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+      transfer.items.add(new (globalThis as any).File([bytes], 'Signed form.pdf', { type: 'application/pdf' }));
+      return transfer;
+    }, Buffer.from(scripted).toString('base64'));
+
+    // act
+    await owner.locator('.dropzone').dispatchEvent('drop', { dataTransfer: dropped });
+
+    // assess: released (the owner's default accepts it), flagged
+    const row = fileRow(owner, 'Signed form.pdf', 'clean');
+    await row.waitFor(WAIT);
+    const badges = row.locator('.badge');
+    expect(await badges.allInnerTexts()).toEqual(['Has attachments', 'Contains scripts']);
+    expect(await badges.nth(1).getAttribute('title')).toBe(
+      'This PDF carries JavaScript, which a PDF reader may run when it is opened or used.',
+    );
+    await screenshot(owner, '02b-files-active-content');
+
+    // clean up: the later steps count the owner's files
+    await row.getByRole('button', { name: 'Delete Signed form.pdf' }).click();
+    await owner.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await row.waitFor({ state: 'detached', ...WAIT });
+  });
+
   it('refuses a refused type before sending, and shows a disguised executable as rejected with the reason', async () => {
     // prepare
     const presigns: string[] = [];
@@ -422,6 +452,7 @@ describe('the web app in a real browser', () => {
     await owner.getByRole('button', { name: 'Upload links' }).click();
     await owner.getByLabel('Label (who or what it is for)').fill('Tax documents 2026');
     await owner.getByLabel('Number of files').fill('3');
+    await owner.getByLabel('PDFs with scripts or attachments').selectOption({ label: 'Refuse' });
     await owner.getByRole('button', { name: 'Create link' }).click();
     await owner.getByRole('heading', { name: 'Link for Tax documents 2026' }).waitFor(WAIT);
 
@@ -434,7 +465,9 @@ describe('the web app in a real browser', () => {
     expect(await owner.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(linkUrl);
     const qr = owner.getByRole('img', { name: /QR code/ });
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
-    await owner.locator('tr[data-state="active"]', { hasText: 'Tax documents 2026' }).waitFor(WAIT);
+    const row = owner.locator('tr[data-state="active"]', { hasText: 'Tax documents 2026' });
+    await row.waitFor(WAIT);
+    expect(await row.locator('.link-pdf-policy').innerText()).toBe('Refuses PDFs with scripts or attachments');
     await screenshot(owner, '04-link-created');
   });
 

@@ -36,6 +36,14 @@ const probes: Record<string, string> = {
   'functions/domain/probe/first.ts':
     "import type { Second } from './second';\nexport type First = { next?: Second };\n",
   'functions/domain/probe/second.ts': "import type { First } from './first';\nexport type Second = { next?: First };\n",
+  // The smoke suite knows docdrop only by its URL: not the harness, the local system, contracts or an SDK.
+  'test/live/imports-harness.ts': "import { api } from '../support/harness';\nexport const probe = [api];\n",
+  'test/live/imports-local.ts': "import { seedOwner } from '../../local/owners';\nexport const probe = [seedOwner];\n",
+  'test/live/imports-contracts.ts':
+    "import type { UploadRequest } from '#contracts/api/uploads';\nexport type Probe = UploadRequest;\n",
+  'test/live/imports-sdk.ts': "import { S3Client } from '@aws-sdk/client-s3';\nexport const probe = [S3Client];\n",
+  'test/live/imports-its-client.ts':
+    "import { createHash } from 'node:crypto';\nimport { expect } from 'vitest';\nimport { call } from './client';\nexport const probe = [createHash, expect, call];\n",
   'lib/imports-cdk-and-contracts.ts':
     "import { Stack } from 'aws-cdk-lib';\nimport { routes } from '#contracts/routes';\nexport const probe = [Stack, routes];\n",
 };
@@ -86,6 +94,10 @@ describe('import boundaries (biome noRestrictedImports and noImportCycles)', () 
     'web/src/imports-nag.ts',
     'lib/imports-domain.ts',
     'lib/imports-handler.ts',
+    'test/live/imports-harness.ts',
+    'test/live/imports-local.ts',
+    'test/live/imports-contracts.ts',
+    'test/live/imports-sdk.ts',
   ])('fails the deliberate bad import in %s', (path) => {
     expect(flagged.has(path)).toBe(true);
   });
@@ -102,6 +114,7 @@ describe('import boundaries (biome noRestrictedImports and noImportCycles)', () 
     'contracts/api/imports-contracts.ts',
     'functions/probe/imports-contracts.ts',
     'lib/imports-cdk-and-contracts.ts',
+    'test/live/imports-its-client.ts',
   ])('lets the allowed imports in %s through', (path) => {
     expect(flagged.has(path)).toBe(false);
   });

@@ -1,4 +1,5 @@
-import type { OwnerSettings } from '#contracts/api/account';
+import type { OwnerSettings, PdfActiveContentPolicy } from '#contracts/api/account';
+import type { ActiveContentKind } from '#contracts/api/drive';
 import type { PartsToSign, SignedPart, StoredPart } from '#contracts/api/uploads';
 import { ApiError, callApi } from './api-client';
 import type { AppConfig } from './config';
@@ -30,6 +31,8 @@ export interface FileItem {
   readonly reason?: string;
   readonly width?: number;
   readonly height?: number;
+  /** A PDF released with active content: what it carries (contracts/api/drive.ts). */
+  readonly activeContent?: ActiveContentKind[];
 }
 
 /** One row of `GET /api/links` (describeLinkForOwner). */
@@ -45,6 +48,8 @@ export interface LinkItem {
   readonly allowedTypes: string[];
   readonly revoked: boolean;
   readonly state: 'active' | 'expired' | 'revoked' | 'used-up';
+  /** The link's own choice; absent: the owner's setting applies. */
+  readonly pdfActiveContent?: PdfActiveContentPolicy;
 }
 
 export interface NewLink {
@@ -53,6 +58,7 @@ export interface NewLink {
   readonly maxUploads: number;
   readonly maxBytes: number;
   readonly allowedTypes: string[];
+  readonly pdfActiveContent?: PdfActiveContentPolicy;
 }
 
 export interface CreatedLink {

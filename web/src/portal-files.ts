@@ -1,4 +1,5 @@
 import { isImageType, limits } from '#contracts/limits';
+import { activeContentBadges } from './active-content-words';
 import { ApiError } from './api-client';
 import {
   actionButton,
@@ -383,7 +384,7 @@ export class FilesView {
         h('time', { datetime: file.createdAt }, formatDate(file.createdAt)),
         file.linkId ? `, link: ${link?.label ?? 'upload link'}` : '',
       ),
-      file.status === 'clean' ? null : this.status(file),
+      file.status === 'clean' ? activeContentBadges(file.activeContent) : this.status(file),
       this.actions(file),
     );
   }
@@ -396,6 +397,7 @@ export class FilesView {
         ? h('span', { class: 'status status-failed' }, 'Never arrived')
         : h('span', { class: `status status-${file.status}` }, STATUS_WORDS[file.status]),
       file.reason ? h('p', { class: 'reason' }, file.reason) : null,
+      activeContentBadges(file.activeContent),
     );
   }
 

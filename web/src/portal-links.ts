@@ -1,4 +1,5 @@
 import { limits, MiB, SUPPORTED_TYPES } from '#contracts/limits';
+import { LINK_PDF_CHOICES, LINK_PDF_WORDS } from './active-content-words';
 import { alertBox, announce, confirmDialog, field, focusOn, h, labelCells, replaceChildren } from './elements';
 import { formatBytes, formatDate, listOfTypes, typeName } from './format';
 import type { CreatedLink, LinkItem, OwnerApi } from './owner-api';
@@ -89,6 +90,11 @@ export class LinksView {
         checked: defaults.includes(type),
       }),
     );
+    const pdfPolicy = h(
+      'select',
+      { id: 'link-pdf-active-content' },
+      ...LINK_PDF_CHOICES.map(({ value, words }) => h('option', { value }, words)),
+    );
     const form = h(
       'form',
       { class: 'card', 'aria-labelledby': 'link-form-heading' },
@@ -107,6 +113,7 @@ export class LinksView {
         h('legend', {}, 'File types allowed'),
         ...types.map((box) => h('label', { class: 'check' }, box, ` ${typeName(box.value)}`)),
       ),
+      field('PDFs with scripts or attachments', pdfPolicy, "This link's choice wins over the one in your settings."),
       alert.element,
       h('button', { type: 'submit' }, 'Create link'),
     );
@@ -127,6 +134,7 @@ export class LinksView {
           maxUploads: Number(uses.value),
           maxBytes: Math.round(Number(size.value) * MiB),
           allowedTypes,
+          ...(pdfPolicy.value === 'allow' || pdfPolicy.value === 'refuse' ? { pdfActiveContent: pdfPolicy.value } : {}),
         });
         this.showCreated(link);
         form.reset();
@@ -225,7 +233,14 @@ export class LinksView {
               h(
                 'tr',
                 { 'data-link-id': link.linkId, 'data-state': link.state },
-                h('td', { class: 'name' }, link.label),
+                h(
+                  'td',
+                  { class: 'name' },
+                  link.label,
+                  link.pdfActiveContent
+                    ? h('span', { class: 'hint link-pdf-policy' }, LINK_PDF_WORDS[link.pdfActiveContent])
+                    : null,
+                ),
                 h('td', {}, h('span', { class: `state state-${link.state}` }, STATE_WORDS[link.state])),
                 h('td', {}, `${link.uploadsLeft} of ${link.maxUploads}`),
                 h('td', {}, h('time', { datetime: link.expiresAt }, formatDate(link.expiresAt))),

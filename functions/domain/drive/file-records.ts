@@ -7,6 +7,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { TransactItem } from '#commons/transactions';
+import type { ActiveContentKind } from '#contracts/api/drive';
 import { limits } from '#contracts/limits';
 import { PENDING_SWEEP } from '#contracts/tables';
 import { ROOT } from '#domain/drive/names';
@@ -41,6 +42,8 @@ export interface FileRecord {
   readonly confirmedAt?: string;
   readonly validatedAt?: string;
   readonly reason?: string;
+  /** A PDF released with active content (its link or owner allows it): what it carries, or `not_inspected`. */
+  readonly activeContent?: readonly ActiveContentKind[];
   /** Images: the released (cleaned) image's size in pixels; a thumbnail exists. */
   readonly width?: number;
   readonly height?: number;
@@ -392,6 +395,7 @@ export function describeFile(file: FileRecord) {
     ...(file.linkId ? { linkId: file.linkId } : {}),
     ...(file.reason ? { reason: file.reason } : {}),
     ...(file.width && file.height ? { width: file.width, height: file.height } : {}),
+    ...(file.activeContent?.length ? { activeContent: file.activeContent } : {}),
     ...verifiedDigests(file),
   };
 }

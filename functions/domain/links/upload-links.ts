@@ -10,6 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { decodeCursor, encodeCursor } from '#commons/cursor';
 import { Gone, NotFound, Unauthorized } from '#commons/errors';
 import { hashToken, linkIdOfToken, newLinkId, newLinkToken, tokenMatchesHash } from '#commons/ids';
+import type { PdfActiveContentPolicy } from '#contracts/api/account';
 import { limits } from '#contracts/limits';
 import { linksTable, pageKeyAttributes } from '#contracts/tables';
 
@@ -28,6 +29,8 @@ export interface UploadLink {
   readonly usesTaken: number;
   readonly maxBytes: number;
   readonly allowedTypes: readonly string[];
+  /** The link's own choice for PDFs with active content; absent: the owner's setting applies (read when a file arrives). */
+  readonly pdfActiveContent?: PdfActiveContentPolicy;
   readonly revokedAt?: string;
   /**
    * Uses held by uploads signed and not yet arrived, by upload id. `usesTaken` counts held and
@@ -65,6 +68,7 @@ export interface NewLink {
   readonly maxUploads: number;
   readonly maxBytes: number;
   readonly allowedTypes: readonly string[];
+  readonly pdfActiveContent?: PdfActiveContentPolicy;
 }
 
 const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
@@ -91,6 +95,7 @@ export async function createUploadLink(
     usesTaken: 0,
     maxBytes: input.maxBytes,
     allowedTypes: [...input.allowedTypes],
+    ...(input.pdfActiveContent ? { pdfActiveContent: input.pdfActiveContent } : {}),
     holds: {},
   };
   await store.db.send(
@@ -281,6 +286,14 @@ export function releaseGuardItem(store: LinksStore, linkId: string, fileId: stri
   };
 }
 
+/** The link's own policy for PDFs with active content, if it chose one (a deleted link chose none). */
+export async function linkPdfPolicy(store: LinksStore, linkId: string): Promise<PdfActiveContentPolicy | undefined> {
+  const { Item } = await store.db.send(
+    new GetCommand({ TableName: store.tableName, Key: { linkId }, ProjectionExpression: 'pdfActiveContent' }),
+  );
+  return (Item as Pick<UploadLink, 'pdfActiveContent'> | undefined)?.pdfActiveContent;
+}
+
 /** Whether the link was revoked (read afresh): a refused release guard is told apart from a missing hold by it. */
 export async function isLinkRevoked(store: LinksStore, linkId: string): Promise<boolean> {
   const { Item } = await store.db.send(
@@ -358,6 +371,7 @@ export function describeLinkForOwner(link: UploadLink, now = new Date()) {
     allowedTypes: link.allowedTypes,
     revoked: link.revokedAt !== undefined,
     state: linkState(link, now),
+    ...(link.pdfActiveContent ? { pdfActiveContent: link.pdfActiveContent } : {}),
   };
 }
 

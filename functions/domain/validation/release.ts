@@ -57,9 +57,12 @@ function describedBytes(file: FileRecord, image: ReleasedImage | undefined) {
       ...(image
         ? { width: ['width', image.width], height: ['height', image.height], thumbnail: ['thumbnail', true] }
         : {}),
+      ...(file.activeContent ? { activeContent: ['activeContent', file.activeContent] } : {}),
     } as Record<string, [string, unknown]>,
     remove: [
       ...(image ? [] : ['width', 'height', 'thumbnail']),
+      // A new version without active content must not keep the flag of the one it replaces.
+      ...(file.activeContent ? [] : ['activeContent']),
       ...(sha256 ? [] : ['sha256']),
       ...(partsSha256 ? [] : ['partsSha256']),
     ],

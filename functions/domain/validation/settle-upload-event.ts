@@ -38,7 +38,7 @@ export async function settleUploadEvent(
   if (file.linkId) {
     await notifyLinkOwner(
       deps.notices,
-      arrivalNotice({ ...file, linkId: file.linkId }, outcome, rejection ?? {}),
+      arrivalNotice({ ...file, linkId: file.linkId }, outcome, { ...rejection, activeContent: file.activeContent }),
       origin,
     );
   }

@@ -8,6 +8,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { logger } from '#commons/logger';
+import type { ActiveContentKind } from '#contracts/api/drive';
 import { bucketLayout, fileKey, incomingKey, parseIncomingKey, profilePhotoKey, thumbKey } from '#contracts/bucket';
 import { type ImageType, isImageType, limits, MiB } from '#contracts/limits';
 import {
@@ -30,6 +31,7 @@ import {
   makeProfilePicture,
   THUMBNAIL_SIZE,
 } from '#domain/validation/image-pipeline';
+import { gatePdf } from '#domain/validation/pdf-gate';
 import {
   NoFreeName,
   planRelease,
@@ -91,7 +93,7 @@ const isNoSuchKey = (error: unknown): boolean =>
 const deleteObject = (deps: ValidatorDeps, key: string) =>
   deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: key }));
 
-/** The whole upload, for the image paths only (bounded by the per-file limit); type checks read just the head. */
+/** The whole upload, for images and PDFs only (each bounded by its own limit); type checks read just the head. */
 async function readUpload(deps: ValidatorDeps, file: FileRecord): Promise<Uint8Array> {
   const source = await deps.s3.send(
     new GetObjectCommand({ Bucket: deps.bucket, Key: incomingKey(file.ownerId, file.fileId) }),
@@ -152,13 +154,18 @@ async function releaseProfilePicture(deps: ValidatorDeps, file: FileRecord): Pro
   return describeReleased(picture, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
 }
 
-/** Checks what the content is, then for images decodes and cleans it: any refusal becomes a rejection verdict. */
-async function judgeAndRelease(
-  deps: ValidatorDeps,
-  file: FileRecord,
-  head: Head,
-  targetId: string,
-): Promise<{ verdict: Verdict; image?: ReleasedImage }> {
+interface Judged {
+  readonly verdict: Verdict;
+  readonly image?: ReleasedImage;
+  /** A PDF released with active content (its link or owner allows it): the record's flag. */
+  readonly activeContent?: readonly ActiveContentKind[];
+}
+
+/**
+ * Checks what the content is, then for images decodes and cleans it, and parses a PDF for
+ * active content: any refusal becomes a rejection verdict.
+ */
+async function judgeAndRelease(deps: ValidatorDeps, file: FileRecord, head: Head, targetId: string): Promise<Judged> {
   const verdict = await checkContent(head.bytes, file, { size: head.totalSize });
   if (!verdict.ok) return { verdict };
   // After the type check, which is cheap: this one reads the whole object.
@@ -168,8 +175,13 @@ async function judgeAndRelease(
   if (!isImageType(file.contentType)) {
     if (profilePhoto)
       return { verdict: { ok: false, code: 'not_an_image', reason: 'a profile photo must be an image' } };
+    const pdf =
+      file.contentType === 'application/pdf'
+        ? await gatePdf(deps, file, head.totalSize, () => readUpload(deps, file))
+        : undefined;
+    if (pdf && !pdf.verdict.ok) return { verdict: pdf.verdict };
     await releaseAsUploaded(deps, file, targetId, head.totalSize);
-    return { verdict };
+    return { verdict, ...(pdf?.activeContent ? { activeContent: pdf.activeContent } : {}) };
   }
   // The presign refuses these too; this is the validator's own guard for the memory it has.
   const maxImageBytes = deps.images.maxBytes ?? limits.maxImageBytes;
@@ -348,7 +360,7 @@ export async function validateUpload(
   // Profile photos are not drive files: they have no folder and hold no name.
   const plan = file.purpose ? undefined : await planRelease(deps.files, file);
   const targetId = plan?.replaces?.fileId ?? file.fileId;
-  let judged: { verdict: Verdict; image?: ReleasedImage };
+  let judged: Judged;
   try {
     // The upload of a revoked link or share is not even judged: nothing is written for it. (A
     // revoke while it is judged is caught by the releasing transaction; for a sharee's replace,
@@ -362,9 +374,11 @@ export async function validateUpload(
   }
   let { verdict } = judged;
   const { image } = judged;
+  // What judging found goes into the released record (and back to the caller, for the notice).
+  const judgedFile: FileRecord = judged.activeContent ? { ...file, activeContent: judged.activeContent } : file;
   let settled: boolean;
   if (verdict.ok && plan) {
-    const released = await settleNamed(deps, file, plan, image, now);
+    const released = await settleNamed(deps, judgedFile, plan, image, now);
     if (typeof released === 'string') {
       const refusal = REFUSED_RELEASES[released];
       verdict = refusal;
@@ -404,5 +418,5 @@ export async function validateUpload(
   logger.info('upload validated', { outcome, ...(verdict.ok ? {} : { code: verdict.code, reason: verdict.reason }) });
   // A replace: the upload became a new version of this file.
   const replacedFileId = verdict.ok ? plan?.replaces?.fileId : undefined;
-  return { outcome, file, verdict, ...(replacedFileId ? { replacedFileId } : {}) };
+  return { outcome, file: judgedFile, verdict, ...(replacedFileId ? { replacedFileId } : {}) };
 }
