@@ -36,7 +36,11 @@ export class DocdropStack extends Stack {
       retainData,
     });
     this.data = new Data(this, 'Data', { retainData });
-    this.auth = new Auth(this, 'Auth', { selfSignUp: settings.selfSignUp, retainData });
+    this.auth = new Auth(this, 'Auth', {
+      selfSignUp: settings.selfSignUp,
+      retainData,
+      requireMfa: settings.requireMfa,
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmail: settings.alarmEmail, retainData });
     this.web = new Web(this, 'Web', {
       auth: this.auth,

@@ -2,8 +2,13 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { CreateUserPoolClientCommand, ListUserPoolClientsCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CreateUserPoolClientCommand,
+  ListUserPoolClientsCommand,
+  SetUserPoolMfaConfigCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { userPoolDefinition } from '#contracts/auth';
+import { closingCognitoGaps } from './cognito-gaps';
 import { localIdentityProvider } from './owners';
 import { urlHost } from './url-host';
 
@@ -44,6 +49,8 @@ export interface CognitoOptions {
   readonly region: string;
   /** Where sign-up confirmation codes go: cognito-local "sends" e-mail by printing it. */
   readonly onMessage: (message: { to: string; code?: string; subject?: string }) => void;
+  /** Every owner must use TOTP (the pool's MFA `ON`), as `docdrop:requireMfa` makes the cloud's pool. */
+  readonly requireMfa?: boolean;
 }
 
 // A fixed pool id in AWS's `<region>_<id>` form, so aws-jwt-verify accepts it unchanged.
@@ -85,18 +92,22 @@ export async function startCognito(options: CognitoOptions): Promise<LocalCognit
     sendSms: async (_ctx: unknown, _user: unknown, to: string, message: { __code?: string }) =>
       options.onMessage({ to, code: message.__code }),
   };
+  const tokenGenerator = new JwtTokenGenerator(clock, triggers, config.TokenConfig);
   const server = createServer(
     verifyingEmailOnConfirm(
       cognito,
-      Router({
-        clock,
-        cognito,
-        config,
-        messages: new services.MessagesService(triggers, new MessageDeliveryService(sender)),
-        otp,
-        tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
-        triggers,
-      }),
+      closingCognitoGaps(
+        { cognito, tokenGenerator },
+        Router({
+          clock,
+          cognito,
+          config,
+          messages: new services.MessagesService(triggers, new MessageDeliveryService(sender)),
+          otp,
+          tokenGenerator,
+          triggers,
+        }),
+      ),
     ),
     logger,
     config.ServerConfig,
@@ -129,6 +140,7 @@ export async function startCognito(options: CognitoOptions): Promise<LocalCognit
   await keepOriginalUntilVerified(ctx, cognito, userPoolId);
   const endpoint = `http://${urlHost(options.advertisedHost)}:${port}`;
   const userPoolClientId = await ensureWebClient(endpoint, options.region, userPoolId);
+  await setMfa(endpoint, options.region, userPoolId, options.requireMfa ?? false);
   return {
     endpoint,
     userPoolId,
@@ -227,6 +239,25 @@ async function ensureWebClient(endpoint: string, region: string, userPoolId: str
   const clientId = created.UserPoolClient?.ClientId;
   if (!clientId) throw new Error('cognito-local did not return a client id');
   return clientId;
+}
+
+/**
+ * TOTP only, required or optional, set through the Cognito API on every start: a data folder
+ * made without the setting follows it, as `set-user-pool-mfa-config` changes a live pool.
+ */
+async function setMfa(endpoint: string, region: string, userPoolId: string, required: boolean): Promise<void> {
+  const idp = localIdentityProvider(endpoint, region);
+  try {
+    await idp.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: userPoolId,
+        MfaConfiguration: required ? 'ON' : 'OPTIONAL',
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+    );
+  } finally {
+    idp.destroy();
+  }
 }
 
 /**

@@ -24,7 +24,7 @@ export interface GatewayOptions {
   /** Handler modules by folder name, loaded by the caller (after the environment is set). */
   readonly handlers: ReadonlyMap<string, HttpFunction>;
   /** What `GET /config.json` answers, for browsers and scripts. */
-  readonly publicConfig: Record<string, string | number>;
+  readonly publicConfig: Record<string, string | number | boolean>;
   /** The built web app served at `/`, `/u/` and `/assets/*`; without it those paths answer 404. */
   readonly web?: WebApp;
   /** Pages on other origins that may call the API (`--web-origin`), as the stack's `docdrop:webOrigins`. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
@@ -55,6 +56,44 @@ export async function seedOwner(pool: Omit<LocalPool, 'userPoolClientId'>, owner
     );
   } catch (error) {
     if (!(error instanceof UsernameExistsException)) throw error;
+  } finally {
+    idp.destroy();
+  }
+}
+
+/**
+ * A temporary password within the pool's policy (upper, lower, digit, symbol, length), as
+ * Cognito makes one when an operator creates a user.
+ */
+export function temporaryPassword(): string {
+  return `Tmp-${randomBytes(9).toString('base64url')}-a1A!`;
+}
+
+/**
+ * What `aws cognito-idp admin-create-user` does, against the local pool: the owner exists with a
+ * temporary password (FORCE_CHANGE_PASSWORD) and must choose a new one at first sign-in.
+ */
+export async function createOwnerAsOperator(
+  pool: Omit<LocalPool, 'userPoolClientId'>,
+  email: string,
+): Promise<{ temporaryPassword: string }> {
+  const idp = localIdentityProvider(pool.cognitoEndpoint, pool.region);
+  const password = temporaryPassword();
+  try {
+    await idp.send(
+      new AdminCreateUserCommand({
+        UserPoolId: pool.userPoolId,
+        Username: email,
+        TemporaryPassword: password,
+        // Locally the "e-mail" is the line the caller prints.
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+    return { temporaryPassword: password };
   } finally {
     idp.destroy();
   }

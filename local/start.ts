@@ -26,7 +26,8 @@ API gateway with the web app (built on every start). Data persists in .docdrop/ 
                       the API and PUT to the bucket; repeatable (the cloud's docdrop:webOrigins)
   --help              this text
 
-Ports: PORT (gateway, 3000), S3_PORT (4569), DYNAMODB_PORT (8000), COGNITO_PORT (9229).`;
+Ports: PORT (gateway, 3000), S3_PORT (4569), DYNAMODB_PORT (8000), COGNITO_PORT (9229).
+REQUIRE_MFA=true: every owner must set up an authenticator app (the cloud's docdrop:requireMfa).`;
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -37,6 +38,15 @@ function portFromEnv(name: string, fallback: number): number {
     process.exit(2);
   }
   return port;
+}
+
+/** The operator's `docdrop:requireMfa`, as an environment variable like the ports. */
+function requireMfaFromEnv(): boolean {
+  const raw = process.env.REQUIRE_MFA ?? '';
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  console.error(`REQUIRE_MFA must be true or false, not "${raw}".`);
+  process.exit(2);
 }
 
 /** The handlers' own setting (DEFAULT_QUOTA_BYTES), so the local system is configured as the stack configures Lambda. */
@@ -96,6 +106,7 @@ async function main(): Promise<void> {
     return;
   }
   const environment = quotaEnvironment(values['quota-bytes']);
+  const requireMfa = requireMfaFromEnv();
   const dataDir = resolve(values['data-dir'] ?? '.docdrop');
   // Emulator chatter and handler logs stay structured JSON lines; the banner below is for people.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
@@ -130,6 +141,7 @@ async function main(): Promise<void> {
     persistent: true,
     fresh: values.fresh ?? false,
     seedDemoOwner: true,
+    requireMfa,
     webRoot,
     environment,
     // Sign-up codes are not e-mailed locally: the line stands out from the JSON logs.
@@ -149,7 +161,7 @@ docdrop is running.
   Cognito       ${system.cognitoEndpoint}   pool ${system.userPoolId}, client ${system.userPoolClientId}
   demo owner    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}
   data          ${dataDir} (npm start -- --fresh wipes it; failed validations in failed-invocations/)
-${exposure(values.host, values['web-origin'] ?? [])}Sign-up confirmation codes are printed here (lines starting >>>).
+${requireMfa ? '  sign-in       every owner must use an authenticator app (REQUIRE_MFA=true)\n' : ''}${exposure(values.host, values['web-origin'] ?? [])}Sign-up and password-reset codes are printed here (lines starting >>>), as e-mails would be.
 Ctrl-C (or SIGTERM) stops everything.
 `);
 }

@@ -70,6 +70,8 @@ export interface LocalSystemOptions {
   readonly onFatal?: (error: Error) => void;
   /** How often the upload sweep runs (it also runs at start), as the cloud's schedule does; tests shorten it. */
   readonly sweepIntervalMs?: number;
+  /** Every owner must set up TOTP and give its code at sign-in, as `docdrop:requireMfa` (npm start: REQUIRE_MFA=true). */
+  readonly requireMfa?: boolean;
 }
 
 /** The cloud runs the sweep every few minutes; locally once a minute is plenty. */
@@ -218,6 +220,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       port: ports.cognito,
       region: REGION,
       onMessage: options.onMessage ?? (() => undefined),
+      requireMfa: options.requireMfa ?? false,
     });
 
     await createAllTables(dynamo.endpoint);
@@ -257,7 +260,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       host,
       handlers,
       corsOrigins: options.webOrigins ?? [],
-      publicConfig: publicConfigOf(addresses),
+      publicConfig: publicConfigOf(addresses, options.requireMfa ?? false),
       ...(options.webRoot
         ? {
             web: {
@@ -320,11 +323,11 @@ function startSweeping(sweep: ScheduledFunction, intervalMs: number): () => Prom
  * What `GET /config.json` tells browsers and scripts. `apiUrl` is empty: the API is on the
  * page's own origin, whatever name the page was opened by (as behind CloudFront in the cloud).
  */
-function publicConfigOf(addresses: SystemAddresses): Record<string, string | number> {
+function publicConfigOf(addresses: SystemAddresses, requireMfa: boolean): Record<string, string | number | boolean> {
   const { region, userPoolId, userPoolClientId, cognitoEndpoint } = addresses;
   // The owner upload limit exactly as the handlers read it (set in the environment just before).
   const { MAX_FILE_BYTES: maxFileBytes } = readConfig('MAX_FILE_BYTES');
-  return { apiUrl: '', region, userPoolId, userPoolClientId, cognitoEndpoint, maxFileBytes };
+  return { apiUrl: '', region, userPoolId, userPoolClientId, cognitoEndpoint, maxFileBytes, requireMfa };
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::']);

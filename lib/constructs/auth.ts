@@ -7,15 +7,20 @@ import { userPoolDefinition } from '#contracts/auth';
 export interface AuthProps {
   readonly selfSignUp: boolean;
   readonly retainData: boolean;
+  /** `docdrop:requireMfa`: every owner sets up TOTP and gives its code at sign-in. */
+  readonly requireMfa: boolean;
 }
 
 /** Owners' sign-in: the user pool and the web app's public client, from the shared definition. */
 export class Auth extends Construct {
   readonly userPool: UserPool;
   readonly webClient: UserPoolClient;
+  /** The web app is told (config.json), so it does not offer to turn TOTP off. */
+  readonly requireMfa: boolean;
 
   constructor(scope: Construct, id: string, props: AuthProps) {
     super(scope, id);
+    this.requireMfa = props.requireMfa;
     const { passwordPolicy, client } = userPoolDefinition;
     this.userPool = new UserPool(this, 'Owners', {
       userPoolName: userPoolDefinition.name,
@@ -33,7 +38,7 @@ export class Auth extends Construct {
         requireSymbols: passwordPolicy.requireSymbols,
         tempPasswordValidity: Duration.days(passwordPolicy.temporaryPasswordValidityDays),
       },
-      mfa: Mfa.OPTIONAL,
+      mfa: props.requireMfa ? Mfa.REQUIRED : Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       featurePlan: FeaturePlan.ESSENTIALS,
@@ -41,10 +46,16 @@ export class Auth extends Construct {
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     NagSuppressions.addResourceSuppressions(this.userPool, [
-      {
-        id: 'AwsSolutions-COG2',
-        reason: 'TOTP MFA is offered to every owner (optional); requiring it for all is an operator policy choice.',
-      },
+      // Only when MFA is optional: with docdrop:requireMfa the pool passes the rule itself.
+      ...(props.requireMfa
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-COG2',
+              reason:
+                'TOTP MFA is offered to every owner (optional); requiring it for all is the operator setting docdrop:requireMfa.',
+            },
+          ]),
       {
         id: 'AwsSolutions-COG8',
         reason:

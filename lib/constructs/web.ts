@@ -70,7 +70,7 @@ export class Web extends Construct {
   /** `https://<host>` where the app is served, with no trailing slash; link URLs and the API start here. */
   readonly url: string;
   /** What `/config.json` holds. */
-  readonly publicConfig: Readonly<Record<string, string | number>>;
+  readonly publicConfig: Readonly<Record<string, string | number | boolean>>;
 
   constructor(scope: Construct, id: string, props: WebProps) {
     super(scope, id);
@@ -232,6 +232,7 @@ export class Web extends Construct {
       userPoolClientId: props.auth.webClient.userPoolClientId,
       cognitoEndpoint: `${cognitoOrigin}/`,
       maxFileBytes: props.maxFileBytes,
+      requireMfa: props.auth.requireMfa,
     };
 
     // Hashed file names never change content: cached for a year. Old ones are kept (no prune), so a

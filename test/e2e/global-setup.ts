@@ -66,9 +66,13 @@ export interface RunningDocdrop {
  * scratch folder: the web app built and served exactly as a person gets it, and its printed
  * output (with the confirmation codes) kept in a file. A separate process, because the handler
  * modules read their configuration once at import and the integration tests' system lives in
- * this one. A test that needs other settings (a larger quota) starts its own with `args`.
+ * this one. A test that needs other settings (a larger quota) starts its own with `args`, or
+ * with `environment` (REQUIRE_MFA).
  */
-export async function startDocdrop(args: readonly string[]): Promise<RunningDocdrop> {
+export async function startDocdrop(
+  args: readonly string[],
+  environment: Record<string, string> = {},
+): Promise<RunningDocdrop> {
   const workDir = mkdtempSync(join(tmpdir(), 'docdrop-e2e-'));
   const startLog = join(workDir, 'npm-start.log');
   const ports = {
@@ -83,6 +87,7 @@ export async function startDocdrop(args: readonly string[]): Promise<RunningDocd
       ...process.env,
       ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
       POWERTOOLS_LOG_LEVEL: 'WARN',
+      ...environment,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

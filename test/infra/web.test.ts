@@ -500,7 +500,19 @@ describe('config.json', () => {
       cognitoEndpoint: 'https://cognito-idp.eu-west-1.amazonaws.com/',
       // cdk.json's default, which is the limit the local system uses.
       maxFileBytes: limits.maxFileBytes,
+      requireMfa: false,
     });
+  });
+
+  it('tells the app when docdrop:requireMfa is on, so it offers no way to turn TOTP off', () => {
+    // prepare
+    const built = buildStack({ 'docdrop:requireMfa': 'true' });
+
+    // act
+    const config = deployedConfig(built);
+
+    // assess
+    expect(config.requireMfa).toBe(true);
   });
 
   it('tells the app the owner upload limit the operator set, which the API enforces', () => {

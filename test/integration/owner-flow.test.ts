@@ -64,6 +64,8 @@ describe('owner flow', () => {
       userPoolClientId: system.userPoolClientId,
       cognitoEndpoint: system.cognitoEndpoint,
       maxFileBytes: limits.maxFileBytes,
+      // REQUIRE_MFA is off unless set, as docdrop:requireMfa in cdk.json.
+      requireMfa: false,
     });
   });
 });

@@ -1,3 +1,4 @@
+import { userPoolDefinition } from '#contracts/auth';
 import type { AppConfig } from './config';
 
 /** A refusal from Cognito, in words an owner can act on. */
@@ -10,6 +11,21 @@ export class SignInError extends Error {
   }
 }
 
+/** The pool's password policy (contracts/auth.ts) in one sentence, for every field that sets a password. */
+export const PASSWORD_RULE = (() => {
+  const policy = userPoolDefinition.passwordPolicy;
+  const kinds = [
+    policy.requireUppercase && policy.requireLowercase ? 'upper and lower case letters' : '',
+    policy.requireNumbers ? 'a number' : '',
+    policy.requireSymbols ? 'a symbol' : '',
+  ].filter(Boolean);
+  const last = kinds.pop();
+  const list = kinds.length ? `${kinds.join(', ')} and ${last}` : (last ?? '');
+  return `At least ${policy.minimumLength} characters${list ? `, with ${list}` : ''}.`;
+})();
+
+const WRONG_TOTP_CODE = 'That code is not right. Type the 6-digit code your authenticator app shows now.';
+
 const PLAIN_WORDS: Record<string, string> = {
   NotAuthorizedException: 'That e-mail and password do not match. Check both and try again.',
   UserNotFoundException: 'That e-mail and password do not match. Check both and try again.',
@@ -20,8 +36,9 @@ const PLAIN_WORDS: Record<string, string> = {
   TooManyRequestsException: 'Too many attempts. Wait a few minutes and try again.',
   TooManyFailedAttemptsException: 'Too many attempts. Wait a few minutes and try again.',
   UserNotConfirmedException: 'This account is not confirmed yet. Enter the code we e-mailed you.',
-  InvalidPasswordException:
-    'Choose a longer password: at least 12 characters, with upper and lower case letters, a number and a symbol.',
+  InvalidPasswordException: `Choose a stronger password. ${PASSWORD_RULE}`,
+  PasswordResetRequiredException: 'Your password must be reset: choose "Forgot your password?" below.',
+  EnableSoftwareTokenMFAException: WRONG_TOTP_CODE,
   InvalidParameterException: 'Check the e-mail address and password: one of them is not in the right form.',
 };
 
@@ -33,8 +50,16 @@ export interface Tokens {
   readonly expiresAt: number;
 }
 
-/** One call to Cognito's JSON API, straight from the browser (the public web client has no secret). */
-async function cognito<T>(config: AppConfig, action: string, body: Record<string, unknown>): Promise<T> {
+/**
+ * One call to Cognito's JSON API, straight from the browser (the public web client has no secret).
+ * `words` puts a call's own sentence on a refusal (a TOTP code is not an e-mailed one).
+ */
+async function cognito<T>(
+  config: AppConfig,
+  action: string,
+  body: Record<string, unknown>,
+  words: Record<string, string> = {},
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(config.cognitoEndpoint, {
@@ -43,7 +68,7 @@ async function cognito<T>(config: AppConfig, action: string, body: Record<string
         'content-type': 'application/x-amz-json-1.1',
         'x-amz-target': `AWSCognitoIdentityProviderService.${action}`,
       },
-      body: JSON.stringify({ ClientId: config.userPoolClientId, ...body }),
+      body: JSON.stringify(body),
       cache: 'no-store',
       credentials: 'omit',
     });
@@ -56,25 +81,60 @@ async function cognito<T>(config: AppConfig, action: string, body: Record<string
     const code = String(payload.__type ?? payload.code ?? 'UnknownError')
       .split(/[#:]/)
       .pop() as string;
-    throw new SignInError(code, PLAIN_WORDS[code] ?? 'Signing in did not work. Try again in a moment.');
+    throw new SignInError(code, words[code] ?? PLAIN_WORDS[code] ?? 'Signing in did not work. Try again in a moment.');
   }
   return payload as T;
 }
 
+/** Calls that name the web client (those with an access token or a session name the user). */
+const client = (config: AppConfig) => ({ ClientId: config.userPoolClientId });
+
 interface AuthenticationResult {
   AuthenticationResult?: { IdToken: string; AccessToken: string; RefreshToken?: string; ExpiresIn?: number };
   ChallengeName?: string;
+  ChallengeParameters?: Record<string, string>;
+  Session?: string;
+}
+
+/** The steps a sign-in can ask for that the web app offers. */
+export const OFFERED_CHALLENGES = ['NEW_PASSWORD_REQUIRED', 'SOFTWARE_TOKEN_MFA', 'MFA_SETUP'] as const;
+export type ChallengeName = (typeof OFFERED_CHALLENGES)[number];
+
+/** A step Cognito asks for before it hands out tokens; `session` ties the answer to this sign-in. */
+export interface Challenge {
+  readonly name: ChallengeName;
+  readonly session: string;
+  /** What the answer names the user by (Cognito's USER_ID_FOR_SRP, else the e-mail typed). */
+  readonly username: string;
+  readonly email: string;
+}
+
+/** Either the sign-in is done, or Cognito asks for one more step. */
+export type SignInStep = { readonly tokens: Tokens } | { readonly challenge: Challenge };
+
+function stepFrom(result: AuthenticationResult, email: string): SignInStep {
+  if (result.AuthenticationResult) return { tokens: tokensFrom(result) };
+  const name = result.ChallengeName ?? 'NoTokens';
+  if (!(OFFERED_CHALLENGES as readonly string[]).includes(name) || !result.Session) {
+    throw new SignInError(
+      name,
+      `This account needs a step the web app does not offer (${name}). Contact your administrator.`,
+    );
+  }
+  return {
+    challenge: {
+      name: name as ChallengeName,
+      session: result.Session,
+      username: result.ChallengeParameters?.USER_ID_FOR_SRP ?? email,
+      email,
+    },
+  };
 }
 
 function tokensFrom(result: AuthenticationResult, refreshToken?: string): Tokens {
   const auth = result.AuthenticationResult;
   const refresh = auth?.RefreshToken ?? refreshToken;
-  if (!auth || !refresh) {
-    throw new SignInError(
-      result.ChallengeName ?? 'NoTokens',
-      'This account needs a step the web app does not offer yet (for example a new password). Contact your administrator.',
-    );
-  }
+  if (!auth || !refresh) throw new SignInError('NoTokens', 'Signing in did not work. Try again in a moment.');
   return {
     idToken: auth.IdToken,
     accessToken: auth.AccessToken,
@@ -94,13 +154,14 @@ function expiryOf(jwt: string): number | undefined {
   }
 }
 
-export async function signIn(config: AppConfig, email: string, password: string): Promise<Tokens> {
+export async function signIn(config: AppConfig, email: string, password: string): Promise<SignInStep> {
   try {
     const result = await cognito<AuthenticationResult>(config, 'InitiateAuth', {
+      ...client(config),
       AuthFlow: 'USER_PASSWORD_AUTH',
       AuthParameters: { USERNAME: email, PASSWORD: password },
     });
-    return tokensFrom(result);
+    return stepFrom(result, email);
   } catch (error) {
     // cognito-local answers a wrong password with InvalidPasswordException; Cognito with NotAuthorizedException.
     if (error instanceof SignInError && error.code === 'InvalidPasswordException') {
@@ -112,6 +173,7 @@ export async function signIn(config: AppConfig, email: string, password: string)
 
 export async function refresh(config: AppConfig, refreshToken: string): Promise<Tokens> {
   const result = await cognito<AuthenticationResult>(config, 'InitiateAuth', {
+    ...client(config),
     AuthFlow: 'REFRESH_TOKEN_AUTH',
     AuthParameters: { REFRESH_TOKEN: refreshToken },
   });
@@ -121,6 +183,7 @@ export async function refresh(config: AppConfig, refreshToken: string): Promise<
 /** Creates the account; Cognito then sends a confirmation code to the e-mail (printed by `npm start` locally). */
 export async function signUp(config: AppConfig, email: string, password: string): Promise<{ confirmed: boolean }> {
   const result = await cognito<{ UserConfirmed?: boolean }>(config, 'SignUp', {
+    ...client(config),
     Username: email,
     Password: password,
     UserAttributes: [{ Name: 'email', Value: email }],
@@ -129,9 +192,120 @@ export async function signUp(config: AppConfig, email: string, password: string)
 }
 
 export async function confirmSignUp(config: AppConfig, email: string, code: string): Promise<void> {
-  await cognito(config, 'ConfirmSignUp', { Username: email, ConfirmationCode: code });
+  await cognito(config, 'ConfirmSignUp', { ...client(config), Username: email, ConfirmationCode: code });
 }
 
 export async function resendCode(config: AppConfig, email: string): Promise<void> {
-  await cognito(config, 'ResendConfirmationCode', { Username: email });
+  await cognito(config, 'ResendConfirmationCode', { ...client(config), Username: email });
+}
+
+const EXPIRED_STEP = { NotAuthorizedException: 'This sign-in took too long or was already used. Sign in again.' };
+
+/** Answers a challenge; Cognito then hands out tokens or asks for the next step (e.g. TOTP after a new password). */
+async function respond(
+  config: AppConfig,
+  challenge: Challenge,
+  responses: Record<string, string>,
+  words: Record<string, string> = {},
+): Promise<SignInStep> {
+  const result = await cognito<AuthenticationResult>(
+    config,
+    'RespondToAuthChallenge',
+    {
+      ...client(config),
+      ChallengeName: challenge.name,
+      Session: challenge.session,
+      ChallengeResponses: { USERNAME: challenge.username, ...responses },
+    },
+    { ...EXPIRED_STEP, ...words },
+  );
+  return stepFrom(result, challenge.email);
+}
+
+/** NEW_PASSWORD_REQUIRED: an owner an operator created replaces the temporary password. */
+export function setNewPassword(config: AppConfig, challenge: Challenge, password: string): Promise<SignInStep> {
+  return respond(config, challenge, { NEW_PASSWORD: password });
+}
+
+/** SOFTWARE_TOKEN_MFA: the authenticator app's current code. */
+export function answerTotp(config: AppConfig, challenge: Challenge, code: string): Promise<SignInStep> {
+  return respond(config, challenge, { SOFTWARE_TOKEN_MFA_CODE: code }, { CodeMismatchException: WRONG_TOTP_CODE });
+}
+
+/** MFA_SETUP, once the app's code was verified with the session VerifySoftwareToken returned. */
+export function finishTotpSetup(config: AppConfig, challenge: Challenge): Promise<SignInStep> {
+  return respond(config, challenge, {});
+}
+
+/** Who asks for a TOTP secret: a signed-in owner (access token) or a sign-in in MFA_SETUP (its session). */
+export type TotpEnrolment = { readonly accessToken: string } | { readonly session: string };
+const enrolmentBody = (enrolment: TotpEnrolment) =>
+  'accessToken' in enrolment ? { AccessToken: enrolment.accessToken } : { Session: enrolment.session };
+
+/** A new TOTP secret for the owner's authenticator app (and the session that goes on, in MFA_SETUP). */
+export async function associateTotp(
+  config: AppConfig,
+  enrolment: TotpEnrolment,
+): Promise<{ secret: string; session?: string }> {
+  const result = await cognito<{ SecretCode: string; Session?: string }>(
+    config,
+    'AssociateSoftwareToken',
+    enrolmentBody(enrolment),
+    EXPIRED_STEP,
+  );
+  return { secret: result.SecretCode, ...(result.Session ? { session: result.Session } : {}) };
+}
+
+/** Proves the app holds the secret: its current code. */
+export async function verifyTotp(
+  config: AppConfig,
+  enrolment: TotpEnrolment,
+  code: string,
+): Promise<{ session?: string }> {
+  const result = await cognito<{ Status?: string; Session?: string }>(
+    config,
+    'VerifySoftwareToken',
+    { ...enrolmentBody(enrolment), UserCode: code, FriendlyDeviceName: 'docdrop' },
+    { ...EXPIRED_STEP, CodeMismatchException: WRONG_TOTP_CODE },
+  );
+  if (result.Status !== 'SUCCESS') throw new SignInError('EnableSoftwareTokenMFAException', WRONG_TOTP_CODE);
+  return result.Session ? { session: result.Session } : {};
+}
+
+/** TOTP asked at every sign-in (enabled and preferred), or not at all. */
+export async function setTotpPreference(config: AppConfig, accessToken: string, enabled: boolean): Promise<void> {
+  await cognito(config, 'SetUserMFAPreference', {
+    AccessToken: accessToken,
+    SoftwareTokenMfaSettings: enabled ? { Enabled: true, PreferredMfa: true } : { Enabled: false, PreferredMfa: false },
+  });
+}
+
+/** Whether the owner's sign-in asks for a TOTP code. */
+export async function totpEnabled(config: AppConfig, accessToken: string): Promise<boolean> {
+  const user = await cognito<{ UserMFASettingList?: string[] }>(config, 'GetUser', { AccessToken: accessToken });
+  return (user.UserMFASettingList ?? []).includes('SOFTWARE_TOKEN_MFA');
+}
+
+/** Sends a reset code to the address; Cognito answers the same whether or not it has an account. */
+export async function forgotPassword(config: AppConfig, email: string): Promise<void> {
+  await cognito(config, 'ForgotPassword', { ...client(config), Username: email });
+}
+
+export async function confirmForgotPassword(
+  config: AppConfig,
+  email: string,
+  code: string,
+  password: string,
+): Promise<void> {
+  await cognito(config, 'ConfirmForgotPassword', {
+    ...client(config),
+    Username: email,
+    ConfirmationCode: code,
+    Password: password,
+  });
+}
+
+/** Revokes every refresh token of the owner: each device's session ends at its next refresh. */
+export async function globalSignOut(config: AppConfig, accessToken: string): Promise<void> {
+  await cognito(config, 'GlobalSignOut', { AccessToken: accessToken });
 }

@@ -7,6 +7,8 @@ export interface AppConfig {
   readonly cognitoEndpoint: string;
   /** The largest file an owner may upload (the operator's setting): checked before sending. */
   readonly maxFileBytes: number;
+  /** The pool requires TOTP of every owner (`docdrop:requireMfa`): it cannot be turned off. */
+  readonly requireMfa: boolean;
 }
 
 const KEYS = ['apiUrl', 'region', 'userPoolId', 'userPoolClientId', 'cognitoEndpoint'] as const;
@@ -24,5 +26,6 @@ export async function loadConfig(): Promise<AppConfig> {
   const config = raw as unknown as AppConfig;
   // An empty or relative apiUrl means the API is on this origin (behind the same CDN).
   const apiUrl = new URL(config.apiUrl || '/', location.origin).href.replace(/\/$/, '');
-  return { ...config, apiUrl };
+  // Absent (a config.json written before the setting existed): the pool's MFA is optional.
+  return { ...config, apiUrl, requireMfa: raw.requireMfa === true };
 }

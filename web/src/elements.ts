@@ -155,3 +155,25 @@ export function actionButton(
     word,
   );
 }
+
+/** Runs a form's submit with its button disabled meanwhile, and shows a refusal's message in `alert`. */
+export function onSubmit(form: HTMLFormElement, alert: ReturnType<typeof alertBox>, run: () => Promise<void>): void {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    alert.clear();
+    const button = form.querySelector('button[type=submit]') as HTMLButtonElement;
+    button.disabled = true;
+    try {
+      await run();
+    } catch (error) {
+      alert.show((error as Error).message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+/** A field for a code sent or shown to the owner: digits on a phone's keyboard, offered by the OS from a message. */
+export function codeInput(id: string, pattern = '[0-9]{6}'): HTMLInputElement {
+  return h('input', { id, inputmode: 'numeric', autocomplete: 'one-time-code', required: true, pattern });
+}

@@ -1,23 +1,215 @@
-import { confirmSignUp, resendCode, SignInError, signIn, signUp, type Tokens } from './cognito';
+import { userPoolDefinition } from '#contracts/auth';
+import {
+  answerTotp,
+  associateTotp,
+  type Challenge,
+  confirmForgotPassword,
+  confirmSignUp,
+  finishTotpSetup,
+  forgotPassword,
+  PASSWORD_RULE,
+  resendCode,
+  SignInError,
+  type SignInStep,
+  setNewPassword,
+  signIn,
+  signUp,
+  type Tokens,
+  verifyTotp,
+} from './cognito';
 import type { AppConfig } from './config';
-import { alertBox, announce, field, focusOn, h, replaceChildren } from './elements';
+import {
+  alertBox,
+  announce,
+  codeInput,
+  field,
+  focusOn,
+  h,
+  onSubmit as handleSubmit,
+  replaceChildren,
+} from './elements';
 import type { SignInNotice } from './session';
+import { totpSetupForm } from './totp-setup';
 
-/** Disables the form's button while a request runs, and shows its refusal in plain words. */
-function handleSubmit(form: HTMLFormElement, alert: ReturnType<typeof alertBox>, run: () => Promise<void>): void {
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    alert.clear();
-    const button = form.querySelector('button[type=submit]') as HTMLButtonElement;
-    button.disabled = true;
+type SignedIn = (tokens: Tokens) => void;
+
+/** What Cognito e-mails: a sign-up confirmation or a password reset code. */
+const EMAILED_CODE = '[0-9A-Za-z]{4,10}';
+
+/** Where a sign-in goes next: into the portal, or to the step Cognito asks for. */
+function follow(main: HTMLElement, config: AppConfig, step: SignInStep, onSignedIn: SignedIn): void {
+  if ('tokens' in step) {
+    onSignedIn(step.tokens);
+    return;
+  }
+  const { challenge } = step;
+  if (challenge.name === 'NEW_PASSWORD_REQUIRED') showNewPassword(main, config, challenge, onSignedIn);
+  else if (challenge.name === 'SOFTWARE_TOKEN_MFA') showTotpCode(main, config, challenge, onSignedIn);
+  else void showTotpSetup(main, config, challenge, onSignedIn);
+}
+
+/** A step of its own: heading, content, and the page title; focus moves to the heading. */
+function screen(main: HTMLElement, id: string, title: string, ...content: (HTMLElement | null)[]): void {
+  const heading = h('h1', { id: `${id}-heading` }, title);
+  replaceChildren(main, heading, ...content);
+  document.title = `${title} - docdrop`;
+  focusOn(heading);
+}
+
+const backToSignIn = (main: HTMLElement, config: AppConfig, onSignedIn: SignedIn, words = 'Back to sign in') =>
+  h(
+    'p',
+    {},
+    h('button', { type: 'button', class: 'link', onclick: () => showSignIn(main, config, onSignedIn) }, words),
+  );
+
+/** A refused step whose session is gone (too slow, or used): back to the start, saying why. */
+function unlessExpired(main: HTMLElement, config: AppConfig, onSignedIn: SignedIn, error: unknown): void {
+  if (error instanceof SignInError && error.code === 'NotAuthorizedException') {
+    showSignIn(main, config, onSignedIn, { text: error.message, tone: 'warning' });
+    return;
+  }
+  throw error;
+}
+
+function newPasswordInput(id: string): HTMLInputElement {
+  const { minimumLength } = userPoolDefinition.passwordPolicy;
+  return h('input', { id, type: 'password', autocomplete: 'new-password', required: true, minlength: minimumLength });
+}
+
+/** NEW_PASSWORD_REQUIRED: the temporary password an operator's invitation carried is replaced. */
+function showNewPassword(main: HTMLElement, config: AppConfig, challenge: Challenge, onSignedIn: SignedIn): void {
+  const alert = alertBox();
+  const password = newPasswordInput('new-password');
+  const form = h(
+    'form',
+    { class: 'card narrow', 'aria-labelledby': 'new-password-heading' },
+    h('p', {}, `You signed in with a temporary password. Choose your own for ${challenge.email}.`),
+    field('New password', password, PASSWORD_RULE),
+    alert.element,
+    h('button', { type: 'submit' }, 'Set password and sign in'),
+  );
+  handleSubmit(form, alert, async () => {
     try {
-      await run();
+      const step = await setNewPassword(config, challenge, password.value);
+      announce('Your new password is set.');
+      follow(main, config, step, onSignedIn);
     } catch (error) {
-      alert.show(error instanceof SignInError ? error.message : (error as Error).message);
-    } finally {
-      button.disabled = false;
+      unlessExpired(main, config, onSignedIn, error);
     }
   });
+  screen(main, 'new-password', 'Choose a new password', form, backToSignIn(main, config, onSignedIn));
+}
+
+/** SOFTWARE_TOKEN_MFA: the code the owner's authenticator app shows. */
+function showTotpCode(main: HTMLElement, config: AppConfig, challenge: Challenge, onSignedIn: SignedIn): void {
+  const alert = alertBox();
+  const code = codeInput('totp-code');
+  const form = h(
+    'form',
+    { class: 'card narrow', 'aria-labelledby': 'totp-heading' },
+    field('The 6-digit code your authenticator app shows', code),
+    alert.element,
+    h('button', { type: 'submit' }, 'Sign in'),
+  );
+  handleSubmit(form, alert, async () => {
+    try {
+      follow(main, config, await answerTotp(config, challenge, code.value.trim()), onSignedIn);
+    } catch (error) {
+      code.select();
+      unlessExpired(main, config, onSignedIn, error);
+    }
+  });
+  screen(main, 'totp', 'Enter your sign-in code', form, backToSignIn(main, config, onSignedIn));
+}
+
+/** MFA_SETUP: the pool requires TOTP and this owner has none yet; set-up happens inside the sign-in. */
+async function showTotpSetup(
+  main: HTMLElement,
+  config: AppConfig,
+  challenge: Challenge,
+  onSignedIn: SignedIn,
+): Promise<void> {
+  let association: { secret: string; session?: string };
+  try {
+    association = await associateTotp(config, { session: challenge.session });
+  } catch (error) {
+    showSignIn(main, config, onSignedIn, { text: (error as Error).message, tone: 'warning' });
+    return;
+  }
+  let session = association.session ?? challenge.session;
+  const form = totpSetupForm({
+    id: 'mfa-setup',
+    email: challenge.email,
+    secret: association.secret,
+    submitLabel: 'Verify and sign in',
+    verify: async (code) => {
+      try {
+        session = (await verifyTotp(config, { session }, code)).session ?? session;
+        announce('Your authenticator app is set up.');
+        follow(main, config, await finishTotpSetup(config, { ...challenge, session }), onSignedIn);
+      } catch (error) {
+        unlessExpired(main, config, onSignedIn, error);
+      }
+    },
+  });
+  screen(
+    main,
+    'mfa-setup',
+    'Set up two-step sign-in',
+    h('p', {}, 'Every docdrop account here signs in with a password and a code from an authenticator app.'),
+    h('div', { class: 'card narrow' }, form),
+    backToSignIn(main, config, onSignedIn),
+  );
+}
+
+/** Forgot password, step 1: the address. The answer is the same whether or not it has an account. */
+function showForgotPassword(main: HTMLElement, config: AppConfig, onSignedIn: SignedIn, typed: string): void {
+  const alert = alertBox();
+  const email = h('input', {
+    id: 'forgot-email',
+    type: 'email',
+    autocomplete: 'username',
+    required: true,
+    value: typed,
+  });
+  const form = h(
+    'form',
+    { class: 'card narrow', 'aria-labelledby': 'forgot-heading' },
+    field('E-mail', email),
+    alert.element,
+    h('button', { type: 'submit' }, 'Send a reset code'),
+  );
+  handleSubmit(form, alert, async () => {
+    await forgotPassword(config, email.value.trim());
+    showResetPassword(main, config, onSignedIn, email.value.trim());
+  });
+  screen(main, 'forgot', 'Reset your password', form, backToSignIn(main, config, onSignedIn));
+}
+
+/** Forgot password, step 2: the e-mailed code and a new password, then signed in with it. */
+function showResetPassword(main: HTMLElement, config: AppConfig, onSignedIn: SignedIn, emailAddress: string): void {
+  const alert = alertBox();
+  const code = codeInput('reset-code', EMAILED_CODE);
+  const password = newPasswordInput('reset-password');
+  const form = h(
+    'form',
+    { class: 'card narrow', 'aria-labelledby': 'reset-heading' },
+    field(
+      'Reset code',
+      code,
+      `If ${emailAddress} has a docdrop account, a code is on its way there. Running docdrop locally? npm start prints it.`,
+    ),
+    field('New password', password, PASSWORD_RULE),
+    alert.element,
+    h('button', { type: 'submit' }, 'Set password and sign in'),
+  );
+  handleSubmit(form, alert, async () => {
+    await confirmForgotPassword(config, emailAddress, code.value.trim(), password.value);
+    announce('Your new password is set.');
+    follow(main, config, await signIn(config, emailAddress, password.value), onSignedIn);
+  });
+  screen(main, 'reset', 'Choose a new password', form, backToSignIn(main, config, onSignedIn));
 }
 
 /** Sign in, sign up and the confirmation-code step, each a small form; `onSignedIn` gets the tokens. */
@@ -52,7 +244,7 @@ export function showSignIn(
   );
   handleSubmit(form, alert, async () => {
     try {
-      onSignedIn(await signIn(config, email.value.trim(), password.value));
+      follow(main, config, await signIn(config, email.value.trim(), password.value), onSignedIn);
     } catch (error) {
       if (error instanceof SignInError && error.code === 'UserNotConfirmedException') {
         showConfirm(main, config, email.value.trim(), onSignedIn, password.value);
@@ -70,6 +262,19 @@ export function showSignIn(
     h(
       'p',
       {},
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          onclick: () => showForgotPassword(main, config, onSignedIn, email.value.trim()),
+        },
+        'Forgot your password?',
+      ),
+    ),
+    h(
+      'p',
+      {},
       'No account yet? ',
       h('button', { type: 'button', class: 'link', onclick: () => showSignUp(main, config, onSignedIn) }, 'Create one'),
     ),
@@ -81,24 +286,18 @@ export function showSignIn(
 function showSignUp(main: HTMLElement, config: AppConfig, onSignedIn: (tokens: Tokens) => void): void {
   const alert = alertBox();
   const email = h('input', { id: 'signup-email', type: 'email', autocomplete: 'username', required: true });
-  const password = h('input', {
-    id: 'signup-password',
-    type: 'password',
-    autocomplete: 'new-password',
-    required: true,
-    minlength: 12,
-  });
+  const password = newPasswordInput('signup-password');
   const form = h(
     'form',
     { class: 'card narrow', 'aria-labelledby': 'signup-heading' },
     field('E-mail', email),
-    field('Password', password, 'At least 12 characters, with upper and lower case letters, a number and a symbol.'),
+    field('Password', password, PASSWORD_RULE),
     alert.element,
     h('button', { type: 'submit' }, 'Create account'),
   );
   handleSubmit(form, alert, async () => {
     const { confirmed } = await signUp(config, email.value.trim(), password.value);
-    if (confirmed) onSignedIn(await signIn(config, email.value.trim(), password.value));
+    if (confirmed) follow(main, config, await signIn(config, email.value.trim(), password.value), onSignedIn);
     else showConfirm(main, config, email.value.trim(), onSignedIn, password.value);
   });
   const heading = h('h1', { id: 'signup-heading' }, 'Create your docdrop account');
@@ -125,13 +324,7 @@ function showConfirm(
   password: string,
 ): void {
   const alert = alertBox();
-  const code = h('input', {
-    id: 'confirm-code',
-    inputmode: 'numeric',
-    autocomplete: 'one-time-code',
-    required: true,
-    pattern: '[0-9A-Za-z]{4,10}',
-  });
+  const code = codeInput('confirm-code', EMAILED_CODE);
   const form = h(
     'form',
     { class: 'card narrow', 'aria-labelledby': 'confirm-heading' },
@@ -146,7 +339,7 @@ function showConfirm(
   handleSubmit(form, alert, async () => {
     await confirmSignUp(config, emailAddress, code.value.trim());
     announce('Your account is confirmed.');
-    if (password) onSignedIn(await signIn(config, emailAddress, password));
+    if (password) follow(main, config, await signIn(config, emailAddress, password), onSignedIn);
     else showSignIn(main, config, onSignedIn, { text: 'Your account is confirmed. Sign in.', tone: 'ok' });
   });
   const resend = h(

@@ -1,9 +1,9 @@
-import { renderSVG } from 'uqr';
 import { limits, MiB, SUPPORTED_TYPES } from '#contracts/limits';
 import { LINK_PDF_CHOICES, LINK_PDF_WORDS } from './active-content-words';
 import { alertBox, announce, confirmDialog, field, focusOn, h, labelCells, replaceChildren } from './elements';
 import { formatBytes, formatDate, listOfTypes, typeName } from './format';
 import type { CreatedLink, LinkItem, OwnerApi } from './owner-api';
+import { qrImage } from './qr-image';
 
 const EXPIRY_CHOICES = [
   { hours: 1, label: '1 hour' },
@@ -20,21 +20,6 @@ const STATE_WORDS: Record<LinkItem['state'], string> = {
   revoked: 'Revoked',
   'used-up': 'Used up',
 };
-
-/**
- * The QR code as an `<img>` of an SVG data URL: an image cannot run script or carry markup
- * into the page, and `img-src data:` is allowed by the Content-Security-Policy.
- */
-function qrImage(url: string, label: string): HTMLImageElement {
-  const svg = renderSVG(url, { ecc: 'M', border: 2 });
-  return h('img', {
-    class: 'qr',
-    src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`,
-    alt: `QR code of the upload link for ${label}`,
-    width: 220,
-    height: 220,
-  });
-}
 
 /** Create, copy (with a QR code), list and revoke upload links; jump to the files each brought in. */
 export class LinksView {
@@ -196,7 +181,7 @@ export class LinksView {
           ),
           copied,
         ),
-        qrImage(link.url, link.label),
+        qrImage(link.url, `QR code of the upload link for ${link.label}`),
         h(
           'p',
           { class: 'hint' },

@@ -6,6 +6,7 @@ import { showSignIn } from './portal-auth';
 import { FilesView } from './portal-files';
 import { FolderNavigator } from './portal-folders';
 import { LinksView } from './portal-links';
+import { SecuritySection } from './portal-security';
 import { SettingsView } from './portal-settings';
 import { SharedWithMeView } from './portal-shared';
 import { UsageMeter } from './portal-usage';
@@ -49,8 +50,8 @@ async function start(): Promise<void> {
     const shared = new SharedWithMeView(api);
     const usage = new UsageMeter(api);
     const activity = new ActivityView(api, () => session.bearer());
-    // INTERIM (issue 14 contract): the sign-in paths put the account's security here.
-    const settings = new SettingsView(api, h('div', { class: 'settings-security' }));
+    const security = new SecuritySection(config, session);
+    const settings = new SettingsView(api, security.element);
     stopPortal = () => {
       files.stop();
       usage.stop();
@@ -124,7 +125,10 @@ async function start(): Promise<void> {
       document.title = `${TAB_TITLES[tab]} - docdrop`;
       if (tab === 'activity') void activity.reload();
       if (tab === 'shared') void shared.reload();
-      if (tab === 'settings') void settings.reload();
+      if (tab === 'settings') {
+        void settings.reload();
+        void security.reload();
+      }
     };
     const header = h(
       'header',

@@ -71,9 +71,18 @@ export class Session {
 
   /** The ID token the API's authorizer checks (audience = the web client), refreshed first if it is close to expiry. */
   async bearer(): Promise<string> {
+    return (await this.fresh()).idToken;
+  }
+
+  /** The access token Cognito's own calls take (TOTP set-up, sign-out everywhere), refreshed the same way. */
+  async accessToken(): Promise<string> {
+    return (await this.fresh()).accessToken;
+  }
+
+  private async fresh(): Promise<Tokens> {
     if (!this.tokens) throw new Error('Sign in first.');
     if (this.tokens.expiresAt - Date.now() < REFRESH_MARGIN_MS) await this.refreshNow();
-    return (this.tokens as Tokens).idToken;
+    return this.tokens as Tokens;
   }
 
   /** Trades the refresh token for new ID and access tokens; a refused refresh ends the session. */
