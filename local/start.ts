@@ -149,7 +149,8 @@ docdrop is running.
   Cognito       ${system.cognitoEndpoint}   pool ${system.userPoolId}, client ${system.userPoolClientId}
   demo owner    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}
   data          ${dataDir} (npm start -- --fresh wipes it; failed validations in failed-invocations/)
-${exposure(values.host, values['web-origin'] ?? [])}Sign-up confirmation codes are printed here (lines starting >>>).
+  e-mail        ${system.mailDir}   (not sent: one .eml file per message)
+${exposure(values.host, values['web-origin'] ?? [])}Sign-up confirmation codes and e-mail subjects are printed here (lines starting >>>).
 Ctrl-C (or SIGTERM) stops everything.
 `);
 }
