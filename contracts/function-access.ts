@@ -1,6 +1,14 @@
 import { bucketLayout } from './bucket';
 import type { FunctionName } from './functions';
-import { auditTable, filesTable, linksTable, quotasTable, sharesTable, type TableDefinition } from './tables';
+import {
+  auditTable,
+  filesTable,
+  linksTable,
+  noticesTable,
+  quotasTable,
+  sharesTable,
+  type TableDefinition,
+} from './tables';
 
 /** `DescribeTable` is the table's metadata, no item: health's check that DynamoDB answers. */
 export type DynamoAction =
@@ -49,8 +57,15 @@ export interface FunctionAccess {
   /** Looks users up by e-mail in the user pool (`cognito-idp:ListUsers` only). */
   readonly userDirectory?: boolean;
   readonly bucket?: readonly { prefix: string; actions: readonly ObjectAction[]; list?: boolean }[];
-  /** Publishes "a file arrived through your link" notices to the notifications topic. */
+  /** Publishes "a file arrived through your link" notices to the operators' notifications topic. */
   readonly notifications?: boolean;
+  /** Sends arrival notices to the notice queue (`sqs:SendMessage` on it alone, NOTICE_QUEUE_URL). */
+  readonly queuesNotices?: boolean;
+  /**
+   * E-mails owners through SES: `ses:SendEmail` on the sender's identity (and configuration set)
+   * alone, from the sender address only (MAIL_FROM_ADDRESS). Granted only when the stack has one.
+   */
+  readonly sendsMail?: boolean;
   /**
    * Asks the validator to run on an upload whose event was lost: `lambda:InvokeFunction` on the
    * validator alone, and its name in VALIDATOR_FUNCTION_NAME.
@@ -328,7 +343,34 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
       { prefix: bucketLayout.thumbsPrefix, actions: ['PutObject', 'PutObjectTagging', 'DeleteObject'] },
       { prefix: bucketLayout.profilesPrefix, actions: ['PutObject', 'PutObjectTagging'] },
     ],
-    notifications: true,
+    // The notice goes to the queue; the sender (send-notices) publishes it to the topic and e-mails it.
+    queuesNotices: true,
     settings: ['NONCURRENT_VERSION_DAYS', 'MAX_IMAGE_PIXELS'],
+  },
+  'send-notices': {
+    tables: [
+      // The claim of (file, outcome): conditional PutItem, then read (GetItem) when refused, marked
+      // sent (UpdateItem) or given back (DeleteItem); PutItem also keeps a notice for the digest.
+      { table: noticesTable, actions: ['PutItem', 'GetItem', 'UpdateItem', 'DeleteItem'] },
+      // The owner's notice preference (their settings item).
+      { table: filesTable, actions: ['GetItem'] },
+      // The link's label, for the e-mail.
+      { table: linksTable, actions: ['GetItem'] },
+    ],
+    // The owner's verified address (ListUsers filtered by `sub`).
+    userDirectory: true,
+    notifications: true,
+    sendsMail: true,
+    settings: ['WEB_BASE_URL'],
+  },
+  'send-digests': {
+    tables: [
+      // The day's kept notices (Query); the claim of (owner, day) as for single notices.
+      { table: noticesTable, actions: ['Query', 'PutItem', 'GetItem', 'UpdateItem', 'DeleteItem'] },
+      { table: filesTable, actions: ['GetItem'] },
+    ],
+    userDirectory: true,
+    sendsMail: true,
+    settings: ['WEB_BASE_URL'],
   },
 };

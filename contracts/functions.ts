@@ -48,10 +48,27 @@ export const validatorFunction = 'upload-validator';
  */
 export const sweepFunction = 'sweep-uploads';
 
-export type ApiFunctionName = (typeof apiFunctions)[number];
-export type FunctionName = ApiFunctionName | typeof validatorFunction | typeof sweepFunction;
+/** Reads the arrival notices the validator queues (SQS) and e-mails the link owner, or keeps the notice for the digest. */
+export const noticeSenderFunction = 'send-notices';
 
-export const functionNames: readonly FunctionName[] = [...apiFunctions, validatorFunction, sweepFunction];
+/** Run once a day on a schedule: sends each `daily` owner one e-mail of the day's arrivals. */
+export const digestFunction = 'send-digests';
+
+export type ApiFunctionName = (typeof apiFunctions)[number];
+export type FunctionName =
+  | ApiFunctionName
+  | typeof validatorFunction
+  | typeof sweepFunction
+  | typeof noticeSenderFunction
+  | typeof digestFunction;
+
+export const functionNames: readonly FunctionName[] = [
+  ...apiFunctions,
+  validatorFunction,
+  sweepFunction,
+  noticeSenderFunction,
+  digestFunction,
+];
 
 /**
  * Each function's timeout in seconds: the stack sets it on the Lambda function and the local
@@ -70,4 +87,18 @@ export const functionTimeoutSeconds: Readonly<Record<FunctionName, number>> = {
   'complete-upload': 28,
   [validatorFunction]: 900,
   [sweepFunction]: 120,
+  // A batch of up to 10 notices, each a few bounded calls (settings, pool, SES, SNS, claims).
+  [noticeSenderFunction]: 60,
+  // Every daily owner's digest of one day, one owner at a time.
+  [digestFunction]: 300,
 };
+
+/**
+ * The notice queue: a message is received this many times (its first delivery and the
+ * redeliveries after a failed send) before it goes to the dead-letter queue. The stack sets
+ * it as the redrive policy's maxReceiveCount; the local queue keeps to the same number.
+ */
+export const noticeMaxReceives = 5;
+
+/** The UTC hour the daily digest runs, covering the UTC day before (the stack's schedule, the local timer's day). */
+export const digestHourUtc = 7;

@@ -131,7 +131,24 @@ export const sharesTable = {
   ],
 } as const satisfies TableDefinition;
 
-export const tables = [linksTable, filesTable, auditTable, quotasTable, sharesTable] as const;
+/**
+ * E-mail notices to link owners (functions/domain/notices/): a claim per (file, outcome), so at
+ * most one notice is sent for each (`notice#<fileId>` / `<status>`), and the notices a `daily`
+ * owner's digest will carry (`digest#<UTC day>` / `<ownerId>#<fileId>#<status>`, one partition a
+ * day that the digest reads with one query) with the digest's own claim (`digest-sent#<day>` /
+ * `<ownerId>`). A table of its own rather than items in the files table: nothing here is the
+ * owner's data, everything expires by TTL, and the digest needs a by-day read no files index gives.
+ */
+export const noticesTable = {
+  id: 'notices',
+  envVar: 'NOTICES_TABLE',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'ttl',
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
+export const tables = [linksTable, filesTable, auditTable, quotasTable, sharesTable, noticesTable] as const;
 
 /** The attributes of a table's (or one of its indexes') LastEvaluatedKey: what a page cursor must hold. */
 export function pageKeyAttributes(table: TableDefinition, indexName?: string): string[] {

@@ -1,11 +1,12 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { sweepFunction, validatorFunction } from '#contracts/functions';
+import { digestFunction, noticeSenderFunction, sweepFunction, validatorFunction } from '#contracts/functions';
 import { Api } from './constructs/api';
 import { Auth } from './constructs/auth';
 import { Data } from './constructs/data';
 import { Monitoring } from './constructs/monitoring';
+import { Notices } from './constructs/notices';
 import { Storage } from './constructs/storage';
 import { Validation } from './constructs/validation';
 import { Web } from './constructs/web';
@@ -22,6 +23,7 @@ export class DocdropStack extends Stack {
   readonly auth: Auth;
   readonly api: Api;
   readonly validation: Validation;
+  readonly notices: Notices;
   readonly monitoring: Monitoring;
   readonly web: Web;
 
@@ -57,11 +59,24 @@ export class DocdropStack extends Stack {
     });
     // The app's own address first: link URLs point there and browsers upload from there.
     this.storage.allowBrowsersFrom([this.web.url, ...settings.webOrigins]);
+    this.notices = new Notices(this, 'Notices', {
+      data: this.data,
+      storage: this.storage,
+      userPool: this.auth.userPool,
+      webClient: this.auth.webClient,
+      operationsKey: this.monitoring.key,
+      notifications: this.monitoring.topic,
+      mailFromAddress: settings.mailFromAddress,
+      webUrl: this.web.url,
+      auditRetentionDays: settings.auditRetentionDays,
+      logRetention,
+      retainData,
+    });
     this.validation = new Validation(this, 'Validation', {
       storage: this.storage,
       data: this.data,
       operationsKey: this.monitoring.key,
-      notifications: this.monitoring.topic,
+      noticeQueue: this.notices.queue,
       maxImagePixels: settings.maxImagePixels,
       auditRetentionDays: settings.auditRetentionDays,
       noncurrentVersionDays: settings.noncurrentVersionDays,
@@ -93,10 +108,13 @@ export class DocdropStack extends Stack {
         ...this.api.functions,
         [validatorFunction, this.validation.validator],
         [sweepFunction, this.validation.sweep],
+        [noticeSenderFunction, this.notices.sender],
+        [digestFunction, this.notices.digests],
       ]),
     );
     this.monitoring.watchApi(this.api.stage);
     this.monitoring.watchFailureQueue(this.validation.failures);
+    this.monitoring.watchNoticeDeadLetters(this.notices.deadLetters);
 
     new CfnOutput(this, 'WebUrl', {
       value: this.web.url,

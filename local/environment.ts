@@ -21,6 +21,11 @@ export interface SystemAddresses {
   readonly userPoolClientId: string;
   readonly bucket: string;
   readonly tableNames: Record<string, string>;
+  /** The local notice queue (local/notice-queue.ts): its SQS API and the queue's URL. */
+  readonly sqsEndpoint: string;
+  readonly noticeQueueUrl: string;
+  /** Where e-mails are written as `.eml` files instead of sent (`<dataDir>/mail`). */
+  readonly mailDir: string;
 }
 
 /**
@@ -43,5 +48,8 @@ export function handlerEnvironment(system: SystemAddresses): Record<string, stri
     COGNITO_ENDPOINT: system.cognitoEndpoint,
     LAMBDA_ENDPOINT: system.lambdaEndpoint,
     VALIDATOR_FUNCTION_NAME: LOCAL_VALIDATOR_NAME,
+    SQS_ENDPOINT: system.sqsEndpoint,
+    NOTICE_QUEUE_URL: system.noticeQueueUrl,
+    LOCAL_MAIL_DIR: system.mailDir,
   };
 }

@@ -161,7 +161,8 @@ docdrop is running.
   Cognito       ${system.cognitoEndpoint}   pool ${system.userPoolId}, client ${system.userPoolClientId}
   demo owner    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}
   data          ${dataDir} (npm start -- --fresh wipes it; failed validations in failed-invocations/)
-${requireMfa ? '  sign-in       every owner must use an authenticator app (REQUIRE_MFA=true)\n' : ''}${exposure(values.host, values['web-origin'] ?? [])}Sign-up and password-reset codes are printed here (lines starting >>>), as e-mails would be.
+  e-mail        ${system.mailDir}   (not sent: one .eml file per message)
+${requireMfa ? '  sign-in       every owner must use an authenticator app (REQUIRE_MFA=true)\n' : ''}${exposure(values.host, values['web-origin'] ?? [])}Sign-up and password-reset codes and e-mail subjects are printed here (lines starting >>>).
 Ctrl-C (or SIGTERM) stops everything.
 `);
 }

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { readConfig } from '#commons/config';
-import { apiFunctions, functionTimeoutSeconds, sweepFunction, validatorFunction } from '#contracts/functions';
+import {
+  apiFunctions,
+  digestFunction,
+  digestHourUtc,
+  type FunctionName,
+  functionTimeoutSeconds,
+  noticeSenderFunction,
+  sweepFunction,
+  validatorFunction,
+} from '#contracts/functions';
 import { type TableDefinition, tables } from '#contracts/tables';
 import { contentSecurityPolicy } from '#contracts/web-security';
 import { type LocalCognito, startCognito } from './cognito';
@@ -16,6 +25,7 @@ import { type FailedInvocation, failedInvocationStore } from './failed-invocatio
 import { type HttpFunction, type LocalGateway, startGateway } from './gateway';
 import { invokeWithTimeout, lambdaContext } from './invocations';
 import { type LocalLambdaInvoke, startLambdaInvoke } from './lambda-invoke';
+import { type LocalNoticeQueue, type NoticeHandler, type QueuedMessage, startNoticeQueue } from './notice-queue';
 import { DEMO_OWNER, seedOwner } from './owners';
 import { type LocalS3, startS3 } from './s3';
 import { createS3EventBridge, LAMBDA_ASYNC_RETRY_DELAYS_MS, type S3Function } from './s3-events';
@@ -72,16 +82,25 @@ export interface LocalSystemOptions {
   readonly sweepIntervalMs?: number;
   /** Every owner must set up TOTP and give its code at sign-in, as `docdrop:requireMfa` (npm start: REQUIRE_MFA=true). */
   readonly requireMfa?: boolean;
+  /** How long a notice whose send failed waits before it is received again (SQS's visibility timeout; default 30 s). */
+  readonly noticeRedeliveryMs?: number;
+  /** How often the daily-digest run is tried (default every 10 minutes; each UTC day is sent once, after 07:00 UTC). */
+  readonly digestIntervalMs?: number;
 }
 
 /** The cloud runs the sweep every few minutes; locally once a minute is plenty. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+const DEFAULT_DIGEST_INTERVAL_MS = 10 * 60_000;
 
 export interface LocalSystem extends SystemAddresses {
   /** Resolves when the validator has handled every event so far. */
   validatorIdle(): Promise<void>;
   /** Events the validator failed on after its retries, kept in `<dataDir>/failed-invocations/`. */
   failedInvocations(): FailedInvocation[];
+  /** Resolves when the notice queue has no message waiting or being sent. */
+  noticesIdle(): Promise<void>;
+  /** Notice receives that failed so far, and the notices that failed every receive. */
+  noticeFailures(): { readonly receives: number; readonly deadLetters: readonly QueuedMessage[] };
   /** The DynamoDB Local java's pid: it changes when the supervisor restarts it. */
   dynamodbPid(): number | undefined;
   stop(): Promise<void>;
@@ -100,6 +119,8 @@ const logger = new Logger({ serviceName: 'local-system' });
 
 /** Where a data folder keeps what the local system must not lose between runs. */
 export const failedInvocationsDir = (dataDir: string): string => join(dataDir, 'failed-invocations');
+/** Where the local system writes e-mails instead of sending them. */
+export const mailDir = (dataDir: string): string => join(dataDir, 'mail');
 const dynamoPidFile = (dataDir: string): string => join(dataDir, 'dynamodb.pid');
 
 /** Fails with a message a person can act on if the port is taken; for 0, finds a free one. */
@@ -152,6 +173,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   });
   const timers: NodeJS.Timeout[] = [];
   let stopSweeping: (() => Promise<void>) | undefined;
+  let stopDigests: (() => Promise<void>) | undefined;
+  let noticeSender: NoticeHandler | undefined;
+  let notices: LocalNoticeQueue | undefined;
   let gateway: LocalGateway | undefined;
   let invokeApi: LocalLambdaInvoke | undefined;
   let s3: LocalS3 | undefined;
@@ -167,6 +191,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // 1. Periodic work: the failure store's replay, and the sweep (a run under way finishes).
     for (const timer of timers) clearInterval(timer);
     await stopSweeping?.().catch(logStopError('sweep'));
+    await stopDigests?.().catch(logStopError('digests'));
     // 2. The gateway takes no more requests, and nothing more asks for a validation.
     await gateway?.stop().catch(logStopError('gateway'));
     await invokeApi?.stop().catch(logStopError('lambda invoke'));
@@ -174,7 +199,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     await s3?.stop().catch(logStopError('s3'));
     // 4. Running validator invocations drain; events waiting for a retry are kept on disk.
     await events.drain(options.drainDeadlineMs ?? 30_000);
-    // 5. Then what the validator writes to, and the identity provider.
+    // 5. The notices the validator queued are sent (or kept on disk), then what both write to, and the identity provider.
+    await notices?.stop().catch(logStopError('notice queue'));
     await dynamo?.stop().catch(logStopError('dynamodb'));
     await cognito?.stop().catch(logStopError('cognito'));
     releaseDataDir();
@@ -197,6 +223,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     // Lambda's Invoke API, through which confirm and the sweep ask the validator to run.
     invokeApi = await startLambdaInvoke({ functionName: LOCAL_VALIDATOR_NAME, deliver: events.deliver });
+    // The validator queues notices here; send-notices receives them as SQS events.
+    notices = await startNoticeQueue({
+      directory: join(options.dataDir, 'notice-queue'),
+      region: REGION,
+      handler: () => noticeSender,
+      visibilityTimeoutMs: options.noticeRedeliveryMs ?? 30_000,
+    });
     const createAllTables = async (endpoint: string) => {
       const client = localDynamoClient(endpoint);
       await createTables(client, tables, physicalTableName).finally(() => client.destroy());
@@ -243,12 +276,25 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       bucket: BUCKET,
       tableNames,
       lambdaEndpoint: invokeApi.endpoint,
+      sqsEndpoint: notices.endpoint,
+      noticeQueueUrl: notices.queueUrl,
+      mailDir: mailDir(options.dataDir),
     };
     // The handlers read their configuration at import, exactly as in Lambda: set it first.
     Object.assign(process.env, handlerEnvironment(addresses), options.environment);
     const handlers = new Map<string, HttpFunction>();
     for (const name of apiFunctions) handlers.set(name, (await import(`../functions/${name}/index.ts`)).handler);
     validator = (await import(`../functions/${validatorFunction}/index.ts`)).handler;
+    const sendNotices: ScheduledFunction = (await import(`../functions/${noticeSenderFunction}/index.ts`)).handler;
+    const noticeTimeoutMs = functionTimeoutSeconds[noticeSenderFunction] * 1000;
+    // Through the same invocation path as every function: a context, its timeout, its own request id.
+    noticeSender = (event) => {
+      const context = lambdaContext(noticeSenderFunction, noticeTimeoutMs);
+      return invokeWithTimeout(context, noticeTimeoutMs, () =>
+        sendNotices(event, context),
+      ) as ReturnType<NoticeHandler>;
+    };
+    notices.start();
     // Events kept by an earlier run (or this one's start) get their next attempt now, then periodically.
     events.replayFailed();
     const replayTimer = setInterval(events.replayFailed, options.replayIntervalMs ?? 5 * 60_000);
@@ -273,15 +319,27 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           }
         : {}),
     });
-    stopSweeping = startSweeping(
+    stopSweeping = startSchedule(
+      sweepFunction,
       (await import(`../functions/${sweepFunction}/index.ts`)).handler,
       options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
     );
+    // The cloud runs the digest once a day at 07:00 UTC; a run before that hour is told the
+    // previous day's time, so locally each day is sent once, by the first run after the hour.
+    stopDigests = startSchedule(
+      digestFunction,
+      (await import(`../functions/${digestFunction}/index.ts`)).handler,
+      options.digestIntervalMs ?? DEFAULT_DIGEST_INTERVAL_MS,
+      () => ({ source: 'local.schedule', time: lastDigestHour(new Date()).toISOString() }),
+    );
 
     const runningDynamo = dynamo;
+    const runningNotices = notices;
     return {
       ...addresses,
       validatorIdle: events.idle,
+      noticesIdle: notices.idle,
+      noticeFailures: () => ({ receives: runningNotices.failedReceives(), deadLetters: runningNotices.deadLetters() }),
       failedInvocations: () => failures.list(),
       dynamodbPid: () => runningDynamo.pid,
       stop,
@@ -297,16 +355,21 @@ const logStopError = (part: string) => (error: unknown) =>
 
 type ScheduledFunction = (event: unknown, context: Context) => Promise<unknown>;
 
-/** Runs the sweep now and then every interval, one run at a time, within its timeout; the returned stop waits for a run under way. */
-function startSweeping(sweep: ScheduledFunction, intervalMs: number): () => Promise<void> {
-  const timeoutMs = functionTimeoutSeconds[sweepFunction] * 1000;
+/** Runs a scheduled function now and then every interval, one run at a time, within its timeout; the returned stop waits for a run under way. */
+function startSchedule(
+  name: FunctionName,
+  scheduled: ScheduledFunction,
+  intervalMs: number,
+  event: () => unknown = () => ({ source: 'local.schedule' }),
+): () => Promise<void> {
+  const timeoutMs = functionTimeoutSeconds[name] * 1000;
   let running: Promise<unknown> = Promise.resolve();
   const run = () => {
     running = running.then(() => {
-      const context = lambdaContext(sweepFunction, timeoutMs);
+      const context = lambdaContext(name, timeoutMs);
       // A failed run is logged and tried again at the next tick, as a schedule would.
-      return invokeWithTimeout(context, timeoutMs, () => sweep({ source: 'local.schedule' }, context)).catch((error) =>
-        logger.error('upload sweep failed', { error: error as Error }),
+      return invokeWithTimeout(context, timeoutMs, () => scheduled(event(), context)).catch((error) =>
+        logger.error('scheduled function failed', { function: name, error: error as Error }),
       );
     });
   };
@@ -317,6 +380,12 @@ function startSweeping(sweep: ScheduledFunction, intervalMs: number): () => Prom
     clearInterval(timer);
     await running;
   };
+}
+
+/** The latest digest time (07:00 UTC) at or before `now`: the time the cloud's schedule last fired. */
+export function lastDigestHour(now: Date): Date {
+  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), digestHourUtc));
+  return today.getTime() <= now.getTime() ? today : new Date(today.getTime() - 86_400_000);
 }
 
 /**

@@ -17,6 +17,7 @@ const variables = {
   AUDIT_TABLE: name(),
   SHARES_TABLE: name(),
   QUOTAS_TABLE: name(),
+  NOTICES_TABLE: name(),
   BUCKET_NAME: name(3),
   USER_POOL_ID: z.string().check(z.regex(/^[\w-]+_[0-9A-Za-z]+$/, 'must look like <region>_<id>')),
   USER_POOL_CLIENT_ID: name(),
@@ -26,6 +27,16 @@ const variables = {
     z.transform((url: string) => url.replace(/\/+$/, '')),
   ),
   MAX_FILE_BYTES: z._default(positiveInteger().check(z.lte(limits.maxFileBytesCeiling)), limits.maxFileBytes),
+  /** The queue of arrival notices the validator hands to the sender (send-notices). */
+  NOTICE_QUEUE_URL: webUrl(),
+  /** The sender address (`docdrop:mailFromAddress`); unset: no e-mail is sent. */
+  MAIL_FROM_ADDRESS: z.optional(z.email()),
+  /** The SES configuration set the e-mails are sent with (the stack's, when it has a sender address). */
+  MAIL_CONFIGURATION_SET: z.optional(name()),
+  /** Local system only: e-mails are written as `.eml` files here instead of sent. */
+  LOCAL_MAIL_DIR: z.optional(name()),
+  /** Local system only: the local notice queue's SQS API. */
+  SQS_ENDPOINT: z.optional(webUrl()),
   /** The cloud's notifications topic; unset locally, where notices are printed. */
   NOTIFICATION_TOPIC_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
   MAX_IMAGE_PIXELS: z._default(positiveInteger(), limits.maxImagePixels),

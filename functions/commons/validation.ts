@@ -1,7 +1,4 @@
-import { SNSClient } from '@aws-sdk/client-sns';
 import { backgroundCalls } from '#contracts/limits';
-import { boundedCalls } from './call-bounds';
-import { traced } from './client-tracing';
 import {
   auditLogFromEnvironment,
   createDocumentClient,
@@ -11,18 +8,12 @@ import {
 import { readConfig } from './config';
 import { sharesFromEnvironment } from './drive';
 import { linksFromEnvironment } from './links';
+import { noticeQueueFromEnvironment } from './notices';
 
 /** What the validator touches (bucket, files, quotas, trail, notices), from this function's environment. */
 export function uploadEventsFromEnvironment(db = createDocumentClient(backgroundCalls)) {
-  const config = readConfig('MAX_IMAGE_PIXELS', 'NOTIFICATION_TOPIC_ARN', 'AWS_REGION', 'NONCURRENT_VERSION_DAYS');
+  const config = readConfig('MAX_IMAGE_PIXELS', 'NONCURRENT_VERSION_DAYS');
   const audit = auditLogFromEnvironment(db);
-  // Without a topic (locally) notices are printed instead of sent.
-  const sns = config.NOTIFICATION_TOPIC_ARN
-    ? {
-        client: traced(new SNSClient({ region: config.AWS_REGION, ...boundedCalls(backgroundCalls) })),
-        topicArn: config.NOTIFICATION_TOPIC_ARN,
-      }
-    : undefined;
   return {
     ...storageFromEnvironment(db, backgroundCalls),
     quotas: quotasFromEnvironment(db),
@@ -31,6 +22,6 @@ export function uploadEventsFromEnvironment(db = createDocumentClient(background
     images: { maxPixels: config.MAX_IMAGE_PIXELS },
     noncurrentVersionDays: config.NONCURRENT_VERSION_DAYS,
     audit,
-    notices: { audit, ...(sns ? { sns } : {}) },
+    notices: { audit, queue: noticeQueueFromEnvironment() },
   };
 }

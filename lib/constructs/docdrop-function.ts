@@ -48,6 +48,15 @@ export interface DeclaredResources {
   readonly notifications?: { readonly topic: ITopic; readonly key: IKey };
   /** The validator, for functions that ask it to run, and its (KMS-encrypted) failure queue. */
   readonly validation?: { readonly validator: IFunction; readonly failures: IQueue; readonly key: IKey };
+  /** The notice queue the validator sends to, and its key. */
+  readonly noticeQueue?: { readonly queue: IQueue; readonly key: IKey };
+  /** The SES identity and configuration set e-mails are sent with; absent when the stack has no sender address. */
+  readonly mail?: {
+    readonly fromAddress: string;
+    readonly identityArn: string;
+    readonly configurationSetName: string;
+    readonly configurationSetArn: string;
+  };
   readonly settings: Partial<Record<PlainSetting, string | number>> & { readonly AUDIT_RETENTION_DAYS: number };
 }
 
@@ -181,6 +190,12 @@ export class DocdropFunction extends NodejsFunction {
       if (!resources.notifications) throw new Error(`${this.node.id} publishes notices but no topic was given`);
       this.useTopic(resources.notifications.topic, resources.notifications.key);
     }
+    if (access.queuesNotices) {
+      if (!resources.noticeQueue) throw new Error(`${this.node.id} queues notices but no notice queue was given`);
+      this.useNoticeQueue(resources.noticeQueue.queue, resources.noticeQueue.key);
+    }
+    // Without a sender address the stack sends no e-mail: no permission, no variable.
+    if (access.sendsMail && resources.mail) this.useMail(resources.mail);
     if (access.invokesValidator || access.drainsValidatorFailures) {
       const { validation } = resources;
       if (!validation) throw new Error(`${this.node.id} asks the validator to run but no validator was given`);
@@ -286,6 +301,31 @@ export class DocdropFunction extends NodejsFunction {
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [validator.functionArn] }),
     );
     this.addEnvironment('VALIDATOR_FUNCTION_NAME', validator.functionName);
+    return this;
+  }
+
+  /** Lets the function send to the (KMS-encrypted) notice queue, nothing else, and says which queue it is. */
+  useNoticeQueue(queue: IQueue, key: IKey): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    key.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
+    this.addEnvironment('NOTICE_QUEUE_URL', queue.queueUrl);
+    return this;
+  }
+
+  /**
+   * Lets the function send e-mail through SES: SendEmail on the sender's identity and the
+   * configuration set it must name, and only from the one sender address.
+   */
+  useMail(mail: NonNullable<DeclaredResources['mail']>): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [mail.identityArn, mail.configurationSetArn],
+        conditions: { StringEquals: { 'ses:FromAddress': mail.fromAddress } },
+      }),
+    );
+    this.addEnvironment('MAIL_FROM_ADDRESS', mail.fromAddress);
+    this.addEnvironment('MAIL_CONFIGURATION_SET', mail.configurationSetName);
     return this;
   }
 

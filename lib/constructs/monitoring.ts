@@ -195,4 +195,13 @@ export class Monitoring extends Construct {
       'An upload event could not be validated after retries; see the failure queue',
     );
   }
+
+  /** A notice in the dead-letter queue failed every receive: its owner was not told (the trail still has it). */
+  watchNoticeDeadLetters(queue: IQueue): void {
+    this.alarm(
+      'notice-dead-letters',
+      queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      'An arrival notice could not be sent after every retry; see the notice dead-letter queue',
+    );
+  }
 }

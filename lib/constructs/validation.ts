@@ -7,7 +7,6 @@ import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import { S3EventSourceV2 } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -22,8 +21,8 @@ export interface ValidationProps {
   readonly storage: Storage;
   readonly data: Data;
   readonly operationsKey: IKey;
-  /** Where "a file arrived through your link" notices are published. */
-  readonly notifications: ITopic;
+  /** Where the validator sends arrival notices, for the notice sender (constructs/notices.ts). */
+  readonly noticeQueue: IQueue;
   readonly logRetention: RetentionDays;
   readonly maxImagePixels: number;
   readonly auditRetentionDays: number;
@@ -79,7 +78,7 @@ export class Validation extends Construct {
     }).useDeclaredAccess(functionAccess[validatorFunction], {
       data,
       storage,
-      notifications: { topic: props.notifications, key: props.operationsKey },
+      noticeQueue: { queue: props.noticeQueue, key: props.operationsKey },
       settings: {
         AUDIT_RETENTION_DAYS: props.auditRetentionDays,
         NONCURRENT_VERSION_DAYS: props.noncurrentVersionDays,

@@ -117,6 +117,10 @@ export function lambdaEnvironment(name: string, bundling: FunctionBundling): Nod
     AUDIT_TABLE: 'bench-audit',
     SHARES_TABLE: 'bench-shares',
     QUOTAS_TABLE: 'bench-quotas',
+    NOTICES_TABLE: 'bench-notices',
+    NOTICE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench-notices',
+    // With a sender address the notice functions build their SES client at import, as deployed with e-mail on.
+    MAIL_FROM_ADDRESS: 'notices@docdrop.example',
     BUCKET_NAME: 'bench-documents',
     USER_POOL_ID: 'eu-west-1_Bench0000',
     USER_POOL_CLIENT_ID: 'benchclient',

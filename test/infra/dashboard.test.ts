@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiFunctions, sweepFunction, validatorFunction } from '#contracts/functions';
+import { functionNames } from '#contracts/functions';
 import { docdropMetrics, metricsNamespace, metricsService } from '#contracts/metrics';
 import { defaultStack } from './support';
 
@@ -95,7 +95,7 @@ describe('operator dashboard', () => {
 
   it('draws every function’s errors and duration', () => {
     // prepare
-    const functionCount = apiFunctions.length + [validatorFunction, sweepFunction].length;
+    const functionCount = functionNames.length;
 
     // act
     const errors = rows().filter((row) => row[0] === 'AWS/Lambda' && row[1] === 'Errors');

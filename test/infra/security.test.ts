@@ -17,6 +17,7 @@ import {
   auditTable,
   filesTable,
   linksTable,
+  noticesTable,
   quotasTable,
   sharesTable,
   type TableDefinition,
@@ -88,6 +89,8 @@ function resourceNames(stack: DocdropStack): Record<string, string> {
     [logicalIdOf(stack.validation.failures)]: 'failure-queue',
     [logicalIdOf(stack.validation.validator)]: 'validator',
     [logicalIdOf(stack.monitoring.topic)]: 'notifications-topic',
+    [logicalIdOf(stack.data.table(noticesTable))]: 'notices',
+    [logicalIdOf(stack.notices.queue)]: 'notice-queue',
   };
 }
 
@@ -1030,11 +1033,44 @@ describe('least privilege', () => {
       'kms:Decrypt documents-key',
       'kms:GenerateDataKey documents-key',
       'sqs:SendMessage failure-queue',
-      // "A file arrived through your link" notices, on the same (operations) key.
-      'sns:Publish notifications-topic',
-      // Sending to the KMS-encrypted failure queue takes a data key from its key.
+      // "A file arrived through your link" notices, to the notice queue (on the same operations key).
+      'sqs:SendMessage notice-queue',
+      // Sending to the KMS-encrypted failure and notice queues takes a data key from their key.
       'kms:GenerateDataKey operations-key',
       'kms:Decrypt operations-key',
+    ],
+    'send-notices': [
+      // The claim of (file, outcome), taken, read, marked sent or given back; a daily notice kept.
+      'dynamodb:PutItem notices',
+      'dynamodb:GetItem notices',
+      'dynamodb:UpdateItem notices',
+      'dynamodb:DeleteItem notices',
+      // The owner's notice preference; the link's label.
+      'dynamodb:GetItem files',
+      'dynamodb:GetItem links',
+      // The owner's verified address.
+      'cognito-idp:ListUsers user-pool',
+      // The operators' topic, on the operations key.
+      'sns:Publish notifications-topic',
+      // The SQS event source: receive and delete from its queue alone, decrypting with its key.
+      'sqs:ReceiveMessage notice-queue',
+      'sqs:ChangeMessageVisibility notice-queue',
+      'sqs:GetQueueUrl notice-queue',
+      'sqs:DeleteMessage notice-queue',
+      'sqs:GetQueueAttributes notice-queue',
+      'kms:GenerateDataKey operations-key',
+      'kms:Decrypt operations-key',
+      // No ses:SendEmail: the default stack has no sender address (see the e-mail tests).
+    ],
+    'send-digests': [
+      // The day's kept notices, and the claim of (owner, day).
+      'dynamodb:Query notices',
+      'dynamodb:PutItem notices',
+      'dynamodb:GetItem notices',
+      'dynamodb:UpdateItem notices',
+      'dynamodb:DeleteItem notices',
+      'dynamodb:GetItem files',
+      'cognito-idp:ListUsers user-pool',
     ],
   };
 
@@ -1151,6 +1187,9 @@ describe('function environment', () => {
     }
     if (uses('bucket')) expected.BUCKET_NAME = { Ref: logicalIdOf(stack.storage.bucket) };
     if (uses('notifications-topic')) expected.NOTIFICATION_TOPIC_ARN = { Ref: logicalIdOf(stack.monitoring.topic) };
+    if (uses('notice-queue') && handler === validatorFunction)
+      expected.NOTICE_QUEUE_URL = { Ref: logicalIdOf(stack.notices.queue) };
+    if (uses('user-pool')) expected.USER_POOL_ID = { Ref: logicalIdOf(stack.auth.userPool) };
     if (uses('validator')) expected.VALIDATOR_FUNCTION_NAME = { Ref: logicalIdOf(stack.validation.validator) };
     if (uses('failure-queue') && handler !== validatorFunction)
       expected.VALIDATOR_FAILURES_QUEUE_URL = { Ref: logicalIdOf(stack.validation.failures) };
@@ -1225,7 +1264,12 @@ describe('upload sweep', () => {
     const { stack, template } = defaultStack();
 
     // act
-    const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule'));
+    const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule')).filter((rule) =>
+      rule.Properties.Targets.some(
+        (target: { Arn: unknown }) =>
+          Match.objectEquals(arnOf(logicalIdOf(stack.validation.sweep))).test(target.Arn).isSuccess,
+      ),
+    );
 
     // assess
     expect(rules.map((rule) => rule.Properties)).toEqual([

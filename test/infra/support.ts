@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { sweepFunction, validatorFunction } from '#contracts/functions';
+import { digestFunction, noticeSenderFunction, sweepFunction, validatorFunction } from '#contracts/functions';
 import { PROJECT_ROOT } from '../../lib/constructs/docdrop-function';
 import { DocdropStack } from '../../lib/docdrop-stack';
 import { readSettings } from '../../lib/settings';
@@ -67,6 +67,10 @@ export function logicalIdOf(construct: IConstruct): string {
 
 export const VALIDATOR_PATH = 'Validation/Validator';
 export const SWEEP_PATH = 'Validation/Sweep';
+const SCHEDULED_AND_QUEUED: Record<string, string> = {
+  'Notices/Sender': noticeSenderFunction,
+  'Notices/Digests': digestFunction,
+};
 
 /**
  * Each docdrop function's logical id by the `functions/` folder it runs, found by construct
@@ -83,7 +87,7 @@ export function functionsByHandler(stack: Stack): Map<string, string> {
         ? validatorFunction
         : path === SWEEP_PATH
           ? sweepFunction
-          : /^Api\/([^/]+)$/.exec(path)?.[1];
+          : (SCHEDULED_AND_QUEUED[path] ?? /^Api\/([^/]+)$/.exec(path)?.[1]);
     if (handler) byHandler.set(handler, stack.getLogicalId(construct));
   }
   return byHandler;

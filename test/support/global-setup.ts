@@ -38,6 +38,9 @@ export default async function setup(project: TestProject) {
     bucket: system.bucket,
     region: system.region,
     tableNames: system.tableNames,
+    sqsEndpoint: system.sqsEndpoint,
+    noticeQueueUrl: system.noticeQueueUrl,
+    mailDir: system.mailDir,
     dataDir,
   });
   return async () => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bucketLayout } from '#contracts/bucket';
-import { sweepFunction, validatorFunction } from '#contracts/functions';
+import { digestFunction, noticeSenderFunction, sweepFunction, validatorFunction } from '#contracts/functions';
 import { routeKey, routes } from '#contracts/routes';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -87,11 +87,13 @@ describe('the README find-your-way table', () => {
     expect(missing.map(routeKey)).toEqual([]);
   });
 
-  it('names the S3 event that runs the validator, the schedule that runs the sweep, and no trigger the system lacks', () => {
+  it('names the S3 event that runs the validator, the schedules and the queue that run the rest, and no trigger the system lacks', () => {
     // prepare
     const rows = findYourWayRows();
     const validatorRow = `S3 ObjectCreated under \`${bucketLayout.incomingPrefix}\``;
     const sweepRow = 'a schedule (locally: at start and every minute)';
+    const noticeRow = 'the notice queue (SQS; locally an in-process queue)';
+    const digestRow = 'a daily schedule at 07:00 UTC (locally: at start and every 10 minutes)';
 
     // act
     const triggers = rows.map((row) => row.trigger);
@@ -103,8 +105,16 @@ describe('the README find-your-way table', () => {
     expect(validator?.functionPath).toBe(`functions/${validatorFunction}/index.ts`);
     expect(sweep?.functionName).toBe(sweepFunction);
     expect(sweep?.functionPath).toBe(`functions/${sweepFunction}/index.ts`);
+    for (const [trigger, name] of [
+      [noticeRow, noticeSenderFunction],
+      [digestRow, digestFunction],
+    ] as const) {
+      const row = rows.find((candidate) => candidate.trigger === trigger);
+      expect(row?.functionName, trigger).toBe(name);
+      expect(row?.functionPath, trigger).toBe(`functions/${name}/index.ts`);
+    }
     expect(triggers.sort()).toEqual(
-      [...routes.map((route) => `\`${routeKey(route)}\``), validatorRow, sweepRow].sort(),
+      [...routes.map((route) => `\`${routeKey(route)}\``), validatorRow, sweepRow, noticeRow, digestRow].sort(),
     );
   });
 

@@ -3,8 +3,16 @@ import { alertBox, announce, h, replaceChildren } from './elements';
 import type { WatchedOwnerApi } from './watched-owner-api';
 
 const NOTICE_CHOICES: readonly { value: NoticePreference; words: string; hint: string }[] = [
-  { value: 'each', words: 'An e-mail for each file', hint: 'Sent once the file has been checked.' },
-  { value: 'daily', words: 'One e-mail a day', hint: 'A digest of the day’s arrivals.' },
+  {
+    value: 'each',
+    words: 'An e-mail for each file',
+    hint: 'Sent to your verified address once the file has been checked.',
+  },
+  {
+    value: 'daily',
+    words: 'One e-mail a day',
+    hint: 'A digest of each day’s arrivals (UTC), sent the next morning at 07:00 UTC.',
+  },
   { value: 'off', words: 'No e-mail', hint: 'Arrivals still show in Activity.' },
 ];
 

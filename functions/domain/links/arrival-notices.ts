@@ -1,5 +1,3 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { logger } from '#commons/logger';
 import type { ActiveContentKind } from '#contracts/api/drive';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import type { FileRecord } from '#domain/drive/file-records';
@@ -7,7 +5,8 @@ import type { FileRecord } from '#domain/drive/file-records';
 /** "A file arrived through your link", once the validator has decided its fate. */
 export interface ArrivalNotice {
   readonly ownerId: string;
-  readonly linkId: string;
+  /** Absent for an owner's own upload: told only when it was found malicious or is held (they must act). */
+  readonly linkId?: string;
   readonly fileId: string;
   readonly name: string;
   readonly size: number;
@@ -28,12 +27,12 @@ export interface NoticeDetails {
 }
 
 export const arrivalNotice = (
-  file: FileRecord & { linkId: string },
+  file: FileRecord,
   status: ArrivalNotice['status'],
   details: NoticeDetails = {},
 ): ArrivalNotice => ({
   ownerId: file.ownerId,
-  linkId: file.linkId,
+  ...(file.linkId ? { linkId: file.linkId } : {}),
   fileId: file.fileId,
   name: file.name,
   size: file.size,
@@ -43,61 +42,40 @@ export const arrivalNotice = (
   ...(details.activeContent?.length ? { activeContent: details.activeContent } : {}),
 });
 
-export function describeNotice(notice: ArrivalNotice): { subject: string; message: string } {
-  if (notice.status === 'held') {
-    return {
-      subject: 'docdrop: a file sent through your link is held for you',
-      message: `"${notice.name}" arrived through your upload link, but the malware scan could not decide (${notice.reason ?? 'no result'}). Release or discard it in docdrop.`,
-    };
-  }
-  return notice.status === 'clean'
-    ? {
-        subject: 'docdrop: a file arrived through your link',
-        message: `"${notice.name}" arrived through your upload link and passed the checks.`,
-      }
-    : {
-        subject: 'docdrop: a file sent through your link was rejected',
-        message: `"${notice.name}" was sent through your upload link and rejected: ${notice.reason ?? 'it failed validation'}.`,
-      };
+export interface NoticeQueue {
+  /** Hands the notice to the sender (SQS SendMessage in the cloud and locally): sent off the validator's path. */
+  enqueue(notice: ArrivalNotice): Promise<void>;
 }
 
 export interface NoticeChannels {
   readonly audit: AuditLog;
-  /** The cloud's topic; without it (locally) the notice is printed instead of sent. */
-  readonly sns?: { readonly client: SNSClient; readonly topicArn: string };
+  readonly queue: NoticeQueue;
 }
 
 /**
- * Tells the link's owner. The notice is always kept in the owner's trail (where the web app
- * reads it); in the cloud it is also published to the notifications topic with the owner
- * and link as message attributes, so subscriptions can filter on them.
+ * Tells the file's owner. A link upload's arrival is kept in the owner's trail (where the web
+ * app reads it) before the notice is queued for e-mail and the operators' topic: the trail entry
+ * and the message are each written before the validator's own entry, and a repeated validation
+ * writes them again, so a failure between them loses neither (the sender sends one per file and
+ * outcome). An owner's own upload (no link) is told only when they must act on it.
  */
 export async function notifyLinkOwner(
   channels: NoticeChannels,
   notice: ArrivalNotice,
   context: Omit<AuditOrigin, 'actor'> = {},
 ): Promise<void> {
-  const { subject, message } = describeNotice(notice);
-  // The arrival is the link's doing, whoever relays it.
-  await recordAudit(
-    channels.audit,
-    { ...context, actor: `link:${notice.linkId}` },
-    { ownerId: notice.ownerId, action: 'link.arrival', objectId: notice.fileId, outcome: notice.status },
-  );
-  if (!channels.sns) {
-    logger.info('link owner notified (local: printed, not sent)', { notice: { ...notice, subject, message } });
+  if (notice.linkId) {
+    // The arrival is the link's doing, whoever relays it.
+    await recordAudit(
+      channels.audit,
+      { ...context, actor: `link:${notice.linkId}` },
+      { ownerId: notice.ownerId, action: 'link.arrival', objectId: notice.fileId, outcome: notice.status },
+    );
+  } else if (!mustAct(notice)) {
     return;
   }
-  await channels.sns.client.send(
-    new PublishCommand({
-      TopicArn: channels.sns.topicArn,
-      Subject: subject,
-      Message: JSON.stringify({ ...notice, message }),
-      MessageAttributes: {
-        kind: { DataType: 'String', StringValue: 'link.arrival' },
-        ownerId: { DataType: 'String', StringValue: notice.ownerId },
-        linkId: { DataType: 'String', StringValue: notice.linkId },
-      },
-    }),
-  );
+  await channels.queue.enqueue(notice);
 }
+
+/** Malware found or a file held: the owner must act (or know), even for their own upload. */
+const mustAct = (notice: ArrivalNotice): boolean => notice.status === 'held' || notice.code === 'malware';
