@@ -21,6 +21,8 @@ export interface SystemAddresses {
   readonly userPoolClientId: string;
   readonly bucket: string;
   readonly tableNames: Record<string, string>;
+  /** The malware gate the validator applies (`docdrop:malwareScan`); locally the stand-in scanner answers. */
+  readonly malwareScan?: 'guardduty' | 'off';
 }
 
 /**
@@ -43,5 +45,6 @@ export function handlerEnvironment(system: SystemAddresses): Record<string, stri
     COGNITO_ENDPOINT: system.cognitoEndpoint,
     LAMBDA_ENDPOINT: system.lambdaEndpoint,
     VALIDATOR_FUNCTION_NAME: LOCAL_VALIDATOR_NAME,
+    MALWARE_SCAN: system.malwareScan ?? 'guardduty',
   };
 }

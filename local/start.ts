@@ -26,7 +26,8 @@ API gateway with the web app (built on every start). Data persists in .docdrop/ 
                       the API and PUT to the bucket; repeatable (the cloud's docdrop:webOrigins)
   --help              this text
 
-Ports: PORT (gateway, 3000), S3_PORT (4569), DYNAMODB_PORT (8000), COGNITO_PORT (9229).`;
+Ports: PORT (gateway, 3000), S3_PORT (4569), DYNAMODB_PORT (8000), COGNITO_PORT (9229).
+MALWARE_SCAN=off runs without the malware gate (default guardduty: a stand-in scanner that knows only EICAR).`;
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -132,6 +133,8 @@ async function main(): Promise<void> {
     seedDemoOwner: true,
     webRoot,
     environment,
+    // The operator setting docdrop:malwareScan, locally: `off` leaves the type check alone to decide.
+    malwareScan: process.env.MALWARE_SCAN === 'off' ? 'off' : 'guardduty',
     // Sign-up codes are not e-mailed locally: the line stands out from the JSON logs.
     onMessage: (message) => console.log(`\n${localMessageLine(message)}\n`),
     onFatal: (error) => {

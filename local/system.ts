@@ -3,19 +3,22 @@ import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context } from 'aws-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Context, S3Event } from 'aws-lambda';
 import { readConfig } from '#commons/config';
 import { apiFunctions, functionTimeoutSeconds, sweepFunction, validatorFunction } from '#contracts/functions';
+import type { MalwareScanMode } from '#contracts/malware-scan';
 import { type TableDefinition, tables } from '#contracts/tables';
 import { contentSecurityPolicy } from '#contracts/web-security';
 import { type LocalCognito, startCognito } from './cognito';
 import { assertDataDirFree, claimDataDir } from './data-dir-lock';
 import { createTables, type LocalDynamo, localDynamoClient, startDynamo, stopStaleDynamo } from './dynamodb';
-import { handlerEnvironment, LOCAL_VALIDATOR_NAME, type SystemAddresses } from './environment';
+import { handlerEnvironment, LOCAL_VALIDATOR_NAME, S3_CREDENTIALS, type SystemAddresses } from './environment';
 import { type FailedInvocation, failedInvocationStore } from './failed-invocations';
 import { type HttpFunction, type LocalGateway, startGateway } from './gateway';
 import { invokeWithTimeout, lambdaContext } from './invocations';
 import { type LocalLambdaInvoke, startLambdaInvoke } from './lambda-invoke';
+import { createStandInScanner, type StandInScannerOptions } from './malware-scanner';
 import { DEMO_OWNER, seedOwner } from './owners';
 import { type LocalS3, startS3 } from './s3';
 import { createS3EventBridge, LAMBDA_ASYNC_RETRY_DELAYS_MS, type S3Function } from './s3-events';
@@ -70,6 +73,10 @@ export interface LocalSystemOptions {
   readonly onFatal?: (error: Error) => void;
   /** How often the upload sweep runs (it also runs at start), as the cloud's schedule does; tests shorten it. */
   readonly sweepIntervalMs?: number;
+  /** The malware gate, as `docdrop:malwareScan` (default `guardduty`: the stand-in scanner runs). */
+  readonly malwareScan?: MalwareScanMode;
+  /** The stand-in scanner's size above which it answers UNSUPPORTED, and its delay (tests set them). */
+  readonly scanner?: Pick<StandInScannerOptions, 'maxScanBytes' | 'delayMs'>;
 }
 
 /** The cloud runs the sweep every few minutes; locally once a minute is plenty. */
@@ -183,6 +190,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
 
   try {
+    const malwareScan = options.malwareScan ?? 'guardduty';
+    let scanner: ReturnType<typeof createStandInScanner> | undefined;
     s3 = await startS3({
       host,
       advertisedHost: advertised,
@@ -191,8 +200,30 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       bucket: BUCKET,
       // The web app at whatever name it is opened by (S3 allows one `*` in an origin), and the extra pages.
       webOrigins: [`http://*:${ports.gateway}`, ...(options.webOrigins ?? [])],
-      onEvent: options.deliverS3Events === false ? () => undefined : events.onEmulatorEvent,
+      onEvent:
+        options.deliverS3Events === false
+          ? () => undefined
+          : (event) => {
+              events.onEmulatorEvent(event);
+              scanner?.onEmulatorEvent(event);
+            },
     });
+    if (malwareScan === 'guardduty') {
+      const s3Client = new S3Client({
+        region: REGION,
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        credentials: S3_CREDENTIALS,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      scanner = createStandInScanner({
+        s3: s3Client,
+        bucket: BUCKET,
+        deliver: (event) => events.deliver(event as S3Event),
+        ...options.scanner,
+      });
+    }
     // Lambda's Invoke API, through which confirm and the sweep ask the validator to run.
     invokeApi = await startLambdaInvoke({ functionName: LOCAL_VALIDATOR_NAME, deliver: events.deliver });
     const createAllTables = async (endpoint: string) => {
@@ -240,6 +271,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       bucket: BUCKET,
       tableNames,
       lambdaEndpoint: invokeApi.endpoint,
+      malwareScan,
     };
     // The handlers read their configuration at import, exactly as in Lambda: set it first.
     Object.assign(process.env, handlerEnvironment(addresses), options.environment);

@@ -14,7 +14,15 @@ import { linksFromEnvironment } from './links';
 
 /** What the validator touches (bucket, files, quotas, trail, notices), from this function's environment. */
 export function uploadEventsFromEnvironment(db = createDocumentClient(backgroundCalls)) {
-  const config = readConfig('MAX_IMAGE_PIXELS', 'NOTIFICATION_TOPIC_ARN', 'AWS_REGION', 'NONCURRENT_VERSION_DAYS');
+  const config = readConfig(
+    'MAX_IMAGE_PIXELS',
+    'NOTIFICATION_TOPIC_ARN',
+    'AWS_REGION',
+    'NONCURRENT_VERSION_DAYS',
+    'MALWARE_SCAN',
+    'QUARANTINE_DAYS',
+    'SCAN_MISSING_SECONDS',
+  );
   const audit = auditLogFromEnvironment(db);
   // Without a topic (locally) notices are printed instead of sent.
   const sns = config.NOTIFICATION_TOPIC_ARN
@@ -30,6 +38,11 @@ export function uploadEventsFromEnvironment(db = createDocumentClient(background
     shares: sharesFromEnvironment(db),
     images: { maxPixels: config.MAX_IMAGE_PIXELS },
     noncurrentVersionDays: config.NONCURRENT_VERSION_DAYS,
+    malware: {
+      mode: config.MALWARE_SCAN,
+      quarantineDays: config.QUARANTINE_DAYS,
+      scanMissingAfterMs: config.SCAN_MISSING_SECONDS * 1000,
+    },
     audit,
     notices: { audit, ...(sns ? { sns } : {}) },
   };

@@ -1,5 +1,8 @@
+import { parseIncomingKey } from '#contracts/bucket';
+import type { ScanResult } from '#contracts/malware-scan';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import { arrivalNotice, type NoticeChannels, notifyLinkOwner } from '#domain/links/arrival-notices';
+import { recordScanResult } from '#domain/validation/malware-gate';
 import { type ValidatorDeps, validateUpload } from '#domain/validation/validate-upload';
 
 export interface UploadEventDeps extends ValidatorDeps {
@@ -27,7 +30,7 @@ export async function settleUploadEvent(
   requestId: string,
 ): Promise<void> {
   const { outcome, file, verdict, replacedFileId } = await validateUpload(deps, arrival.key);
-  if (!file || (outcome !== 'clean' && outcome !== 'rejected')) return;
+  if (!file || (outcome !== 'clean' && outcome !== 'rejected' && outcome !== 'held')) return;
   const origin: AuditOrigin = {
     actor: 'system:validator',
     requestId,
@@ -46,7 +49,7 @@ export async function settleUploadEvent(
     ownerId: file.ownerId,
     action: 'upload.validate',
     objectId: file.fileId,
-    outcome: rejection ? `rejected:${rejection.code}` : outcome,
+    outcome: rejection ? `${outcome}:${rejection.code}` : outcome,
   });
   if (replacedFileId) {
     await recordAudit(deps.audit, origin, {
@@ -56,4 +59,30 @@ export async function settleUploadEvent(
       outcome: `new-version-from:${file.fileId}`,
     });
   }
+}
+
+/** One scan-result event (GuardDuty's, or the local stand-in's), as the validator reads it. */
+export interface ScanArrival {
+  readonly key: string;
+  readonly result: ScanResult;
+  readonly threats: readonly string[];
+}
+
+/**
+ * Records a scan's result on its upload (once: audited as `upload.scan` by `system:scanner`),
+ * then validates it as its ObjectCreated event would: whichever of the two comes last releases
+ * it, and a repeated one finds the file settled.
+ */
+export async function settleScanResult(deps: UploadEventDeps, scan: ScanArrival, requestId: string): Promise<void> {
+  const ids = parseIncomingKey(scan.key);
+  // Not a key docdrop signs: its ObjectCreated event removes the object.
+  if (!ids) return;
+  if (await recordScanResult(deps.files, ids, scan.result, scan.threats, new Date())) {
+    await recordAudit(
+      deps.audit,
+      { actor: 'system:scanner', requestId },
+      { ownerId: ids.ownerId, action: 'upload.scan', objectId: ids.fileId, outcome: scan.result },
+    );
+  }
+  await settleUploadEvent(deps, { key: scan.key }, requestId);
 }
