@@ -33,6 +33,7 @@ export class DocdropStack extends Stack {
 
     this.storage = new Storage(this, 'Storage', {
       noncurrentVersionDays: settings.noncurrentVersionDays,
+      quarantineDays: settings.quarantineDays,
       retainData,
     });
     this.data = new Data(this, 'Data', { retainData });
@@ -62,6 +63,8 @@ export class DocdropStack extends Stack {
       auditRetentionDays: settings.auditRetentionDays,
       noncurrentVersionDays: settings.noncurrentVersionDays,
       sweepIntervalMinutes: settings.sweepIntervalMinutes,
+      malwareScan: settings.malwareScan,
+      quarantineDays: settings.quarantineDays,
       logRetention,
       retainData,
     });

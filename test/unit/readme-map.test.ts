@@ -87,24 +87,27 @@ describe('the README find-your-way table', () => {
     expect(missing.map(routeKey)).toEqual([]);
   });
 
-  it('names the S3 event that runs the validator, the schedule that runs the sweep, and no trigger the system lacks', () => {
+  it('names the S3 event and the scan result that run the validator, the schedule that runs the sweep, and no trigger the system lacks', () => {
     // prepare
     const rows = findYourWayRows();
     const validatorRow = `S3 ObjectCreated under \`${bucketLayout.incomingPrefix}\``;
+    const scanResultRow = `GuardDuty's scan result for \`${bucketLayout.incomingPrefix}\` (EventBridge; locally the stand-in scanner)`;
     const sweepRow = 'a schedule (locally: at start and every minute)';
 
     // act
     const triggers = rows.map((row) => row.trigger);
     const validator = rows.find((row) => row.trigger === validatorRow);
+    const scanResult = rows.find((row) => row.trigger === scanResultRow);
     const sweep = rows.find((row) => row.trigger === sweepRow);
 
     // assess
     expect(validator?.functionName).toBe(validatorFunction);
     expect(validator?.functionPath).toBe(`functions/${validatorFunction}/index.ts`);
+    expect(scanResult?.functionName).toBe(validatorFunction);
     expect(sweep?.functionName).toBe(sweepFunction);
     expect(sweep?.functionPath).toBe(`functions/${sweepFunction}/index.ts`);
     expect(triggers.sort()).toEqual(
-      [...routes.map((route) => `\`${routeKey(route)}\``), validatorRow, sweepRow].sort(),
+      [...routes.map((route) => `\`${routeKey(route)}\``), validatorRow, scanResultRow, sweepRow].sort(),
     );
   });
 
