@@ -96,7 +96,8 @@ export async function releaseHeldFile(
   );
   await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: quarantined }));
   await recordAudit(deps.audit, origin, { ownerId, action: 'file.release', objectId: fileId, outcome: 'pending' });
-  return describeFile({ ...file, status: 'pending' });
+  const { reason: _heldBecause, ...released } = file;
+  return describeFile({ ...released, status: 'pending' });
 }
 
 /**
