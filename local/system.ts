@@ -73,7 +73,7 @@ export interface LocalSystemOptions {
   readonly onFatal?: (error: Error) => void;
   /** How often the upload sweep runs (it also runs at start), as the cloud's schedule does; tests shorten it. */
   readonly sweepIntervalMs?: number;
-  /** The malware gate, as `docdrop:malwareScan` (default `guardduty`: the stand-in scanner runs). */
+  /** The malware gate, as `docdrop:malwareScan` (default `guardduty`, the stand-in scanner running; `off` without S3 events). */
   readonly malwareScan?: MalwareScanMode;
   /** The stand-in scanner's size above which it answers UNSUPPORTED, and its delay (tests set them). */
   readonly scanner?: Pick<StandInScannerOptions, 'maxScanBytes' | 'delayMs'>;
@@ -190,7 +190,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
 
   try {
-    const malwareScan = options.malwareScan ?? 'guardduty';
+    // Without S3 events there is no stand-in scan either: a caller that sends the validator its
+    // own events gets the gate only when it asks for it (and then sends the scan results too).
+    const malwareScan = options.malwareScan ?? (options.deliverS3Events === false ? 'off' : 'guardduty');
     let scanner: ReturnType<typeof createStandInScanner> | undefined;
     s3 = await startS3({
       host,
