@@ -75,6 +75,8 @@ export interface FileRecord {
   readonly scanThreats?: readonly string[];
   /** A held file its owner released: it is judged again without waiting for a scan. */
   readonly ownerReleased?: boolean;
+  /** The uploader's address from S3's event, kept while the upload waits for its scan (for the trail). */
+  readonly uploaderIp?: string;
   /** Epoch seconds when a held file's quarantined bytes are removed: the sweep discards it then. */
   readonly heldUntil?: number;
 }

@@ -1,8 +1,9 @@
 import { parseIncomingKey } from '#contracts/bucket';
 import type { ScanResult } from '#contracts/malware-scan';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
+import { getFile } from '#domain/drive/file-records';
 import { arrivalNotice, type NoticeChannels, notifyLinkOwner } from '#domain/links/arrival-notices';
-import { recordScanResult } from '#domain/validation/malware-gate';
+import { noteUploaderAddress, recordScanResult } from '#domain/validation/malware-gate';
 import { type ValidatorDeps, validateUpload } from '#domain/validation/validate-upload';
 
 export interface UploadEventDeps extends ValidatorDeps {
@@ -29,13 +30,15 @@ export async function settleUploadEvent(
   /** The validator has no HTTP request: its Lambda request id ties the entry to its log lines. */
   requestId: string,
 ): Promise<void> {
+  // With the gate on, the scan's event may settle it: note first who sent it, which only S3's names.
+  const ids = deps.malware?.mode === 'guardduty' && arrival.sourceIp ? parseIncomingKey(arrival.key) : undefined;
+  if (ids && arrival.sourceIp) await noteUploaderAddress(deps.files, ids, arrival.sourceIp);
   const { outcome, file, verdict, replacedFileId } = await validateUpload(deps, arrival.key);
   if (!file || (outcome !== 'clean' && outcome !== 'rejected' && outcome !== 'held')) return;
-  const origin: AuditOrigin = {
-    actor: 'system:validator',
-    requestId,
-    ...(arrival.sourceIp ? { sourceIp: arrival.sourceIp } : {}),
-  };
+  // Settled by the scan's event: the address S3's event noted, read again (it may have come since).
+  const sourceIp =
+    arrival.sourceIp ?? file.uploaderIp ?? (await getFile(deps.files, file.ownerId, file.fileId))?.uploaderIp;
+  const origin: AuditOrigin = { actor: 'system:validator', requestId, ...(sourceIp ? { sourceIp } : {}) };
   const rejection = verdict && !verdict.ok ? verdict : undefined;
   // The notice first: once the validation is in the trail, any notice is too.
   if (file.linkId) {
