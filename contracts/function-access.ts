@@ -29,6 +29,7 @@ export type ObjectAction =
   | 'GetObject'
   | 'PutObject'
   | 'PutObjectTagging'
+  | 'GetObjectTagging'
   | 'DeleteObject'
   | 'ListMultipartUploadParts'
   | 'AbortMultipartUpload';
@@ -39,7 +40,9 @@ export type PlainSetting =
   | 'MAX_FILE_BYTES'
   | 'DEFAULT_QUOTA_BYTES'
   | 'MAX_IMAGE_PIXELS'
-  | 'NONCURRENT_VERSION_DAYS';
+  | 'NONCURRENT_VERSION_DAYS'
+  | 'MALWARE_SCAN'
+  | 'QUARANTINE_DAYS';
 
 /**
  * What each function may touch, and nothing more. The stack grants exactly this (and sets
@@ -208,6 +211,8 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
       { prefix: bucketLayout.incomingPrefix, actions: ['DeleteObject'] },
       { prefix: bucketLayout.filesPrefix, actions: ['DeleteObject'] },
       { prefix: bucketLayout.thumbsPrefix, actions: ['DeleteObject'] },
+      // Discarding a held file removes its quarantined bytes.
+      { prefix: bucketLayout.quarantinePrefix, actions: ['DeleteObject'] },
     ],
   },
   'update-file': {
@@ -299,15 +304,29 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   // The owner's settings item in their files partition (domain/account/owner-settings.ts).
   'get-settings': { owner: true, tables: [{ table: filesTable, actions: ['GetItem'] }] },
   'update-settings': { owner: true, tables: [{ table: filesTable, actions: ['UpdateItem'] }, audit] },
-  // INTERIM (issue 14 contract): the malware gate sets what releasing a held file needs.
-  'release-held-file': { owner: true, tables: [{ table: filesTable, actions: ['GetItem'] }] },
+  // Releasing a held file: the record back to pending and its bytes from a charge back to a
+  // reservation, in one transaction; the bytes copied from quarantine back to incoming/.
+  'release-held-file': {
+    owner: true,
+    tables: [
+      { table: filesTable, actions: ['GetItem', 'UpdateItem'] },
+      { table: quotasTable, actions: ['UpdateItem', 'DeleteItem'] },
+      audit,
+    ],
+    bucket: [
+      // HeadObject: whether the quarantine still has the bytes (410 once the lifecycle took them).
+      { prefix: bucketLayout.quarantinePrefix, actions: ['HeadObject', 'GetObject', 'DeleteObject'], list: true },
+      { prefix: bucketLayout.incomingPrefix, actions: ['PutObject'] },
+    ],
+  },
   'sweep-uploads': {
     tables: [
       // Query: the pending uploads, from the sparse index only; UpdateItem: an expired one's record, in one
       // transaction with its reservation closed (quotas) and its link use given back (links).
       { table: filesTable, actions: ['Query'], index: 'pendingByUrlExpiry' },
       { table: filesTable, actions: ['UpdateItem'] },
-      { table: quotasTable, actions: ['UpdateItem'] },
+      // DeleteItem: a held file given up at the end of its quarantine takes its charge with it.
+      { table: quotasTable, actions: ['UpdateItem', 'DeleteItem'] },
       { table: linksTable, actions: ['UpdateItem'] },
       audit,
     ],
@@ -334,7 +353,10 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
       { table: sharesTable, actions: ['GetItem', 'ConditionCheckItem'] },
     ],
     bucket: [
-      { prefix: bucketLayout.incomingPrefix, actions: ['GetObject', 'DeleteObject'], list: true },
+      // GetObjectTagging: the malware scan's result, when its event is late or lost.
+      { prefix: bucketLayout.incomingPrefix, actions: ['GetObject', 'GetObjectTagging', 'DeleteObject'], list: true },
+      // A malware rejection's or a held file's bytes are copied here (in parts above 5 GiB).
+      { prefix: bucketLayout.quarantinePrefix, actions: ['PutObject', 'AbortMultipartUpload'] },
       // PutObject also covers a copy made in parts (create, part copies, complete); a failed one is aborted.
       {
         prefix: bucketLayout.filesPrefix,
@@ -345,7 +367,7 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     ],
     // The notice goes to the queue; the sender (send-notices) publishes it to the topic and e-mails it.
     queuesNotices: true,
-    settings: ['NONCURRENT_VERSION_DAYS', 'MAX_IMAGE_PIXELS'],
+    settings: ['NONCURRENT_VERSION_DAYS', 'MAX_IMAGE_PIXELS', 'MALWARE_SCAN', 'QUARANTINE_DAYS'],
   },
   'send-notices': {
     tables: [

@@ -35,6 +35,7 @@ export class DocdropStack extends Stack {
 
     this.storage = new Storage(this, 'Storage', {
       noncurrentVersionDays: settings.noncurrentVersionDays,
+      quarantineDays: settings.quarantineDays,
       retainData,
     });
     this.data = new Data(this, 'Data', { retainData });
@@ -81,6 +82,8 @@ export class DocdropStack extends Stack {
       auditRetentionDays: settings.auditRetentionDays,
       noncurrentVersionDays: settings.noncurrentVersionDays,
       sweepIntervalMinutes: settings.sweepIntervalMinutes,
+      malwareScan: settings.malwareScan,
+      quarantineDays: settings.quarantineDays,
       logRetention,
       retainData,
     });

@@ -26,6 +26,8 @@ export interface SystemAddresses {
   readonly noticeQueueUrl: string;
   /** Where e-mails are written as `.eml` files instead of sent (`<dataDir>/mail`). */
   readonly mailDir: string;
+  /** The malware gate the validator applies (`docdrop:malwareScan`); locally the stand-in scanner answers. */
+  readonly malwareScan?: 'guardduty' | 'off';
 }
 
 /**
@@ -51,5 +53,6 @@ export function handlerEnvironment(system: SystemAddresses): Record<string, stri
     SQS_ENDPOINT: system.sqsEndpoint,
     NOTICE_QUEUE_URL: system.noticeQueueUrl,
     LOCAL_MAIL_DIR: system.mailDir,
+    MALWARE_SCAN: system.malwareScan ?? 'guardduty',
   };
 }

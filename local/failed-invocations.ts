@@ -22,7 +22,12 @@ export interface FailedInvocationStore {
   remove(id: string): void;
 }
 
-export const keysOf = (event: S3Event): string[] => event.Records.map((record) => record.s3.object.key);
+/** The keys an event is about: an S3 event's records, or a scan result's one object (see malware-scanner.ts). */
+export const keysOf = (event: S3Event): string[] => {
+  const scanned = (event as unknown as { detail?: { s3ObjectDetails?: { objectKey?: string } } }).detail;
+  if (scanned?.s3ObjectDetails?.objectKey) return [scanned.s3ObjectDetails.objectKey];
+  return event.Records.map((record) => record.s3.object.key);
+};
 
 /**
  * Failed invocations kept under `<dataDir>/failed-invocations/<id>.json`, so a crash or a stop

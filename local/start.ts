@@ -27,7 +27,26 @@ API gateway with the web app (built on every start). Data persists in .docdrop/ 
   --help              this text
 
 Ports: PORT (gateway, 3000), S3_PORT (4569), DYNAMODB_PORT (8000), COGNITO_PORT (9229).
-REQUIRE_MFA=true: every owner must set up an authenticator app (the cloud's docdrop:requireMfa).`;
+REQUIRE_MFA=true: every owner must set up an authenticator app (the cloud's docdrop:requireMfa).
+MALWARE_SCAN=off runs without the malware gate (default guardduty: a stand-in scanner that knows only EICAR);
+MALWARE_SCAN_MAX_BYTES lowers the size above which the stand-in cannot scan (a held file), MALWARE_SCAN_DELAY_MS delays its results.`;
+
+/**
+ * The stand-in scanner's local settings: MALWARE_SCAN_MAX_BYTES (above it a scan cannot decide:
+ * default GuardDuty's quota) and MALWARE_SCAN_DELAY_MS (how long each scan takes: default none).
+ */
+function standInScannerSettings(): { maxScanBytes?: number; delayMs?: number } {
+  const read = (name: string) => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not "${raw}"`);
+    return value;
+  };
+  const maxScanBytes = read('MALWARE_SCAN_MAX_BYTES');
+  const delayMs = read('MALWARE_SCAN_DELAY_MS');
+  return { ...(maxScanBytes === undefined ? {} : { maxScanBytes }), ...(delayMs === undefined ? {} : { delayMs }) };
+}
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -144,6 +163,9 @@ async function main(): Promise<void> {
     requireMfa,
     webRoot,
     environment,
+    // The operator setting docdrop:malwareScan, locally: `off` leaves the type check alone to decide.
+    malwareScan: process.env.MALWARE_SCAN === 'off' ? 'off' : 'guardduty',
+    scanner: standInScannerSettings(),
     // Sign-up codes are not e-mailed locally: the line stands out from the JSON logs.
     onMessage: (message) => console.log(`\n${localMessageLine(message)}\n`),
     onFatal: (error) => {

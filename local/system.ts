@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context } from 'aws-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Context, S3Event } from 'aws-lambda';
 import { readConfig } from '#commons/config';
 import {
   apiFunctions,
@@ -15,16 +16,18 @@ import {
   sweepFunction,
   validatorFunction,
 } from '#contracts/functions';
+import type { MalwareScanMode } from '#contracts/malware-scan';
 import { type TableDefinition, tables } from '#contracts/tables';
 import { contentSecurityPolicy } from '#contracts/web-security';
 import { type LocalCognito, startCognito } from './cognito';
 import { assertDataDirFree, claimDataDir } from './data-dir-lock';
 import { createTables, type LocalDynamo, localDynamoClient, startDynamo, stopStaleDynamo } from './dynamodb';
-import { handlerEnvironment, LOCAL_VALIDATOR_NAME, type SystemAddresses } from './environment';
+import { handlerEnvironment, LOCAL_VALIDATOR_NAME, S3_CREDENTIALS, type SystemAddresses } from './environment';
 import { type FailedInvocation, failedInvocationStore } from './failed-invocations';
 import { type HttpFunction, type LocalGateway, startGateway } from './gateway';
 import { invokeWithTimeout, lambdaContext } from './invocations';
 import { type LocalLambdaInvoke, startLambdaInvoke } from './lambda-invoke';
+import { createStandInScanner, type StandInScannerOptions } from './malware-scanner';
 import { type LocalNoticeQueue, type NoticeHandler, type QueuedMessage, startNoticeQueue } from './notice-queue';
 import { DEMO_OWNER, seedOwner } from './owners';
 import { type LocalS3, startS3 } from './s3';
@@ -86,6 +89,10 @@ export interface LocalSystemOptions {
   readonly noticeRedeliveryMs?: number;
   /** How often the daily-digest run is tried (default every 10 minutes; each UTC day is sent once, after 07:00 UTC). */
   readonly digestIntervalMs?: number;
+  /** The malware gate, as `docdrop:malwareScan` (default `guardduty`, the stand-in scanner running; `off` without S3 events). */
+  readonly malwareScan?: MalwareScanMode;
+  /** The stand-in scanner's size above which it answers UNSUPPORTED, and its delay (tests set them). */
+  readonly scanner?: Pick<StandInScannerOptions, 'maxScanBytes' | 'delayMs'>;
 }
 
 /** The cloud runs the sweep every few minutes; locally once a minute is plenty. */
@@ -211,6 +218,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
 
   try {
+    // Without S3 events there is no stand-in scan either: a caller that sends the validator its
+    // own events gets the gate only when it asks for it (and then sends the scan results too).
+    const malwareScan = options.malwareScan ?? (options.deliverS3Events === false ? 'off' : 'guardduty');
+    let scanner: ReturnType<typeof createStandInScanner> | undefined;
     s3 = await startS3({
       host,
       advertisedHost: advertised,
@@ -219,8 +230,30 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       bucket: BUCKET,
       // The web app at whatever name it is opened by (S3 allows one `*` in an origin), and the extra pages.
       webOrigins: [`http://*:${ports.gateway}`, ...(options.webOrigins ?? [])],
-      onEvent: options.deliverS3Events === false ? () => undefined : events.onEmulatorEvent,
+      onEvent:
+        options.deliverS3Events === false
+          ? () => undefined
+          : (event) => {
+              events.onEmulatorEvent(event);
+              scanner?.onEmulatorEvent(event);
+            },
     });
+    if (malwareScan === 'guardduty') {
+      const s3Client = new S3Client({
+        region: REGION,
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        credentials: S3_CREDENTIALS,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      scanner = createStandInScanner({
+        s3: s3Client,
+        bucket: BUCKET,
+        deliver: (event) => events.deliver(event as S3Event),
+        ...options.scanner,
+      });
+    }
     // Lambda's Invoke API, through which confirm and the sweep ask the validator to run.
     invokeApi = await startLambdaInvoke({ functionName: LOCAL_VALIDATOR_NAME, deliver: events.deliver });
     // The validator queues notices here; send-notices receives them as SQS events.
@@ -279,6 +312,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       sqsEndpoint: notices.endpoint,
       noticeQueueUrl: notices.queueUrl,
       mailDir: mailDir(options.dataDir),
+      malwareScan,
     };
     // The handlers read their configuration at import, exactly as in Lambda: set it first.
     Object.assign(process.env, handlerEnvironment(addresses), options.environment);

@@ -1,4 +1,5 @@
 import { limits } from '#contracts/limits';
+import { malwareScanModes } from '#contracts/malware-scan';
 import * as z from '#contracts/zod';
 
 /**
@@ -62,6 +63,15 @@ const variables = {
   VALIDATOR_FAILURES_QUEUE_URL: z.optional(webUrl()),
   /** Local system only: the emulated Lambda Invoke API (the cloud's is found by the SDK). */
   LAMBDA_ENDPOINT: z.optional(webUrl()),
+  /** The malware gate (`docdrop:malwareScan`): `guardduty` releases a file only once its scan found no threat. */
+  MALWARE_SCAN: z._default(z.enum(malwareScanModes), 'off'),
+  /** Days a malware rejection's or held file's bytes stay under `quarantine/` (`docdrop:quarantineDays`). */
+  QUARANTINE_DAYS: z._default(positiveInteger(), 30),
+  /**
+   * An upload in storage this many seconds with no scan result is held (`scan_missing`): its
+   * result event was lost. GuardDuty usually answers in minutes. Tests shorten it.
+   */
+  SCAN_MISSING_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0)), 3600),
   /** Days an audit entry is kept (its TTL). */
   AUDIT_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1)), limits.auditRetentionDays),
   /** Local system only: emulator endpoints. Unset in Lambda, where the SDK finds AWS. */

@@ -12,7 +12,13 @@ import { noticeQueueFromEnvironment } from './notices';
 
 /** What the validator touches (bucket, files, quotas, trail, notices), from this function's environment. */
 export function uploadEventsFromEnvironment(db = createDocumentClient(backgroundCalls)) {
-  const config = readConfig('MAX_IMAGE_PIXELS', 'NONCURRENT_VERSION_DAYS');
+  const config = readConfig(
+    'MAX_IMAGE_PIXELS',
+    'NONCURRENT_VERSION_DAYS',
+    'MALWARE_SCAN',
+    'QUARANTINE_DAYS',
+    'SCAN_MISSING_SECONDS',
+  );
   const audit = auditLogFromEnvironment(db);
   return {
     ...storageFromEnvironment(db, backgroundCalls),
@@ -21,6 +27,11 @@ export function uploadEventsFromEnvironment(db = createDocumentClient(background
     shares: sharesFromEnvironment(db),
     images: { maxPixels: config.MAX_IMAGE_PIXELS },
     noncurrentVersionDays: config.NONCURRENT_VERSION_DAYS,
+    malware: {
+      mode: config.MALWARE_SCAN,
+      quarantineDays: config.QUARANTINE_DAYS,
+      scanMissingAfterMs: config.SCAN_MISSING_SECONDS * 1000,
+    },
     audit,
     notices: { audit, queue: noticeQueueFromEnvironment() },
   };

@@ -2,16 +2,17 @@ import type { Context } from 'aws-lambda';
 import { logger } from '#commons/logger';
 import { addMetric, publishInvocationMetrics } from '#commons/metrics';
 import { decodeEventKey } from '#commons/s3-event-keys';
-import { s3EventSchema } from '#commons/s3-events';
+import { isScanResultEvent, s3EventSchema, scanResultEventSchema } from '#commons/s3-events';
 // Traces the SDK clients created below: the validator's bundle carries sharp anyway.
 import '#commons/tracer';
 import { uploadEventsFromEnvironment } from '#commons/validation';
-import { settleUploadEvent, type UploadEventDeps } from '#domain/validation/settle-upload-event';
+import { settleScanResult, settleUploadEvent, type UploadEventDeps } from '#domain/validation/settle-upload-event';
 
 const deps: UploadEventDeps = uploadEventsFromEnvironment();
 
 /**
- * Triggered by ObjectCreated under `incoming/`. A thrown error makes Lambda retry the event
+ * Triggered by ObjectCreated under `incoming/` and, with the malware gate on, by GuardDuty's
+ * scan result for the same objects (an EventBridge rule). A thrown error makes Lambda retry the event
  * and then hand it to the failure destination; every step is safe to repeat.
  */
 export async function handler(event: unknown, context: Context): Promise<void> {
@@ -20,6 +21,7 @@ export async function handler(event: unknown, context: Context): Promise<void> {
 
 async function settleRecords(event: unknown, context: Context): Promise<void> {
   logger.addContext(context);
+  if (isScanResultEvent(event)) return settleScan(event, context);
   for (const record of s3EventSchema.parse(event).Records) {
     logger.resetKeys();
     if (record.s3.bucket.name !== deps.bucket || !record.eventName.startsWith('ObjectCreated:')) {
@@ -31,4 +33,21 @@ async function settleRecords(event: unknown, context: Context): Promise<void> {
     await settleUploadEvent(deps, arrival, context.awsRequestId);
     addMetric('validationDuration', performance.now() - started);
   }
+}
+
+async function settleScan(event: unknown, context: Context): Promise<void> {
+  const { detail } = scanResultEventSchema.parse(event);
+  if (detail.s3ObjectDetails.bucketName !== deps.bucket) {
+    logger.warn('ignoring a scan result for another bucket');
+    return;
+  }
+  const { scanResultStatus, threats } = detail.scanResultDetails;
+  const scan = {
+    key: detail.s3ObjectDetails.objectKey,
+    result: scanResultStatus,
+    threats: (threats ?? []).map((threat) => threat.name),
+  };
+  const started = performance.now();
+  await settleScanResult(deps, scan, context.awsRequestId);
+  addMetric('validationDuration', performance.now() - started);
 }

@@ -19,6 +19,8 @@ const INCOMING_DAYS = 1 + Math.ceil(multipart.uploadSeconds / 86_400);
 
 export interface StorageProps {
   readonly noncurrentVersionDays: number;
+  /** Days a malware rejection's or held file's bytes stay under quarantine/ (`docdrop:quarantineDays`). */
+  readonly quarantineDays: number;
   readonly retainData: boolean;
 }
 
@@ -109,6 +111,13 @@ export class Storage extends Construct {
           noncurrentVersionExpiration: Duration.days(1),
           // The backstop of the sweep, which aborts a multipart upload at its expiresAt.
           abortIncompleteMultipartUploadAfter: Duration.days(INCOMING_DAYS),
+        },
+        {
+          // Held files are given up by the sweep when these days end (their record says so).
+          id: 'expire-quarantine',
+          prefix: bucketLayout.quarantinePrefix,
+          expiration: Duration.days(props.quarantineDays),
+          noncurrentVersionExpiration: Duration.days(1),
         },
       ],
       removalPolicy,

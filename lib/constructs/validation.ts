@@ -13,8 +13,10 @@ import { Construct } from 'constructs';
 import { bucketLayout } from '#contracts/bucket';
 import { functionAccess } from '#contracts/function-access';
 import { sweepFunction, validatorFunction } from '#contracts/functions';
+import type { MalwareScanMode } from '#contracts/malware-scan';
 import type { Data } from './data';
 import { DocdropFunction } from './docdrop-function';
+import { MalwareProtection } from './malware-protection';
 import type { Storage } from './storage';
 
 export interface ValidationProps {
@@ -30,6 +32,10 @@ export interface ValidationProps {
   readonly noncurrentVersionDays: number;
   /** Minutes between runs of the upload sweep. */
   readonly sweepIntervalMinutes: number;
+  /** `guardduty`: GuardDuty scans incoming/ and its result drives the release; `off`: the type check alone decides. */
+  readonly malwareScan: MalwareScanMode;
+  /** Days a malware rejection's or held file's bytes are kept under quarantine/. */
+  readonly quarantineDays: number;
   readonly retainData: boolean;
 }
 
@@ -43,6 +49,8 @@ export class Validation extends Construct {
   readonly validator: DocdropFunction;
   readonly failures: Queue;
   readonly sweep: DocdropFunction;
+  /** With `docdrop:malwareScan` `guardduty`: the GuardDuty plan and the rule sending its results here. */
+  readonly malwareProtection?: MalwareProtection;
   /** What the functions that ask the validator to run are given (see DocdropFunction.useDeclaredAccess). */
   readonly resources: { readonly validator: DocdropFunction; readonly failures: Queue; readonly key: IKey };
 
@@ -83,8 +91,17 @@ export class Validation extends Construct {
         AUDIT_RETENTION_DAYS: props.auditRetentionDays,
         NONCURRENT_VERSION_DAYS: props.noncurrentVersionDays,
         MAX_IMAGE_PIXELS: props.maxImagePixels,
+        MALWARE_SCAN: props.malwareScan,
+        QUARANTINE_DAYS: props.quarantineDays,
       },
     });
+    if (props.malwareScan === 'guardduty') {
+      this.malwareProtection = new MalwareProtection(this, 'MalwareProtection', {
+        bucket: storage.bucket,
+        key: storage.key,
+        validator: this.validator,
+      });
+    }
 
     this.resources = { validator: this.validator, failures: this.failures, key: props.operationsKey };
     this.sweep = new DocdropFunction(this, 'Sweep', {

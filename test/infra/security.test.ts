@@ -861,6 +861,8 @@ describe('least privilege', () => {
       // An unsent upload given up: its record, its reservation and its link use in one transaction.
       'dynamodb:UpdateItem files',
       'dynamodb:UpdateItem quotas',
+      // A held file given up at the end of its quarantine takes its charge with it.
+      'dynamodb:DeleteItem quotas',
       'dynamodb:UpdateItem links',
       'dynamodb:PutItem audit',
       // HEADs uploads, to see which arrived; aborts a multipart upload left open past its time.
@@ -901,6 +903,8 @@ describe('least privilege', () => {
       's3:DeleteObject bucket/incoming/*',
       's3:DeleteObject bucket/files/*',
       's3:DeleteObject bucket/thumbs/*',
+      // Discarding a held file removes its quarantined bytes.
+      's3:DeleteObject bucket/quarantine/*',
     ],
     'download-thumbnail': [
       'dynamodb:GetItem files',
@@ -985,7 +989,21 @@ describe('least privilege', () => {
     'get-settings': ['dynamodb:GetItem files'],
     'update-settings': ['dynamodb:UpdateItem files', 'dynamodb:PutItem audit'],
     // INTERIM (issue 14 contract): the malware gate grants what the release needs.
-    'release-held-file': ['dynamodb:GetItem files'],
+    // The record back to pending and its charge back to a reservation, in one transaction; its bytes
+    // copied from quarantine/ back to incoming/ (encrypted with the key), where the validator takes them.
+    'release-held-file': [
+      'dynamodb:GetItem files',
+      'dynamodb:UpdateItem files',
+      'dynamodb:UpdateItem quotas',
+      'dynamodb:DeleteItem quotas',
+      'dynamodb:PutItem audit',
+      's3:GetObject bucket/quarantine/*',
+      's3:DeleteObject bucket/quarantine/*',
+      listing('quarantine/'),
+      's3:PutObject bucket/incoming/*',
+      'kms:Decrypt documents-key',
+      'kms:GenerateDataKey documents-key',
+    ],
     // Records the pending photo and the audit entry, and signs the PUT into incoming/ (encrypted with the key).
     'upload-profile-photo': [
       'dynamodb:PutItem files',
@@ -1016,8 +1034,13 @@ describe('least privilege', () => {
       // A replace reads the replaced file's charge to keep its old bytes in a noncurrent entry.
       'dynamodb:GetItem quotas',
       's3:GetObject bucket/incoming/*',
+      // The malware scan's result from GuardDuty's tag, when its event is late or lost.
+      's3:GetObjectTagging bucket/incoming/*',
       's3:DeleteObject bucket/incoming/*',
       listing('incoming/'),
+      // A malware rejection's or a held file's bytes, copied (in parts above 5 GiB) to quarantine/.
+      's3:PutObject bucket/quarantine/*',
+      's3:AbortMultipartUpload bucket/quarantine/*',
       's3:PutObject bucket/files/*',
       's3:PutObjectTagging bucket/files/*',
       's3:DeleteObject bucket/files/*',
@@ -1165,6 +1188,8 @@ describe('function environment', () => {
     'DEFAULT_QUOTA_BYTES',
     'AUDIT_RETENTION_DAYS',
     'NONCURRENT_VERSION_DAYS',
+    'MALWARE_SCAN',
+    'QUARANTINE_DAYS',
   ]);
 
   const environmentOf = (template: Template, functionId: string): Record<string, unknown> =>
@@ -1264,6 +1289,7 @@ describe('upload sweep', () => {
     const { stack, template } = defaultStack();
 
     // act
+    // (The malware gate's rule on scan results is malware-gate.test.ts's.)
     const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule')).filter((rule) =>
       rule.Properties.Targets.some(
         (target: { Arn: unknown }) =>

@@ -87,10 +87,11 @@ describe('the README find-your-way table', () => {
     expect(missing.map(routeKey)).toEqual([]);
   });
 
-  it('names the S3 event that runs the validator, the schedules and the queue that run the rest, and no trigger the system lacks', () => {
+  it('names the S3 event and the scan result that run the validator, the schedules and the queue that run the rest, and no trigger the system lacks', () => {
     // prepare
     const rows = findYourWayRows();
     const validatorRow = `S3 ObjectCreated under \`${bucketLayout.incomingPrefix}\``;
+    const scanResultRow = `GuardDuty's scan result for \`${bucketLayout.incomingPrefix}\` (EventBridge; locally the stand-in scanner)`;
     const sweepRow = 'a schedule (locally: at start and every minute)';
     const noticeRow = 'the notice queue (SQS; locally an in-process queue)';
     const digestRow = 'a daily schedule at 07:00 UTC (locally: at start and every 10 minutes)';
@@ -98,11 +99,13 @@ describe('the README find-your-way table', () => {
     // act
     const triggers = rows.map((row) => row.trigger);
     const validator = rows.find((row) => row.trigger === validatorRow);
+    const scanResult = rows.find((row) => row.trigger === scanResultRow);
     const sweep = rows.find((row) => row.trigger === sweepRow);
 
     // assess
     expect(validator?.functionName).toBe(validatorFunction);
     expect(validator?.functionPath).toBe(`functions/${validatorFunction}/index.ts`);
+    expect(scanResult?.functionName).toBe(validatorFunction);
     expect(sweep?.functionName).toBe(sweepFunction);
     expect(sweep?.functionPath).toBe(`functions/${sweepFunction}/index.ts`);
     for (const [trigger, name] of [
@@ -114,7 +117,14 @@ describe('the README find-your-way table', () => {
       expect(row?.functionPath, trigger).toBe(`functions/${name}/index.ts`);
     }
     expect(triggers.sort()).toEqual(
-      [...routes.map((route) => `\`${routeKey(route)}\``), validatorRow, sweepRow, noticeRow, digestRow].sort(),
+      [
+        ...routes.map((route) => `\`${routeKey(route)}\``),
+        validatorRow,
+        scanResultRow,
+        sweepRow,
+        noticeRow,
+        digestRow,
+      ].sort(),
     );
   });
 

@@ -193,6 +193,10 @@ export class OwnerApi {
   deleteFile(fileId: string): Promise<void> {
     return this.call('DELETE', `/api/files/${encodeURIComponent(fileId)}`);
   }
+  /** A held file released by its owner: it is judged again as any upload (answers it pending). */
+  releaseHeldFile(fileId: string): Promise<FileItem> {
+    return this.call('POST', `/api/files/${encodeURIComponent(fileId)}/release`);
+  }
   presign(request: UploadRequest): Promise<PresignedUpload | MultipartUpload> {
     return this.call('POST', '/api/uploads', request);
   }

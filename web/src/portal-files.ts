@@ -97,6 +97,8 @@ export class FilesView {
   };
   private readonly sourceSelect = h('select', { id: 'files-source' });
   private readonly summary = h('p', { class: 'hint' });
+  /** Held files released in this session: pending again, however old, until they settle. */
+  private readonly releasedHolds = new Set<string>();
   private readonly more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show older files');
 
   constructor(private readonly api: OwnerApi) {
@@ -219,7 +221,7 @@ export class FilesView {
 
   private watch(): void {
     if (this.pollTimer !== undefined) return;
-    const pending = [...this.files.values()].some((file) => isAwaited(file)) || this.watched.size > 0;
+    const pending = [...this.files.values()].some((file) => this.awaited(file)) || this.watched.size > 0;
     if (!pending) {
       this.pollDelay = POLL_FIRST_MS;
       return;
@@ -389,11 +391,16 @@ export class FilesView {
     );
   }
 
+  /** Pending and still coming: within its upload's time, or a held file its owner just released. */
+  private awaited(file: FileItem): boolean {
+    return isAwaited(file) || (file.status === 'pending' && this.releasedHolds.has(file.fileId));
+  }
+
   private status(file: FileItem): HTMLElement {
     return h(
       'div',
       {},
-      file.status === 'pending' && !isAwaited(file)
+      file.status === 'pending' && !this.awaited(file)
         ? h('span', { class: 'status status-failed' }, 'Never arrived')
         : h('span', { class: `status status-${file.status}` }, STATUS_WORDS[file.status]),
       file.reason ? h('p', { class: 'reason' }, file.reason) : null,
@@ -415,11 +422,31 @@ export class FilesView {
             actionButton('Share', file.name, () => void shareDialog(this.api, { fileId: file.fileId }, file.name)),
           ]
         : []),
-      actionButton('Delete', file.name, () => void this.remove(file), {
+      // A held file waits for its owner: released at their risk, or discarded.
+      ...(file.status === 'held'
+        ? [actionButton('Release', file.name, () => void this.release(file), { focusKey: `release-${file.fileId}` })]
+        : []),
+      actionButton(file.status === 'held' ? 'Discard' : 'Delete', file.name, () => void this.remove(file), {
         danger: true,
         focusKey: `delete-${file.fileId}`,
       }),
     );
+  }
+
+  private async release(file: FileItem): Promise<void> {
+    const question = `Release ${file.name}? The malware scan could not check it, so it may be harmful: release it only if you trust its sender. It is then checked as any upload and delivered if it passes.`;
+    if (!(await confirmDialog(question, 'Release'))) return;
+    this.alert.clear();
+    try {
+      const pending = await this.api.releaseHeldFile(file.fileId);
+      this.releasedHolds.add(file.fileId);
+      this.files.set(file.fileId, pending);
+      this.render();
+      this.watch();
+      announce(`${file.name} was released and is being checked.`);
+    } catch (error) {
+      this.alert.show((error as Error).message);
+    }
   }
 
   private preview(file: FileItem): HTMLElement | null {
@@ -467,7 +494,9 @@ export class FilesView {
   }
 
   private async remove(file: FileItem): Promise<void> {
-    if (!(await confirmDialog(`Delete ${file.name}? This cannot be undone.`, 'Delete'))) return;
+    const held = file.status === 'held';
+    const verb = held ? 'Discard' : 'Delete';
+    if (!(await confirmDialog(`${verb} ${file.name}? This cannot be undone.`, verb))) return;
     this.alert.clear();
     try {
       await this.api.deleteFile(file.fileId);
@@ -479,7 +508,7 @@ export class FilesView {
     }
     this.files.delete(file.fileId);
     this.render();
-    announce(`${file.name} was deleted.`);
+    announce(`${file.name} was ${held ? 'discarded' : 'deleted'}.`);
     (this.shown.querySelector('button') as HTMLElement | null)?.focus();
   }
 }

@@ -1,5 +1,5 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { fileKey, incomingKey, thumbKey } from '#contracts/bucket';
+import { fileKey, incomingKey, quarantineKey, thumbKey } from '#contracts/bucket';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import { accessFile, type DriveDeps } from '#domain/drive/access';
 import { deleteFileRecordItem, type FileRecord, type FilesStore, getFile } from '#domain/drive/file-records';
@@ -10,9 +10,10 @@ import type { QuotaStore } from '#domain/quotas/usage-item';
 import type { StorageDeps } from '#domain/uploads/uploads';
 
 /**
- * Removes a file the caller may edit wherever its bytes are (incoming or released), and then
- * its record, giving back the quota it counted in the same transaction. If the validator
- * releases it meanwhile, the validator sees the record gone and removes its copy.
+ * Removes a file the caller may edit wherever its bytes are (incoming, released, or held in
+ * quarantine: a discard), and then its record, giving back the quota it counted in the same
+ * transaction. If the validator releases it meanwhile, the validator sees the record gone and
+ * removes its copy.
  */
 export async function deleteFile(
   deps: DriveDeps & StorageDeps & { readonly quotas: QuotaStore; readonly audit: AuditLog },
@@ -21,13 +22,19 @@ export async function deleteFile(
   fileId: string,
 ): Promise<void> {
   const { file, ownerId } = await accessFile(deps, userId, fileId, 'edit');
+  const held = file.status === 'held';
+  const keys = [incomingKey(ownerId, fileId), fileKey(ownerId, fileId), thumbKey(ownerId, fileId)];
   await Promise.all(
-    [incomingKey(ownerId, fileId), fileKey(ownerId, fileId), thumbKey(ownerId, fileId)].map((Key) =>
+    [...keys, ...(held ? [quarantineKey(ownerId, fileId)] : [])].map((Key) =>
       deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key })),
     ),
   );
   await forgetFile(deps.files, deps.quotas, file);
-  await recordAudit(deps.audit, origin, { ownerId, action: 'file.delete', objectId: fileId, outcome: 'deleted' });
+  await recordAudit(deps.audit, origin, {
+    ownerId,
+    ...(held ? { action: 'file.discard', outcome: 'discarded' } : { action: 'file.delete', outcome: 'deleted' }),
+    objectId: fileId,
+  });
 }
 
 /**

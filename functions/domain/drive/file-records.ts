@@ -9,6 +9,7 @@ import {
 import type { TransactItem } from '#commons/transactions';
 import type { ActiveContentKind } from '#contracts/api/drive';
 import { limits } from '#contracts/limits';
+import type { ScanResult } from '#contracts/malware-scan';
 import { PENDING_SWEEP } from '#contracts/tables';
 import { ROOT } from '#domain/drive/names';
 
@@ -72,6 +73,15 @@ export interface FileRecord {
   readonly mergedInto?: string;
   /** An upload by a sharee into this owner's folder: the share it came through, released only while it stands. */
   readonly viaShare?: { readonly shareId: string; readonly granteeId: string };
+  /** The malware scan's result, recorded from its event (docdrop:malwareScan guardduty); `scanThreats` names what it found. */
+  readonly scan?: ScanResult;
+  readonly scanThreats?: readonly string[];
+  /** A held file its owner released: it is judged again without waiting for a scan. */
+  readonly ownerReleased?: boolean;
+  /** The uploader's address from S3's event, kept while the upload waits for its scan (for the trail). */
+  readonly uploaderIp?: string;
+  /** Epoch seconds when a held file's quarantined bytes are removed: the sweep discards it then. */
+  readonly heldUntil?: number;
 }
 
 export type OnConflict = 'keep-both' | 'replace';
@@ -120,7 +130,11 @@ export async function getFile(store: FilesStore, ownerId: string, fileId: string
   return Item as FileRecord | undefined;
 }
 
-export type SettleOutcome = { status: 'clean'; image?: ReleasedImage } | { status: 'rejected'; reason: string };
+export type SettleOutcome =
+  | { status: 'clean'; image?: ReleasedImage }
+  | { status: 'rejected'; reason: string }
+  /** The scan could not decide: kept in quarantine until `heldUntil` (epoch seconds), when the sweep discards it. */
+  | { status: 'held'; reason: string; heldUntil: number };
 
 /** The conditional update that moves a pending file to its final status (also used inside the quota transaction). */
 export function settleFileUpdate(
@@ -156,17 +170,30 @@ export function settleFileUpdate(
               : {}),
           },
         }
-      : {
-          UpdateExpression:
-            'SET #status = :status, validatedAt = :now, reason = :reason, #ttl = :ttl REMOVE pendingSweep',
-          ExpressionAttributeValues: {
-            ':status': 'rejected',
-            ':now': now.toISOString(),
-            ':reason': outcome.reason,
-            ':ttl': epochSeconds(now) + limits.rejectedRecordDays * 86_400,
-            ':pending': from,
-          },
-        }),
+      : outcome.status === 'held'
+        ? {
+            // Still in the sweep's index (`pendingSweep` kept): it discards the file when its quarantine ends.
+            UpdateExpression:
+              'SET #status = :status, validatedAt = :now, reason = :reason, heldUntil = :until REMOVE #ttl',
+            ExpressionAttributeValues: {
+              ':status': 'held',
+              ':now': now.toISOString(),
+              ':reason': outcome.reason,
+              ':until': outcome.heldUntil,
+              ':pending': from,
+            },
+          }
+        : {
+            UpdateExpression:
+              'SET #status = :status, validatedAt = :now, reason = :reason, #ttl = :ttl REMOVE pendingSweep',
+            ExpressionAttributeValues: {
+              ':status': 'rejected',
+              ':now': now.toISOString(),
+              ':reason': outcome.reason,
+              ':ttl': epochSeconds(now) + limits.rejectedRecordDays * 86_400,
+              ':pending': from,
+            },
+          }),
     ConditionExpression: '#status = :pending',
     // `size` is a DynamoDB reserved word.
     ExpressionAttributeNames: {
@@ -396,6 +423,7 @@ export function describeFile(file: FileRecord) {
     ...(file.reason ? { reason: file.reason } : {}),
     ...(file.width && file.height ? { width: file.width, height: file.height } : {}),
     ...(file.activeContent?.length ? { activeContent: file.activeContent } : {}),
+    ...(file.scan ? { scan: file.scan } : {}),
     ...verifiedDigests(file),
   };
 }

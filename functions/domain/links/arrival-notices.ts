@@ -59,7 +59,7 @@ export interface NoticeChannels {
  * writes them again, so a failure between them loses neither (the sender sends one per file and
  * outcome). An owner's own upload (no link) is told only when they must act on it.
  */
-export async function notifyLinkOwner(
+export async function notifyFileOwner(
   channels: NoticeChannels,
   notice: ArrivalNotice,
   context: Omit<AuditOrigin, 'actor'> = {},

@@ -4,6 +4,7 @@ import { incomingKey } from '#contracts/bucket';
 import { type filesTable, PENDING_SWEEP } from '#contracts/tables';
 import { type AuditLog, type AuditOrigin, recordAudit } from '#domain/audit/audit-trail';
 import type { FileRecord } from '#domain/drive/file-records';
+import { expireHold } from '#domain/drive/held-files';
 import { type GiveBackDeps, giveBackUpload } from '#domain/uploads/give-back';
 import { closeUnarrived } from '#domain/uploads/multipart-uploads';
 import { arrivedAt, inStorageSince, type Revalidation, type StorageDeps } from '#domain/uploads/uploads';
@@ -25,8 +26,10 @@ export interface SweepReport {
   readonly expired: number;
   /** Arrived, yet still pending a minute later (the validator's event was lost or failed): validation asked again. */
   readonly revalidated: number;
-  /** Still within their time. */
+  /** Still within their time (held files too, within their quarantine days). */
   readonly waiting: number;
+  /** Held for review and never released or discarded by their owner: given up when their quarantine days ended. */
+  readonly heldExpired: number;
 }
 
 /** Every pending upload, oldest URL expiry first, from the sparse index (settled ones are not in it), a page at a time. */
@@ -71,8 +74,15 @@ export async function expireUpload(
  * schedule in the cloud and periodically by the local system.
  */
 export async function sweepUploads(deps: SweepDeps, origin: AuditOrigin, now = new Date()): Promise<SweepReport> {
-  const report = { expired: 0, revalidated: 0, waiting: 0 };
+  const report = { expired: 0, revalidated: 0, waiting: 0, heldExpired: 0 };
   for await (const file of pendingUploads(deps)) {
+    // A held file stays in the index for this: once its quarantine is over it is given up.
+    if (file.status === 'held') {
+      if ((file.heldUntil ?? 0) * 1000 <= now.getTime() && (await expireHold(deps, origin, file, now)))
+        report.heldExpired += 1;
+      else report.waiting += 1;
+      continue;
+    }
     const arrived = await arrivedAt(deps.storage, incomingKey(file.ownerId, file.fileId));
     if (arrived) {
       if (now.getTime() - inStorageSince(file, arrived).getTime() < deps.lostEventAfterMs) report.waiting += 1;
@@ -88,6 +98,6 @@ export async function sweepUploads(deps: SweepDeps, origin: AuditOrigin, now = n
     else if (file.multipart && !(await closeUnarrived(deps.storage, file))) report.waiting += 1;
     else if (await expireUpload(deps, origin, file, now)) report.expired += 1;
   }
-  if (report.expired || report.revalidated) logger.info('uploads swept', report);
+  if (report.expired || report.revalidated || report.heldExpired) logger.info('uploads swept', report);
   return report;
 }

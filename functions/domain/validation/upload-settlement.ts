@@ -42,7 +42,9 @@ export async function settleUploadAndQuota(
   outcome: SettleOutcome,
   now = new Date(),
 ): Promise<boolean> {
-  const stored = outcome.status === 'clean' ? (outcome.image?.size ?? file.size) : 0;
+  // A held file's bytes are kept (in quarantine) and count as used until it is released or discarded.
+  const stored =
+    outcome.status === 'clean' ? (outcome.image?.size ?? file.size) : outcome.status === 'held' ? file.size : 0;
   let withReservation = true;
   let withHold = file.linkId !== undefined;
   for (let attempt = 0; attempt < 3; attempt++) {

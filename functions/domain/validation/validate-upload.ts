@@ -22,6 +22,7 @@ import {
 import { isLinkRevoked, type LinksStore } from '#domain/links/upload-links';
 import type { QuotaStore } from '#domain/quotas/usage-item';
 import { type SharesStore, shareStands } from '#domain/sharing/shares';
+import { inStorageSince } from '#domain/uploads/uploads';
 import { checkContent, type Verdict } from '#domain/validation/content-check';
 import {
   checkImageHeader,
@@ -31,6 +32,16 @@ import {
   makeProfilePicture,
   THUMBNAIL_SIZE,
 } from '#domain/validation/image-pipeline';
+import {
+  type Hold,
+  heldUntil,
+  holdFor,
+  type MalwareGate,
+  malwareGateOff,
+  malwareRefusal,
+  quarantineUpload,
+  readScanTag,
+} from '#domain/validation/malware-gate';
 import { gatePdf } from '#domain/validation/pdf-gate';
 import {
   NoFreeName,
@@ -57,6 +68,8 @@ export interface ValidatorDeps {
   readonly noncurrentVersionDays: number;
   /** How released copies are made (default `s3CopyPlan`: one CopyObject up to 5 GiB, parts above). */
   readonly copies?: CopyPlan;
+  /** The malware gate (default off: the type check alone decides). */
+  readonly malware?: MalwareGate;
 }
 
 export type ValidationOutcome =
@@ -65,11 +78,16 @@ export type ValidationOutcome =
   /** The key is not one docdrop signs, or its record is gone (deleted, expired): the object is removed. */
   | 'orphan-removed'
   /** Another delivery of the same event got there first. */
-  | 'already-settled';
+  | 'already-settled'
+  /** The scan could not decide: the file waits in quarantine for its owner. */
+  | 'held'
+  /** The type check passed and no scan result is known yet: the result's event finishes it. */
+  | 'awaiting-scan';
 
 interface Head {
   readonly bytes: Uint8Array;
   readonly totalSize: number;
+  readonly lastModified: Date;
 }
 
 /** Reads the first bytes of an object and learns its full size from the Content-Range, in one request. */
@@ -80,7 +98,11 @@ async function readHead(deps: ValidatorDeps, key: string): Promise<Head | undefi
     );
     const bytes = (await response.Body?.transformToByteArray()) ?? new Uint8Array();
     const total = /\/(\d+)$/.exec(response.ContentRange ?? '')?.[1];
-    return { bytes, totalSize: total === undefined ? bytes.length : Number(total) };
+    return {
+      bytes,
+      totalSize: total === undefined ? bytes.length : Number(total),
+      lastModified: response.LastModified ?? new Date(0),
+    };
   } catch (error) {
     if (isNoSuchKey(error)) return undefined;
     throw error;
@@ -327,6 +349,48 @@ async function rejectLateArrival(deps: ValidatorDeps, file: FileRecord, key: str
 }
 
 /**
+ * An upload the scan has not cleared: a threat is rejected (its bytes quarantined); a scan
+ * that could not decide holds it for its owner (quarantined); no result yet leaves it pending
+ * once the cheap type check passed (a bad type is rejected at once), until `scanMissingAfterMs`.
+ */
+async function gateBeforeRelease(
+  deps: ValidatorDeps,
+  gate: MalwareGate,
+  file: FileRecord,
+  key: string,
+  head: Head,
+  scanned: Exclude<FileRecord['scan'], 'NO_THREATS_FOUND'>,
+  now: Date,
+): Promise<{ outcome: ValidationOutcome; file: FileRecord; verdict?: Verdict }> {
+  const typeChecked = await checkContent(head.bytes, file, { size: head.totalSize });
+  let verdict: Verdict = scanned === 'THREATS_FOUND' ? malwareRefusal(file.scanThreats) : typeChecked;
+  let hold: Hold | undefined;
+  if (verdict.ok && scanned === undefined) {
+    const waited = now.getTime() - inStorageSince(file, head.lastModified).getTime();
+    if (waited < gate.scanMissingAfterMs) return { outcome: 'awaiting-scan', file };
+    hold = holdFor('scan_missing');
+  } else if (verdict.ok && scanned !== undefined && scanned !== 'THREATS_FOUND') hold = holdFor(scanned);
+  if (hold) verdict = { ok: false, code: hold.code, reason: hold.reason };
+  // A profile photo is not kept for review: one the scan could not decide on is simply not used.
+  const held = hold !== undefined && !file.purpose;
+  if (held || scanned === 'THREATS_FOUND')
+    await quarantineUpload(deps.s3, deps.bucket, file, head.totalSize, deps.copies);
+  const reason = (verdict as Extract<Verdict, { ok: false }>).reason;
+  const settlement = held
+    ? { status: 'held' as const, reason, heldUntil: heldUntil(gate, now) }
+    : { status: 'rejected' as const, reason };
+  const settled =
+    file.purpose === 'profile-photo'
+      ? await settleFile(deps.files, file.ownerId, file.fileId, settlement, now)
+      : await settleUploadAndQuota(deps.files, deps.quotas, deps.links, file, settlement, now);
+  await deleteObject(deps, key);
+  if (!settled) return { outcome: 'already-settled', file };
+  const code = verdict.ok ? undefined : verdict.code;
+  logger.info('upload validated', { outcome: held ? 'held' : 'rejected', code, reason });
+  return { outcome: held ? 'held' : 'rejected', file, verdict };
+}
+
+/**
  * Decides the fate of one object that arrived in the incoming area. Safe to run any number
  * of times, in any order, before or after the client's confirm: only a pending record moves,
  * and only once; the incoming object is removed at the end whatever the verdict.
@@ -356,6 +420,17 @@ export async function validateUpload(
   }
   const head = await readHead(deps, key);
   if (!head) return { outcome: 'already-settled', file };
+  const gate = deps.malware ?? malwareGateOff;
+  // A held file its owner released is judged as any upload, without waiting for a scan.
+  if (gate.mode === 'guardduty' && !file.ownerReleased) {
+    try {
+      const scanned = file.scan ?? (await readScanTag(deps.s3, deps.bucket, key));
+      if (scanned !== 'NO_THREATS_FOUND') return await gateBeforeRelease(deps, gate, file, key, head, scanned, now);
+    } catch (error) {
+      if (isNoSuchKey(error)) return { outcome: 'already-settled', file };
+      throw error;
+    }
+  }
 
   // Profile photos are not drive files: they have no folder and hold no name.
   const plan = file.purpose ? undefined : await planRelease(deps.files, file);
