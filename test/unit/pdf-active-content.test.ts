@@ -159,6 +159,36 @@ describe('inspectPdf', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it('holds its deadline while it skips a damaged stretch (8 MiB of random bytes behind a PDF header)', async () => {
+    // prepare: pdf-lib skips such a stretch in one synchronous loop, trying an object header at
+    // every byte; unchecked, this took 12 s and ended "inspected" with nothing found
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(8 * MiB)]);
+    const started = Date.now();
+
+    // act
+    const inspection = await inspectPdf(pdf, { ...bounds, maxBytes: 16 * MiB, timeoutMs: 20 });
+
+    // assess
+    expect(inspection).toEqual({ inspected: false, why: 'checking it took longer than 0.02 s' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('finds JavaScript in an object after a damaged stretch, as a viewer recovering the file would', async () => {
+    // prepare: garbage (no object header in it) and then one object, which only the skipping reaches
+    const garbage = Buffer.from(randomBytes(256 * 1024).map((byte) => (byte >= 0x30 && byte <= 0x39 ? 0x41 : byte)));
+    const pdf = Buffer.concat([
+      Buffer.from('%PDF-1.7\n'),
+      garbage,
+      Buffer.from('\n7 0 obj\n<< /S /JavaScript /JS (app.alert(1)) >>\nendobj\n'),
+    ]);
+
+    // act
+    const inspection = await inspectPdf(pdf, bounds);
+
+    // assess
+    expect(inspection).toEqual({ inspected: true, kinds: ['javascript'] });
+  });
+
   it('does not parse a PDF over the size bound', async () => {
     // prepare
     const pdf = await samplePdf(['javascriptAnnotation'], { objectStreams: false });

@@ -137,10 +137,34 @@ function hookStreamDecoding(): void {
   };
 }
 
-/** What the parser keeps private: its context (to key the budget) and its yield check (to hold the deadline). */
+/**
+ * What the parser keeps private: its context (to key the budget), its yield check (to hold the
+ * deadline), its bytes, and the header match its skipping of damaged stretches tries at every byte.
+ */
 interface ParserInternals {
   readonly context: PDFContext & { assign(ref: PDFRef, object: PDFObject): void };
+  readonly bytes: { peekAt(offset: number): number | undefined; offset(): number };
   shouldWaitForTick: () => boolean;
+  matchIndirectObjectHeader: () => boolean;
+}
+
+/** Every this many bytes of a damaged stretch skipped, the deadline is checked. */
+const BYTES_PER_DEADLINE_CHECK = 64 * 1024;
+
+const isDigit = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x30 && byte <= 0x39;
+/** PDF whitespace (NUL, tab, LF, FF, CR, space) or `%`, which starts a comment the header may hold. */
+const mayFollowNumber = (byte: number | undefined): boolean =>
+  byte === 0x00 || byte === 0x09 || byte === 0x0a || byte === 0x0c || byte === 0x0d || byte === 0x20 || byte === 0x25;
+
+/**
+ * Whether an object header (`<number> <generation> obj`) may start here: a number followed by
+ * whitespace or a comment. Cheap and without a throw; where it may, pdf-lib's own match decides.
+ */
+function mayStartObjectHeader(bytes: ParserInternals['bytes']): boolean {
+  let at = bytes.offset();
+  if (!isDigit(bytes.peekAt(at))) return false;
+  while (isDigit(bytes.peekAt(at))) at++;
+  return mayFollowNumber(bytes.peekAt(at));
 }
 
 const ENCRYPT_MARK = Buffer.from('/Encrypt');
@@ -176,6 +200,21 @@ export async function inspectPdf(bytes: Uint8Array, bounds: PdfInspectionBounds)
   internals.shouldWaitForTick = () => {
     budget.tick();
     return yieldCheck();
+  };
+  // pdf-lib skips a damaged stretch (or a non-PDF behind a PDF header) by trying an object
+  // header at every printable byte, each failure a thrown error: 1.5 s per MiB of random bytes,
+  // in one synchronous loop its yield check never sees. An object header starts with a number
+  // and whitespace, so other bytes are refused without the throw, and the deadline is checked as
+  // it goes.
+  const matchHeader = internals.matchIndirectObjectHeader.bind(parser);
+  let lastCheck = 0;
+  internals.matchIndirectObjectHeader = () => {
+    const offset = internals.bytes.offset();
+    if (offset - lastCheck >= BYTES_PER_DEADLINE_CHECK) {
+      lastCheck = offset;
+      budget.tick();
+    }
+    return mayStartObjectHeader(internals.bytes) && matchHeader();
   };
   let context: PDFContext;
   try {
