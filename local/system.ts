@@ -173,7 +173,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const releaseDataDir = claimDataDir(options.dataDir);
   const failures = failedInvocationStore(failedInvocationsDir(options.dataDir));
   let validator: S3Function | undefined;
-  const events = createS3EventBridge(() => validator, {
+  // Every event the validator gets lets the stand-in scanner catch up on an object it never
+  // scanned (see malware-scanner.ts); not where a caller sends S3's events itself, and the scan results too.
+  let scanner: ReturnType<typeof createStandInScanner> | undefined;
+  const catchUp = options.deliverS3Events !== false;
+  const validatorCatchingUp = (): S3Function | undefined =>
+    validator &&
+    ((event, context) => {
+      if (catchUp) scanner?.catchUp(event);
+      return (validator as S3Function)(event, context);
+    });
+  const events = createS3EventBridge(validatorCatchingUp, {
     retryDelaysMs: options.retryDelaysMs ?? LAMBDA_ASYNC_RETRY_DELAYS_MS,
     store: failures,
     functionName: LOCAL_VALIDATOR_NAME,
@@ -221,7 +231,6 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // Without S3 events there is no stand-in scan either: a caller that sends the validator its
     // own events gets the gate only when it asks for it (and then sends the scan results too).
     const malwareScan = options.malwareScan ?? (options.deliverS3Events === false ? 'off' : 'guardduty');
-    let scanner: ReturnType<typeof createStandInScanner> | undefined;
     s3 = await startS3({
       host,
       advertisedHost: advertised,

@@ -190,17 +190,29 @@ interface Judged {
 async function judgeAndRelease(deps: ValidatorDeps, file: FileRecord, head: Head, targetId: string): Promise<Judged> {
   const verdict = await checkContent(head.bytes, file, { size: head.totalSize });
   if (!verdict.ok) return { verdict };
-  // After the type check, which is cheap: this one reads the whole object.
-  const digest = await checkDeclaredDigest(deps.s3, deps.bucket, incomingKey(file.ownerId, file.fileId), file);
-  if (!digest.ok) return { verdict: digest };
   const profilePhoto = file.purpose === 'profile-photo';
+  // A PDF small enough to inspect is read whole once, for its check and for a declared digest alike.
+  let whole: Promise<Uint8Array> | undefined;
+  const readWhole = () => {
+    whole ??= readUpload(deps, file);
+    return whole;
+  };
+  const inspectsPdf =
+    !profilePhoto && file.contentType === 'application/pdf' && head.totalSize <= limits.pdfInspection.maxBytes;
+  // After the type check, which is cheap: this one reads the whole object.
+  const digest = await checkDeclaredDigest(
+    deps.s3,
+    deps.bucket,
+    incomingKey(file.ownerId, file.fileId),
+    file,
+    inspectsPdf ? readWhole : undefined,
+  );
+  if (!digest.ok) return { verdict: digest };
   if (!isImageType(file.contentType)) {
     if (profilePhoto)
       return { verdict: { ok: false, code: 'not_an_image', reason: 'a profile photo must be an image' } };
     const pdf =
-      file.contentType === 'application/pdf'
-        ? await gatePdf(deps, file, head.totalSize, () => readUpload(deps, file))
-        : undefined;
+      file.contentType === 'application/pdf' ? await gatePdf(deps, file, head.totalSize, readWhole) : undefined;
     if (pdf && !pdf.verdict.ok) return { verdict: pdf.verdict };
     await releaseAsUploaded(deps, file, targetId, head.totalSize);
     return { verdict, ...(pdf?.activeContent ? { activeContent: pdf.activeContent } : {}) };

@@ -21,8 +21,19 @@ export async function checkDeclaredDigest(
   bucket: string,
   key: string,
   file: Pick<FileRecord, 'multipart' | 'sha256'>,
+  /** The whole object, when the caller holds it already (a PDF read for its check): hashed instead of read again. */
+  whole?: () => Promise<Uint8Array>,
 ): Promise<Verdict> {
-  if (!file.multipart || !file.sha256) return { ok: true };
-  if ((await streamedSha256(s3, bucket, key)) === file.sha256) return { ok: true };
+  if (!declaresDigest(file)) return { ok: true };
+  const actual = whole
+    ? createHash('sha256')
+        .update(await whole())
+        .digest('base64')
+    : await streamedSha256(s3, bucket, key);
+  if (actual === file.sha256) return { ok: true };
   return { ok: false, code: 'checksum_mismatch', reason: "the file's SHA-256 is not the one declared" };
 }
+
+/** Whether the validator must check a whole-file digest: one declared for a multipart upload. */
+const declaresDigest = (file: Pick<FileRecord, 'multipart' | 'sha256'>): boolean =>
+  Boolean(file.multipart && file.sha256);
