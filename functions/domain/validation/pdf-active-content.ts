@@ -150,6 +150,12 @@ interface ParserInternals {
 
 /** Every this many bytes of a damaged stretch skipped, the deadline is checked. */
 const BYTES_PER_DEADLINE_CHECK = 64 * 1024;
+/**
+ * Positions a parse may try as an object header while skipping damaged stretches. Real PDFs have
+ * at most a few bytes between objects (streams are read by their length, not skipped); each try
+ * holds the event loop, so a file mostly not made of PDF objects is given up as damaged early.
+ */
+const MAX_SKIPPED_POSITIONS = 1024 * 1024;
 
 const isDigit = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x30 && byte <= 0x39;
 /** PDF whitespace (NUL, tab, LF, FF, CR, space) or `%`, which starts a comment the header may hold. */
@@ -208,12 +214,14 @@ export async function inspectPdf(bytes: Uint8Array, bounds: PdfInspectionBounds)
   // it goes.
   const matchHeader = internals.matchIndirectObjectHeader.bind(parser);
   let lastCheck = 0;
+  let tries = 0;
   internals.matchIndirectObjectHeader = () => {
     const offset = internals.bytes.offset();
     if (offset - lastCheck >= BYTES_PER_DEADLINE_CHECK) {
       lastCheck = offset;
       budget.tick();
     }
+    if (++tries > MAX_SKIPPED_POSITIONS) budget.refuse('it is damaged: most of it is not PDF objects');
     return mayStartObjectHeader(internals.bytes) && matchHeader();
   };
   let context: PDFContext;
