@@ -184,7 +184,7 @@ docdrop is running.
   demo owner    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}
   data          ${dataDir} (npm start -- --fresh wipes it; failed validations in failed-invocations/)
   e-mail        ${system.mailDir}   (not sent: one .eml file per message)
-${requireMfa ? '  sign-in       every owner must use an authenticator app (REQUIRE_MFA=true)\n' : ''}${exposure(values.host, values['web-origin'] ?? [])}Sign-up and password-reset codes and e-mail subjects are printed here (lines starting >>>).
+${requireMfa ? '  sign-in       every owner must use an authenticator app (REQUIRE_MFA=true)\n' : ''}${exposure(values.host, values['web-origin'] ?? [])}Sign-up and password-reset codes are printed here (lines starting >>>); other e-mail is written to the e-mail folder.
 Ctrl-C (or SIGTERM) stops everything.
 `);
 }

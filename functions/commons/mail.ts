@@ -32,7 +32,7 @@ export function sesTransport(client: SESv2Client, from: string, configurationSet
 /**
  * Locally mail is not sent: each message becomes one RFC 5322 file under `directory`, named by
  * the time so a listing sorts in sending order, written to a temporary name and renamed so a
- * reader never sees half a message; its subject is printed as the sign-up codes are.
+ * reader never sees half a message; the log line names its subject and file.
  */
 export function fileTransport(directory: string, from: string): MailTransport {
   return {
@@ -44,7 +44,8 @@ export function fileTransport(directory: string, from: string): MailTransport {
       const partial = join(directory, `.${name}.partial`);
       writeFileSync(partial, rfc5322Message(message, from, now, id));
       renameSync(partial, join(directory, name));
-      console.log(`>>> e-mail to ${message.to} (not sent, local): ${message.subject}`);
+      // Through the logger, with the request id (the address stays out of the log, as everywhere).
+      logger.info('e-mail written to a file, not sent (local)', { subject: message.subject, file: name });
     },
   };
 }
