@@ -1,5 +1,6 @@
-import { scanResultDetail, scanResultEvent } from '#contracts/malware-scan';
+import { type ScanResult, scanResultDetail, scanResultEvent } from '#contracts/malware-scan';
 import * as z from '#contracts/zod';
+import { decodeEventKey } from './s3-event-keys';
 
 /**
  * The S3 notification event as the validator reads it (the fields it uses; others pass), in
@@ -34,3 +35,40 @@ export type ScanResultEvent = z.output<typeof scanResultEventSchema>;
 /** Which of its two triggers an event to the validator is: an S3 notification or a scan result. */
 export const isScanResultEvent = (event: unknown): boolean =>
   typeof event === 'object' && event !== null && (event as Record<string, unknown>)['detail-type'] !== undefined;
+
+/** What the validator is asked to settle, read from either of its triggers for this bucket. */
+export type ValidatorWork =
+  | { readonly kind: 'arrivals'; readonly arrivals: { key: string; sourceIp?: string }[]; readonly ignored: string[] }
+  | { readonly kind: 'scan'; readonly scan?: { key: string; result: ScanResult; threats: string[] } };
+
+/**
+ * Parses an event to the validator (schema-checked, so a malformed one throws): S3's records of
+ * objects created in `bucket`, keys decoded, or one scan result for it. Other buckets' and other
+ * kinds' records are named in `ignored`; a scan result for another bucket has no `scan`.
+ */
+export function validatorWork(event: unknown, bucket: string): ValidatorWork {
+  if (isScanResultEvent(event)) {
+    const { detail } = scanResultEventSchema.parse(event);
+    if (detail.s3ObjectDetails.bucketName !== bucket) return { kind: 'scan' };
+    const { scanResultStatus, threats } = detail.scanResultDetails;
+    return {
+      kind: 'scan',
+      scan: {
+        key: detail.s3ObjectDetails.objectKey,
+        result: scanResultStatus,
+        threats: (threats ?? []).map((threat) => threat.name),
+      },
+    };
+  }
+  const arrivals: { key: string; sourceIp?: string }[] = [];
+  const ignored: string[] = [];
+  for (const record of s3EventSchema.parse(event).Records) {
+    if (record.s3.bucket.name !== bucket || !record.eventName.startsWith('ObjectCreated:')) {
+      ignored.push(record.eventName);
+      continue;
+    }
+    const sourceIp = record.requestParameters?.sourceIPAddress;
+    arrivals.push({ key: decodeEventKey(record.s3.object.key), ...(sourceIp ? { sourceIp } : {}) });
+  }
+  return { kind: 'arrivals', arrivals, ignored };
+}

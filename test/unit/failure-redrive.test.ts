@@ -2,6 +2,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aw
 import { describe, expect, it } from 'vitest';
 import { objectCreatedEvent } from '#commons/validation-requests';
 import { redriveValidatorFailures } from '#domain/validation/failure-redrive';
+import { scanResultEventFor } from '../../local/malware-scanner';
 
 /**
  * The redrive of the validator's failure queue. Nothing local emulates SQS (the local system
@@ -56,6 +57,27 @@ describe('redriving the validator failure queue', () => {
     expect(redriven).toBe(2);
     expect(asked).toEqual(['incoming/u1/f1', 'incoming/u 2/f2']);
     expect(deleted).toEqual(['r0', 'r1']);
+  });
+
+  it("asks again for the object of a failed scan result (GuardDuty's event), whose result its tag holds", async () => {
+    // prepare
+    const scanFailure = JSON.stringify({
+      version: '1.0',
+      requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestPayload: scanResultEventFor('docdrop-documents', 'incoming/u1/f3', 'NO_THREATS_FOUND', []),
+    });
+    const { queue, deleted } = queueOf([scanFailure]);
+    const asked: string[] = [];
+
+    // act
+    const redriven = await redriveValidatorFailures(queue, async (key) => {
+      asked.push(key);
+    });
+
+    // assess
+    expect(redriven).toBe(1);
+    expect(asked).toEqual(['incoming/u1/f3']);
+    expect(deleted).toEqual(['r0']);
   });
 
   it('keeps a message that is not an on-failure record of an S3 event, for an operator', async () => {

@@ -1,7 +1,7 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { logger } from '#commons/logger';
 import { decodeEventKey } from '#commons/s3-event-keys';
-import { s3EventSchema } from '#commons/s3-events';
+import { isScanResultEvent, s3EventSchema, scanResultEventSchema } from '#commons/s3-events';
 import type { RequestValidation } from '#domain/uploads/sweep-uploads';
 
 export interface FailureQueue {
@@ -28,16 +28,16 @@ export async function redriveValidatorFailures(
     );
     if (Messages.length === 0) break;
     for (const message of Messages) {
-      let event: ReturnType<typeof s3EventSchema.parse>;
+      let keys: string[];
       try {
-        event = s3EventSchema.parse((JSON.parse(message.Body ?? '') as { requestPayload?: unknown }).requestPayload);
+        keys = failedKeys((JSON.parse(message.Body ?? '') as { requestPayload?: unknown }).requestPayload);
       } catch {
-        logger.warn('failure-queue message is not an S3 event record; left for an operator', {
+        logger.warn('failure-queue message is neither an S3 event nor a scan result; left for an operator', {
           messageId: message.MessageId,
         });
         continue;
       }
-      for (const record of event.Records) await requestValidation(decodeEventKey(record.s3.object.key));
+      for (const key of keys) await requestValidation(key);
       await queue.sqs.send(
         new DeleteMessageCommand({ QueueUrl: queue.queueUrl, ReceiptHandle: message.ReceiptHandle }),
       );
@@ -45,4 +45,13 @@ export async function redriveValidatorFailures(
     }
   }
   return redriven;
+}
+
+/**
+ * The objects a failed invocation was about: S3's records, or a scan result's one object (asked
+ * again as an arrival, the validator reads the scan's result from the object's tag).
+ */
+function failedKeys(payload: unknown): string[] {
+  if (isScanResultEvent(payload)) return [scanResultEventSchema.parse(payload).detail.s3ObjectDetails.objectKey];
+  return s3EventSchema.parse(payload).Records.map((record) => decodeEventKey(record.s3.object.key));
 }
