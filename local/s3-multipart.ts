@@ -1,6 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  truncate,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -662,6 +675,7 @@ async function multipartAndChecksums(ctx: Ctx, next: Next): Promise<void> {
  * layer, once per process: every S3rver instance shares that router.
  */
 export function extendS3rverMultipart(): void {
+  makeStoreWritesWhole();
   const router = require('@20minutes/s3rver/lib/routes') as {
     stack: Layer[];
     use(path: string, middleware: (ctx: Ctx, next: Next) => Promise<void>): void;
@@ -673,3 +687,77 @@ export function extendS3rverMultipart(): void {
   const added = router.stack.pop() as Layer;
   router.stack.splice(authentication + 1, 0, added);
 }
+
+/** Writes a file whole: a reader sees the old content or the new one, never a part. */
+async function replaceWhole(path: string, write: (temp: string) => Promise<void>): Promise<void> {
+  const temp = tempName(path);
+  try {
+    await write(temp);
+    await rename(temp, path);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+interface StoreInternals {
+  getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+  getMetadata(bucket: string, key: string): Promise<unknown>;
+  putMetadata(bucket: string, key: string, metadata: Record<string, unknown>, md5?: string): Promise<void>;
+  copyObject(...args: unknown[]): Promise<unknown>;
+}
+
+/**
+ * S3 replaces an object atomically: a GET under way while the same key is copied over gets the
+ * old bytes whole. s3rver's CopyObject copies onto the object file itself (truncating it first)
+ * and writes its metadata in place, so a download racing a second release of the same file (two
+ * validator runs, both allowed to copy) got a cut-short body. Both write through a temp file
+ * and a rename here. (PUT and CompleteMultipartUpload are this file's own, already so.)
+ */
+function makeStoreWritesWhole(): void {
+  const Store = require('@20minutes/s3rver/lib/stores/filesystem') as { prototype: StoreInternals };
+  const store = Store.prototype;
+  if ((store.copyObject as { whole?: boolean }).whole) return;
+  store.putMetadata = async function (this: StoreInternals, bucket, key, metadata, md5) {
+    const json = {
+      ...pick(metadata, S3Object.ALLOWED_METADATA as readonly string[]),
+      ...Object.fromEntries(Object.entries(metadata).filter(([name]) => name.startsWith('x-amz-meta-'))),
+    };
+    if (md5) await replaceWhole(this.getResourcePath(bucket, key, 'object.md5'), (temp) => writeFile(temp, md5));
+    await replaceWhole(this.getResourcePath(bucket, key, 'metadata.json'), (temp) =>
+      writeFile(temp, JSON.stringify(json, null, 2)),
+    );
+  };
+  const copyObject = async function (
+    this: StoreInternals,
+    sourceBucket: string,
+    sourceKey: string,
+    bucket: string,
+    key: string,
+    replacementMetadata?: Record<string, unknown>,
+  ) {
+    const resource = (name: string) =>
+      [this.getResourcePath(sourceBucket, sourceKey, name), this.getResourcePath(bucket, key, name)] as const;
+    const [source, target] = resource('object');
+    if (source !== target) {
+      await mkdir(dirname(target), { recursive: true });
+      await replaceWhole(target, (temp) => copyFile(source, temp));
+      // The copy's ETag is its source's (s3rver kept the target's old one when the metadata was replaced).
+      const [from, to] = resource('object.md5');
+      await replaceWhole(to, (temp) => copyFile(from, temp)).catch(async (error: NodeJS.ErrnoException) => {
+        // A source with no recorded MD5: s3rver computes one from the bytes on the next read.
+        if (error.code !== 'ENOENT') throw error;
+        await rm(to, { force: true });
+      });
+    }
+    if (replacementMetadata) await this.putMetadata(bucket, key, replacementMetadata);
+    else if (source !== target) {
+      const [from, to] = resource('metadata.json');
+      await replaceWhole(to, (temp) => copyFile(from, temp));
+    }
+    return this.getMetadata(bucket, key);
+  };
+  store.copyObject = Object.assign(copyObject, { whole: true }) as StoreInternals['copyObject'];
+}
+
+const pick = (record: Record<string, unknown>, names: readonly string[]) =>
+  Object.fromEntries(names.filter((name) => name in record).map((name) => [name, record[name]]));

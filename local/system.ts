@@ -130,8 +130,21 @@ export const failedInvocationsDir = (dataDir: string): string => join(dataDir, '
 export const mailDir = (dataDir: string): string => join(dataDir, 'mail');
 const dynamoPidFile = (dataDir: string): string => join(dataDir, 'dynamodb.pid');
 
-/** Fails with a message a person can act on if the port is taken; for 0, finds a free one. */
-async function claimPort(port: number, name: keyof Ports, host: string): Promise<number> {
+/** A port held open by a placeholder listener until its real server is about to take it. */
+interface HeldPort {
+  readonly port: number;
+  /** Closes the placeholder; call it right before the real server listens. */
+  release(): Promise<void>;
+}
+
+/**
+ * Fails with a message a person can act on if the port is taken; for 0, finds a free one. The
+ * port stays held until `release`: a free port closed at once is free for anyone, and in the
+ * seconds before its server listens (DynamoDB's JVM, the handlers' imports) an outgoing
+ * connection of another process may take it as its ephemeral port, so its server would fail
+ * with EADDRINUSE.
+ */
+async function claimPort(port: number, name: keyof Ports, host: string): Promise<HeldPort> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
@@ -145,9 +158,28 @@ async function claimPort(port: number, name: keyof Ports, host: string): Promise
     );
     probe.listen(port, host, () => {
       const { port: chosen } = probe.address() as { port: number };
-      probe.close(() => resolve(chosen));
+      let released: Promise<void> | undefined;
+      const release = () => {
+        released ??= new Promise<void>((done) => probe.close(() => done()));
+        return released;
+      };
+      resolve({ port: chosen, release });
     });
   });
+}
+
+async function claimPorts(requested: Ports, host: string): Promise<Record<keyof Ports, HeldPort>> {
+  const held: Partial<Record<keyof Ports, HeldPort>> = {};
+  try {
+    held.gateway = await claimPort(requested.gateway, 'gateway', host);
+    held.s3 = await claimPort(requested.s3, 's3', host);
+    held.dynamodb = await claimPort(requested.dynamodb, 'dynamodb', LOOPBACK);
+    held.cognito = await claimPort(requested.cognito, 'cognito', host);
+    return held as Record<keyof Ports, HeldPort>;
+  } catch (error) {
+    await Promise.all(Object.values(held).map((claimed) => claimed.release()));
+    throw error;
+  }
 }
 
 /**
@@ -161,16 +193,24 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   // Before claiming the ports: a java left by a crashed run holds the DynamoDB one.
   await stopStaleDynamo(dynamoPidFile(options.dataDir));
   const host = options.host ?? LOOPBACK;
+  const held = await claimPorts(options.ports, host);
   const ports: Ports = {
-    gateway: await claimPort(options.ports.gateway, 'gateway', host),
-    s3: await claimPort(options.ports.s3, 's3', host),
-    dynamodb: await claimPort(options.ports.dynamodb, 'dynamodb', LOOPBACK),
-    cognito: await claimPort(options.ports.cognito, 'cognito', host),
+    gateway: held.gateway.port,
+    s3: held.s3.port,
+    dynamodb: held.dynamodb.port,
+    cognito: held.cognito.port,
   };
   const advertised = advertisedHost(host);
-  // Only once every port is ours: a start that cannot run wipes nothing.
-  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
-  const releaseDataDir = claimDataDir(options.dataDir);
+  const releasePorts = () => Promise.all(Object.values(held).map((claimed) => claimed.release()));
+  let releaseDataDir: () => void;
+  try {
+    // Only once every port is ours: a start that cannot run wipes nothing.
+    if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
+    releaseDataDir = claimDataDir(options.dataDir);
+  } catch (error) {
+    await releasePorts();
+    throw error;
+  }
   const failures = failedInvocationStore(failedInvocationsDir(options.dataDir));
   let validator: S3Function | undefined;
   // Every event the validator gets lets the stand-in scanner catch up on an object it never
@@ -220,6 +260,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     await notices?.stop().catch(logStopError('notice queue'));
     await dynamo?.stop().catch(logStopError('dynamodb'));
     await cognito?.stop().catch(logStopError('cognito'));
+    // A start that failed half-way still holds the ports it had not yet handed over.
+    await releasePorts();
     releaseDataDir();
   };
   const stop = () => {
@@ -231,6 +273,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // Without S3 events there is no stand-in scan either: a caller that sends the validator its
     // own events gets the gate only when it asks for it (and then sends the scan results too).
     const malwareScan = options.malwareScan ?? (options.deliverS3Events === false ? 'off' : 'guardduty');
+    await held.s3.release();
     s3 = await startS3({
       host,
       advertisedHost: advertised,
@@ -276,6 +319,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       const client = localDynamoClient(endpoint);
       await createTables(client, tables, physicalTableName).finally(() => client.destroy());
     };
+    await held.dynamodb.release();
     dynamo = await startDynamo({
       port: ports.dynamodb,
       ...(options.persistent ? { directory: join(options.dataDir, 'dynamodb') } : {}),
@@ -288,6 +332,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       },
       onFatal: options.onFatal ?? ((error) => logger.critical('DynamoDB Local is down for good', { error })),
     });
+    await held.cognito.release();
     cognito = await startCognito({
       host,
       advertisedHost: advertised,
@@ -344,6 +389,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     replayTimer.unref();
     timers.push(replayTimer);
 
+    await held.gateway.release();
     gateway = await startGateway({
       port: ports.gateway,
       host,

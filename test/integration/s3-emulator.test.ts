@@ -6,6 +6,7 @@ import {
   AbortMultipartUploadCommand,
   type CompletedPart,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -480,5 +481,36 @@ describe('S3 emulator: PutObject checksum and conditional write', () => {
     await expect(again).rejects.toMatchObject(refusal('PreconditionFailed', 412));
     const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(await got.Body?.transformToString()).toMatch(/^racer [ab]$/);
+  });
+});
+
+describe('S3 emulator: an object is replaced whole', () => {
+  it('gives a GET under way the old bytes whole while CopyObject writes the same key, and the copy its source ETag', async () => {
+    // prepare
+    const key = `whole/${randomUUID()}`;
+    const old = randomBytes(16 * MiB);
+    const replacement = randomBytes(16 * MiB);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: old }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${key}.source`, Body: replacement }));
+    const reading = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    const body = reading.Body as AsyncIterable<Uint8Array>;
+    const iterator = body[Symbol.asyncIterator]();
+    const first = await iterator.next();
+
+    // act: the copy lands while the first download has read only its first chunk
+    await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: key, CopySource: `${BUCKET}/${key}.source` }));
+    const chunks = [first.value as Uint8Array];
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) chunks.push(next.value);
+
+    // assess
+    expect(Buffer.concat(chunks).equals(old)).toBe(true);
+    const after = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(
+      Buffer.from(await (after.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()).equals(
+        replacement,
+      ),
+    ).toBe(true);
+    const expectedEtag = `"${createHash('md5').update(replacement).digest('hex')}"`;
+    expect(after.ETag).toBe(expectedEtag);
   });
 });
