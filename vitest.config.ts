@@ -21,6 +21,9 @@ export default defineConfig({
   test: {
     // Node's own sockets and timers; no jsdom.
     environment: 'node',
+    // Vitest's default on 2 cores is one worker (cores - 1), and most test time is waiting on
+    // emulators, a browser or a child process: three files at once keep both cores busy.
+    maxWorkers: 3,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
