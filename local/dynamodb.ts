@@ -53,10 +53,25 @@ export const isDynamoLocal = (pid: number): boolean => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Exited for good (gone, or a zombie): its memory goes before its sockets, so an empty cmdline is not enough. */
+/** A thread's state letter; `X` (dead) once its entry is gone. */
+const threadState = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8').split(') ')[1]?.[0];
+  } catch {
+    return 'X';
+  }
+};
+
+/**
+ * Gone, or a zombie whose every thread has exited. A JVM's main thread can be a zombie while
+ * its other threads still run and hold its sockets (the port stays taken): `/proc/<pid>/stat`
+ * shows only the leader, so each thread under `/proc/<pid>/task` is asked.
+ */
 const hasExited = (pid: number): boolean => {
   try {
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-    return state === 'Z' || state === 'X';
+    const ended = (state: string | undefined) => state === 'Z' || state === 'X';
+    if (!ended(threadState(`/proc/${pid}/stat`))) return false;
+    return readdirSync(`/proc/${pid}/task`).every((task) => ended(threadState(`/proc/${pid}/task/${task}/stat`)));
   } catch {
     return true;
   }
