@@ -52,7 +52,6 @@ export const isDynamoLocal = (pid: number): boolean => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Exited for good (gone, or a zombie): its memory goes before its sockets, so an empty cmdline is not enough. */
 /** A thread's state letter; `X` (dead) once its entry is gone. */
 const threadState = (path: string): string | undefined => {
   try {
@@ -63,15 +62,17 @@ const threadState = (path: string): string | undefined => {
 };
 
 /**
- * Gone, or a zombie whose every thread has exited. A JVM's main thread can be a zombie while
- * its other threads still run and hold its sockets (the port stays taken): `/proc/<pid>/stat`
- * shows only the leader, so each thread under `/proc/<pid>/task` is asked.
+ * Exited for good: gone, or a zombie whose every thread has exited. Its memory goes before its
+ * sockets, so an empty cmdline is not enough; and a JVM's main thread can be a zombie while its
+ * other threads still hold the port, so each thread under `/proc/<pid>/task` (the leader among
+ * them) is asked, not only `/proc/<pid>/stat`.
  */
 const hasExited = (pid: number): boolean => {
   try {
-    const ended = (state: string | undefined) => state === 'Z' || state === 'X';
-    if (!ended(threadState(`/proc/${pid}/stat`))) return false;
-    return readdirSync(`/proc/${pid}/task`).every((task) => ended(threadState(`/proc/${pid}/task/${task}/stat`)));
+    return readdirSync(`/proc/${pid}/task`).every((task) => {
+      const state = threadState(`/proc/${pid}/task/${task}/stat`);
+      return state === 'Z' || state === 'X';
+    });
   } catch {
     return true;
   }
