@@ -238,8 +238,9 @@ async function writeObject(
   if (stored.lastModified !== undefined) await utimes(temp, new Date(), new Date(stored.lastModified));
   await placeObject(temp, objectPath, ifNoneMatch);
   const checksumPath = ctx.store.getResourcePath(bucket, key, CHECKSUM_RESOURCE);
-  await (stored.checksum
-    ? writeFile(checksumPath, JSON.stringify(stored.checksum))
+  const { checksum } = stored;
+  await (checksum
+    ? replaceWhole(checksumPath, (temp) => writeFile(temp, JSON.stringify(checksum)))
     : rm(checksumPath, { force: true }));
   await ctx.store.putMetadata(bucket, key, new S3Object(bucket, key, null, stored.metadata).metadata, stored.etag);
 }
@@ -711,7 +712,8 @@ interface StoreInternals {
  * old bytes whole. s3rver's CopyObject copies onto the object file itself (truncating it first)
  * and writes its metadata in place, so a download racing a second release of the same file (two
  * validator runs, both allowed to copy) got a cut-short body. Both write through a temp file
- * and a rename here. (PUT and CompleteMultipartUpload are this file's own, already so.)
+ * and a rename here, as this file's own PUT and CompleteMultipartUpload write the object and
+ * its checksum.
  */
 function makeStoreWritesWhole(): void {
   const Store = require('@20minutes/s3rver/lib/stores/filesystem') as { prototype: StoreInternals };
