@@ -91,6 +91,44 @@ describe('npm start -- --fresh', () => {
     await new Promise((done) => squatter.close(done));
   });
 
+  it('lets go of the ports it held when the last one it needs is taken', async () => {
+    // prepare: fixed free ports for the gateway and S3, and the Cognito port (claimed last) taken
+    const freePort = () =>
+      new Promise<number>((ready) => {
+        const probe = createServer();
+        probe.listen(0, '127.0.0.1', () => {
+          const { port } = probe.address() as { port: number };
+          probe.close(() => ready(port));
+        });
+      });
+    const [gateway, s3] = [await freePort(), await freePort()];
+    const squatter: Server = await new Promise((ready) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => ready(server));
+    });
+    const { port: cognito } = squatter.address() as { port: number };
+    const { dataDir } = dataFolder();
+
+    // act
+    const started = startLocalSystem({
+      ports: { ...FREE_PORTS, gateway, s3, cognito },
+      dataDir,
+      persistent: false,
+    });
+
+    // assess: refused, and the ports it had claimed before are free again
+    await expect(started).rejects.toBeInstanceOf(PortInUseError);
+    for (const port of [gateway, s3]) {
+      const listening = await new Promise<boolean>((done) => {
+        const server = createServer();
+        server.once('error', () => done(false));
+        server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+      });
+      expect(listening, `port ${port}`).toBe(true);
+    }
+    await new Promise((done) => squatter.close(done));
+  });
+
   it('takes no notice of the pid file of a run that died, and wipes the folder', async () => {
     // prepare: the pid of a process that has exited
     const { dataDir, keepsake } = dataFolder();
