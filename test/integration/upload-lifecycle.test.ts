@@ -8,7 +8,6 @@ import { objectCreatedEvent } from '#commons/validation-requests';
 import { incomingKey } from '#contracts/bucket';
 import { limits } from '#contracts/limits';
 import { type SweepDeps, sweepUploads } from '#domain/uploads/sweep-uploads';
-import { type ValidatorDeps, validateUpload } from '#domain/validation/validate-upload';
 import { LOCAL_VALIDATOR_NAME, S3_CREDENTIALS } from '../../local/environment';
 import type { LocalSystem } from '../../local/system';
 import { type ConfiguredSystem, startConfiguredSystem } from '../support/configured-system';
@@ -271,78 +270,6 @@ describe('an upload whose event was lost', () => {
     // assess
     await statusBecomes(signed.body.uploadId, 'clean');
     expect(await linkSeenByOwner(link.linkId)).toMatchObject({ usesTaken: 1, usesInFlight: 0 });
-  });
-});
-
-describe('two deliveries of one upload', () => {
-  it('count its bytes and its link use once when one is held between its read and its settle', async () => {
-    // prepare: a link upload in storage, and two validator deliveries of it, the first one gated
-    const link = await newLink(2);
-    const bytes = aPdf();
-    const signed = await call('POST', '/api/drop/uploads', {
-      uploadToken: link.token,
-      body: describeUpload('twice.pdf', 'application/pdf', bytes),
-    });
-    const before = await usage();
-    expect((await putToS3(signed.body, bytes)).status).toBe(200);
-    const key = incomingKey(owner.sub, signed.body.uploadId);
-    let reachedGate!: () => void;
-    const atGate = new Promise<void>((resolve) => {
-      reachedGate = resolve;
-    });
-    let openGate!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      openGate = resolve;
-    });
-    const gatedClient = new DynamoDBClient({
-      region: local.region,
-      endpoint: local.dynamodbEndpoint,
-      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-    });
-    let armed = true;
-    gatedClient.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (armed && context.commandName === 'TransactWriteItemsCommand') {
-          armed = false;
-          reachedGate();
-          await gate;
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'holdTheFirstSettle' },
-    );
-    const depsFor = (client: DynamoDBDocumentClient): ValidatorDeps => ({
-      s3,
-      bucket: local.bucket,
-      files: { db: client, tableName: local.tableNames.FILES_TABLE as string },
-      quotas: { db: client, tableName: local.tableNames.QUOTAS_TABLE as string },
-      links: { db: client, tableName: local.tableNames.LINKS_TABLE as string },
-      shares: { db: client, tableName: local.tableNames.SHARES_TABLE as string },
-      images: { maxPixels: limits.maxImagePixels },
-      noncurrentVersionDays: limits.noncurrentVersionDays,
-    });
-
-    // act: the first delivery reads the pending record and waits at its settle; the second runs whole
-    const first = validateUpload(depsFor(DynamoDBDocumentClient.from(gatedClient)), key);
-    await atGate;
-    const second = await validateUpload(depsFor(db), key);
-    openGate();
-    const held = await first;
-
-    // assess: one settled it, the other changed nothing
-    expect([second.outcome, held.outcome].sort()).toEqual(['already-settled', 'clean']);
-    expect(await usage()).toMatchObject({
-      usedBytes: before.usedBytes + bytes.length,
-      reservedBytes: before.reservedBytes - bytes.length,
-    });
-    const { Item } = await db.send(
-      new GetCommand({
-        TableName: local.tableNames.LINKS_TABLE as string,
-        Key: { linkId: link.linkId },
-        ConsistentRead: true,
-      }),
-    );
-    expect(Item).toMatchObject({ usesTaken: 1, holds: {} });
   });
 });
 
